@@ -1,0 +1,44 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// ClientOne Console. The layout follows ../shared/ARCHITECTURE.md: dependencies point down only.
+let package = Package(
+    name: "ClientOneConsole",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "clientone", targets: ["clientone"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries, linked through pkg-config; each shim.h wraps what Swift cannot import.
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+
+        // Libraries that know nothing of the portal.
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD"]),
+        .target(name: "Store", dependencies: ["CSQLite"]),
+        .target(name: "Crypto", dependencies: ["COpenSSL"]),
+        .target(name: "QRCode"),
+        .target(name: "Templates", path: "Templates"),
+
+        // The application and its command line.
+        .target(name: "Portal", dependencies: ["HTTP", "Store", "Crypto", "QRCode", "Templates"]),
+        .executableTarget(name: "clientone", dependencies: [
+            "Portal",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
+        .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store"]),
+    ]
+)

@@ -1,0 +1,2 @@
+import COpenSSL
+let _opensslVersion = OpenSSL_version_num()

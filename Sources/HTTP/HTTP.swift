@@ -1,0 +1,2 @@
+import CMicroHTTPD
+func _mhdVersion() -> String { String(cString: MHD_get_version()) }

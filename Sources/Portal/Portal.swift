@@ -1,0 +1,1 @@
+// Portal: see ARCHITECTURE.md

@@ -1,0 +1,2 @@
+import CSQLite
+func _sqliteVersion() -> String { String(cString: sqlite3_libversion()) }
