@@ -22,14 +22,18 @@ let package = Package(
         .target(name: "Store", dependencies: ["CSQLite"]),
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "QRCode"),
+        .target(name: "OTP", dependencies: ["Crypto"]),
         .target(name: "Templates", path: "Templates"),
 
         // The application and its command line.
-        .target(name: "Portal", dependencies: ["HTTP", "Store", "Crypto", "QRCode", "Templates"]),
+        .target(name: "Portal", dependencies: ["HTTP", "Store", "Crypto", "QRCode", "OTP", "Templates"]),
         .executableTarget(name: "clientone", dependencies: [
-            "Portal",
+            "Portal", "HTTP", "QRCode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        // Speed: encodes per second of the QR encoder (scripts/bench-qr compares it with libqrencode).
+        .executableTarget(name: "QRBenchmark", dependencies: ["QRCode"], path: "Benchmarks/QRBenchmark"),
 
         // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -38,6 +42,7 @@ let package = Package(
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store"]),
     ]

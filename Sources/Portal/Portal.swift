@@ -1,1 +1,58 @@
-// Portal: see ARCHITECTURE.md
+import Crypto
+import Foundation
+import Store
+
+/// The application's services over one database: what the web handlers and the command line call.
+/// Rules (who may do what, limits, audit) live here, so tests can call them without HTTP.
+public final class Portal: Sendable {
+    public let configuration: PortalConfiguration
+    let pool: DatabasePool
+    let clock: any Clock
+    let hasher: PasswordHasher
+    /// The key CSRF tokens are derived from; random per database, kept in `settings`.
+    let csrfKey: [UInt8]
+    /// The key file's key: encrypts authenticator secrets, keys recovery-code hashes.
+    let secretKey: SecretKey
+
+    /// Opens (creating and migrating) the database.
+    public init(configuration: PortalConfiguration, clock: any Clock = SystemClock()) throws {
+        self.configuration = configuration
+        self.clock = clock
+        hasher = PasswordHasher(iterations: configuration.passwordIterations)
+        pool = try DatabasePool(path: configuration.databasePath, maxConnections: max(2, configuration.threads + 1))
+        try pool.withConnection { db in _ = try Schema.migrator.migrate(db) }
+        csrfKey = try pool.write { db in
+            if let existing = try db.queryOne("SELECT value FROM settings WHERE key = 'csrf_key'")?.blob("value") {
+                return existing
+            }
+            let key = SecureRandom.bytes(count: 32)
+            try db.run("INSERT INTO settings (key, value) VALUES ('csrf_key', ?)", key)
+            return key
+        }
+        let keyPath = configuration.keyFilePath ?? SecretKey.defaultPath(forDatabase: configuration.databasePath)
+        secretKey = try pool.withConnection { db in try SecretKey.open(path: keyPath, db) }
+    }
+
+    /// Closes the database once every connection in use is back.
+    public func close() {
+        pool.close()
+    }
+
+    /// An online copy of the database into a new file (SQLite's backup API).
+    public func backup(to path: String) throws {
+        try pool.withConnection { db in try db.backup(to: path) }
+    }
+
+    var now: Int64 { clock.now() }
+}
+
+/// Who did something, for the audit log: the customer, the staff member, or both while an administrator
+/// views a customer's account.
+struct Actor: Sendable, Equatable {
+    var customerUserID: Int64?
+    var staffID: Int64?
+    var clientID: Int64?
+    var ip: String
+
+    static func system() -> Actor { Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: "") }
+}

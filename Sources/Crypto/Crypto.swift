@@ -1,2 +1,0 @@
-import COpenSSL
-let _opensslVersion = OpenSSL_version_num()

@@ -1,2 +1,0 @@
-import CMicroHTTPD
-func _mhdVersion() -> String { String(cString: MHD_get_version()) }

@@ -1,0 +1,97 @@
+/// An ordered list of header fields. Order and repeated names are kept (Set-Cookie needs both);
+/// names compare ASCII case-insensitively, as HTTP requires.
+public struct HTTPHeaders: Sendable, Sequence {
+    public typealias Element = (name: String, value: String)
+
+    private var fields: [Element]
+
+    public init() { fields = [] }
+
+    public init(_ pairs: [(String, String)]) {
+        fields = pairs.map { (name: $0.0, value: $0.1) }
+    }
+
+    /// The first value for `name`. Setting replaces every field of that name (keeping the position of
+    /// the first one); setting nil removes them all.
+    public subscript(name: String) -> String? {
+        get { fields.first { Self.sameName($0.name, name) }?.value }
+        set {
+            let position = fields.firstIndex { Self.sameName($0.name, name) }
+            fields.removeAll { Self.sameName($0.name, name) }
+            guard let newValue else { return }
+            fields.insert((name: name, value: newValue), at: Swift.min(position ?? fields.count, fields.count))
+        }
+    }
+
+    /// Appends a field, keeping any existing ones of the same name.
+    public mutating func add(_ name: String, _ value: String) {
+        fields.append((name: name, value: value))
+    }
+
+    /// Every value for `name`, in the order received.
+    public func values(_ name: String) -> [String] {
+        fields.filter { Self.sameName($0.name, name) }.map(\.value)
+    }
+
+    /// Whether at least one field is called `name`.
+    public func contains(_ name: String) -> Bool {
+        fields.contains { Self.sameName($0.name, name) }
+    }
+
+    /// Removes every field called `name`.
+    public mutating func remove(_ name: String) {
+        fields.removeAll { Self.sameName($0.name, name) }
+    }
+
+    /// The number of fields, counting repeats.
+    public var count: Int { fields.count }
+
+    public func makeIterator() -> IndexingIterator<[Element]> { fields.makeIterator() }
+
+    /// ASCII case-insensitive comparison: header names are tokens, so Unicode case folding would be wrong.
+    static func sameName(_ lhs: String, _ rhs: String) -> Bool {
+        let left = lhs.utf8, right = rhs.utf8
+        guard left.count == right.count else { return false }
+        return zip(left, right).allSatisfy { ASCII.lowercase($0) == ASCII.lowercase($1) }
+    }
+}
+
+/// Byte-level helpers for the ASCII parts of HTTP, which must not depend on the locale or on Unicode rules.
+enum ASCII {
+    static func lowercase(_ byte: UInt8) -> UInt8 {
+        (byte >= 0x41 && byte <= 0x5A) ? byte + 0x20 : byte
+    }
+
+    /// RFC 9110 `tchar`: the characters allowed in header names, methods and cookie names.
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    static func isToken(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy(isTokenCharacter)
+    }
+
+    /// The media type of a Content-Type value, lowercased and without parameters (`; charset=...`).
+    static func mediaType(_ contentType: String?) -> String? {
+        guard let contentType else { return nil }
+        let essence = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return String(decoding: essence.trimmingASCIISpaces().utf8.map(lowercase), as: UTF8.self)
+    }
+}
+
+extension StringProtocol {
+    /// Drops leading and trailing spaces and tabs, the only whitespace HTTP allows around values.
+    func trimmingASCIISpaces() -> Substring {
+        let text = Substring(self)
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = text.firstIndex(where: { !isSpace($0) }),
+              let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return text[first...last]
+    }
+}

@@ -1,0 +1,53 @@
+/// One request's state while libmicrohttpd feeds it in, kept behind `con_cls`.
+///
+/// Created in the URI callback, released in the completion callback; between the two, libmicrohttpd
+/// calls back only on the connection's own thread, so the state needs no lock.
+final class Exchange {
+    /// Where the request is in its life.
+    enum Phase {
+        /// Created from the request line; the access handler has not run yet.
+        case awaitingHeaders
+        /// Headers accepted; body bytes (if any) are being collected.
+        case receivingBody
+        /// The body outgrew the limit: the rest is read and dropped, then 413 goes out.
+        case discardingBody
+        /// A response is queued; anything more libmicrohttpd hands over is dropped.
+        case responded
+    }
+
+    /// The request target exactly as received, before libmicrohttpd unescapes its copy in place.
+    let rawTarget: [UInt8]
+    let startedAt = ContinuousClock.now
+    var phase = Phase.awaitingHeaders
+    var method = ""
+    var remoteAddress = "-"
+    var headers = HTTPHeaders()
+    var target = ""
+    var decodedTarget: RequestTarget?
+    var body: [UInt8] = []
+
+    init(rawTarget: [UInt8]) { self.rawTarget = rawTarget }
+}
+
+/// What every callback of one daemon shares; handed to C as `cls` (unretained: ``HTTPServer`` owns it
+/// and stops the daemon before letting go).
+final class ServerContext: Sendable {
+    let configuration: ServerConfiguration
+    let responder: @Sendable (Request) -> Response
+    let accessLog: @Sendable (String) -> Void
+    /// Requests between their URI callback and their completion callback, for a graceful stop.
+    let inFlight = Locked(0)
+
+    init(configuration: ServerConfiguration, responder: @escaping @Sendable (Request) -> Response,
+         accessLog: @escaping @Sendable (String) -> Void) {
+        self.configuration = configuration
+        self.responder = responder
+        self.accessLog = accessLog
+    }
+
+    static func from(_ pointer: UnsafeMutableRawPointer) -> ServerContext {
+        Unmanaged<ServerContext>.fromOpaque(pointer).takeUnretainedValue()
+    }
+
+    var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
+}

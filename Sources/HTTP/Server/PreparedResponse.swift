@@ -1,0 +1,40 @@
+import CMicroHTTPD
+
+/// A ``Response`` turned into a libmicrohttpd response object, ready to queue.
+///
+/// The body is handed over with `.RESPMEM_MUST_COPY`: libmicrohttpd keeps its own copy, because the
+/// Swift array may be freed before the bytes are sent.
+struct PreparedResponse {
+    let handle: OpaquePointer
+    let bodyCount: Int
+
+    /// nil when the response cannot be sent as is: a status outside 200–599, a header name that is not a
+    /// token, a value with control characters (header injection), or libmicrohttpd refusing a header.
+    /// Content-Length is left to libmicrohttpd, which computes it from the body.
+    init?(_ response: Response, closing: Bool) {
+        guard (200...599).contains(response.status),
+              response.headers.allSatisfy({ ASCII.isToken($0.name) && Self.isValidValue($0.value) }) else {
+            return nil
+        }
+        let created = response.body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                                            .RESPMEM_MUST_COPY)
+        }
+        guard let created else { return nil }
+        var fields = response.headers.filter { !HTTPHeaders.sameName($0.name, "Content-Length") }
+        if closing { fields.append((name: "Connection", value: "close")) }
+        for field in fields where MHD_add_response_header(created, field.name, field.value) != .YES {
+            MHD_destroy_response(created)
+            return nil
+        }
+        handle = created
+        bodyCount = response.body.count
+    }
+
+    func destroy() { MHD_destroy_response(handle) }
+
+    /// Visible ASCII, spaces, tabs and UTF-8 bytes; never CR, LF, NUL or other controls.
+    private static func isValidValue(_ value: String) -> Bool {
+        value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+    }
+}

@@ -1,0 +1,28 @@
+/// Settings for ``HTTPServer``. The defaults suit a console served on localhost.
+public struct ServerConfiguration: Sendable {
+    /// An IPv4 or IPv6 literal (brackets allowed), or "localhost" (127.0.0.1).
+    public var host: String = "127.0.0.1"
+    /// 0 picks any free port; ``HTTPServer/port`` tells which after ``HTTPServer/start()``.
+    public var port: UInt16 = 8080
+    /// Larger bodies are refused with 413 (at once when Content-Length announces them).
+    public var maxBodySize: Int = 1 << 20
+    /// Seconds a connection may stay idle; also how long ``HTTPServer/stop()`` waits for requests in flight.
+    public var connectionTimeout: Int = 30
+    /// Bytes libmicrohttpd may use per connection for the request line and headers.
+    public var connectionMemoryLimit: Int = 128 * 1024
+    public var connectionLimit: Int = 1024
+    /// Threads that accept connections and run the responder.
+    public var threadPoolSize: Int = 4
+
+    public init() {}
+
+    /// The first setting that cannot work, described for the person who chose it.
+    var problem: String? {
+        if maxBodySize < 0 { return "maxBodySize must not be negative" }
+        if connectionTimeout < 1 { return "connectionTimeout must be at least 1 second" }
+        if connectionMemoryLimit < 4096 { return "connectionMemoryLimit must be at least 4096 bytes" }
+        if connectionLimit < 1 { return "connectionLimit must be at least 1" }
+        if threadPoolSize < 1 { return "threadPoolSize must be at least 1" }
+        return nil
+    }
+}

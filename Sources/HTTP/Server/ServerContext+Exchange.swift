@@ -1,0 +1,78 @@
+import CMicroHTTPD
+
+/// The steps of one exchange, called from ``handleAccess`` on the connection's thread.
+extension ServerContext {
+    /// First call, headers complete: refuse a bad target (400) or an announced oversized body (413)
+    /// before reading any of the body.
+    func begin(_ exchange: Exchange, on connection: OpaquePointer, method: String) -> MHD_Result {
+        exchange.method = method
+        exchange.remoteAddress = ConnectionInfo.remoteAddress(connection)
+        exchange.headers = ConnectionInfo.headers(connection)
+        guard let target = PercentDecoding.validUTF8(exchange.rawTarget),
+              let decoded = try? RequestTarget(parsing: target) else {
+            return respond(exchange, on: connection, with: .text("Bad Request", status: 400), closing: true)
+        }
+        exchange.target = target
+        exchange.decodedTarget = decoded
+        let announced = announcedLength(exchange.headers)
+        if announced > configuration.maxBodySize {
+            return respond(exchange, on: connection, with: HTTPError.payloadTooLarge.response, closing: true)
+        }
+        // Capped: a client announcing a large body and sending nothing should not cost the full limit.
+        exchange.body.reserveCapacity(min(announced, 64 * 1024))
+        exchange.phase = .receivingBody
+        return .YES
+    }
+
+    /// A piece of body. Past the limit the collected bytes are dropped and the rest is read and thrown
+    /// away, so a chunked upload cannot grow memory without bound.
+    func receive(_ chunk: UnsafeRawBufferPointer, into exchange: Exchange) {
+        guard exchange.phase == .receivingBody else { return }
+        guard chunk.count <= configuration.maxBodySize - exchange.body.count else {
+            exchange.body = []
+            exchange.phase = .discardingBody
+            return
+        }
+        exchange.body.append(contentsOf: chunk)
+    }
+
+    /// Last call, body complete: run the responder (or send the 413 for an oversized chunked body).
+    func finish(_ exchange: Exchange, on connection: OpaquePointer) -> MHD_Result {
+        guard exchange.phase == .receivingBody, let decoded = exchange.decodedTarget else {
+            return respond(exchange, on: connection, with: HTTPError.payloadTooLarge.response, closing: true)
+        }
+        let request = Request(method: exchange.method, target: exchange.target, decoded: decoded,
+                              headers: exchange.headers, body: exchange.body,
+                              remoteAddress: exchange.remoteAddress)
+        exchange.body = []
+        return respond(exchange, on: connection, with: responder(request), closing: false)
+    }
+
+    /// Queues `response`, or a 500 when libmicrohttpd refuses it (bad status, forbidden header), and
+    /// writes the access-log line first so it exists by the time the client has its answer.
+    /// `closing` adds `Connection: close`, for refusals sent before the body was read.
+    private func respond(_ exchange: Exchange, on connection: OpaquePointer, with response: Response,
+                         closing: Bool) -> MHD_Result {
+        exchange.phase = .responded
+        var status = response.status
+        var prepared = PreparedResponse(response, closing: closing)
+        if prepared == nil {
+            status = 500
+            prepared = PreparedResponse(.text("Internal Server Error", status: 500), closing: closing)
+        }
+        let sentBytes = exchange.method == "HEAD" ? 0 : (prepared?.bodyCount ?? 0)
+        accessLog(AccessLog.line(remoteAddress: exchange.remoteAddress, method: exchange.method,
+                                 rawTarget: exchange.rawTarget, status: status, bodyBytes: sentBytes,
+                                 elapsed: ContinuousClock.now - exchange.startedAt))
+        guard let prepared else { return .NO }
+        defer { prepared.destroy() }
+        return MHD_queue_response(connection, UInt32(status), prepared.handle)
+    }
+
+    /// The body size Content-Length announces; an all-digit value too big for `Int` counts as too big.
+    private func announcedLength(_ headers: HTTPHeaders) -> Int {
+        guard let text = headers["Content-Length"]?.trimmingASCIISpaces(), !text.isEmpty,
+              text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return 0 }
+        return Int(text) ?? Int.max
+    }
+}

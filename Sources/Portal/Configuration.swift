@@ -1,0 +1,90 @@
+import Crypto
+import Foundation
+
+/// Everything `serve` can set, with the defaults of SPEC §2.
+public struct PortalConfiguration: Sendable {
+    /// The SQLite file.
+    public var databasePath: String
+    public var host: String = "127.0.0.1"
+    /// 0 binds any free port (tests).
+    public var port: UInt16 = 8080
+    /// The console's origin (`--public-url`); nil means `http://localhost:PORT`.
+    public var publicURL: String?
+    /// Shared-workstation mode (SPEC §5).
+    public var kiosk: Bool = false
+    /// Seconds of inactivity that end a session; nil means the mode's default (kiosk 300, otherwise 1800).
+    public var idleTimeout: Int64?
+    /// A session ends this long after sign-in, however active it is.
+    public var absoluteTimeout: Int64 = 12 * 3600
+    /// Where the stylesheet and scripts are served from.
+    public var publicDirectory: String
+    /// Work factor for new password hashes; tests lower it, production keeps OWASP's figure.
+    public var passwordIterations: Int = PasswordHasher.defaultIterations
+    /// Request bodies larger than this are refused with 413.
+    public var maxBodySize: Int = 1 << 20
+    /// libmicrohttpd worker threads.
+    public var threads: Int = 4
+    /// The key file that encrypts authenticator secrets; nil means `<database>.key`.
+    public var keyFilePath: String?
+    /// The name authenticator apps show for the account (the issuer of the `otpauth://` URI).
+    public var issuer: String = "ClientOne Console"
+    /// Sign-in failures per email address before it is locked, and for how long.
+    public var accountFailureLimit: Int = 5
+    /// Sign-in failures per client address before it is locked.
+    public var addressFailureLimit: Int = 20
+    /// The window in which failures are counted, and the lockout's length, in seconds.
+    public var lockoutSeconds: Int64 = 15 * 60
+
+    public init(databasePath: String, publicDirectory: String) {
+        self.databasePath = databasePath
+        self.publicDirectory = publicDirectory
+    }
+
+    /// The idle time-out in force.
+    public var effectiveIdleTimeout: Int64 { idleTimeout ?? (kiosk ? 300 : 1800) }
+
+    /// Whether cookies must carry `Secure` (the console is reached over https).
+    public var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
+}
+
+/// Refusals of the `serve` options, each a one-line reason.
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+    case publicHostNeedsHTTPS(String)
+    case invalidPublicURL(String)
+    case missingPublicDirectory([String])
+
+    public var description: String {
+        switch self {
+        case .publicHostNeedsHTTPS(let host):
+            return "refusing to listen on \(host): a non-loopback --host needs --public-url with an https:// URL (the console must not face a network in clear text)"
+        case .invalidPublicURL(let url):
+            return "invalid --public-url \(url): give an absolute http:// or https:// URL with a host name, e.g. https://portal.example.com"
+        case .missingPublicDirectory(let places):
+            return "cannot find the Public/ folder (stylesheet and scripts); looked in: \(places.joined(separator: ", ")). Set CLIENTONE_PUBLIC to its path"
+        }
+    }
+}
+
+/// The origin checks of SPEC §2: loopback by default, and a public host only behind https.
+public enum ListenPolicy {
+    /// True for addresses that only this machine can reach.
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.lowercased()
+        return h == "localhost" || h == "::1" || h == "[::1]" || h.hasPrefix("127.")
+    }
+
+    /// Refuses a non-loopback host unless the public URL is https, and checks the URL's shape.
+    public static func validate(host: String, publicURL: String?) throws(ConfigurationError) {
+        if let publicURL {
+            guard let url = URL(string: publicURL), let scheme = url.scheme?.lowercased(),
+                  scheme == "http" || scheme == "https", let urlHost = url.host, !urlHost.isEmpty,
+                  url.user == nil, url.query == nil, url.fragment == nil, url.path.isEmpty || url.path == "/"
+            else { throw .invalidPublicURL(publicURL) }
+        }
+        if !isLoopback(host) {
+            guard let publicURL, publicURL.lowercased().hasPrefix("https://") else {
+                throw .publicHostNeedsHTTPS(host)
+            }
+        }
+    }
+}

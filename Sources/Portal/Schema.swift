@@ -1,0 +1,121 @@
+import Store
+
+/// The database's migrations, applied in this order and recorded in `schema_migrations`. A released
+/// migration is never edited: later changes come as new migrations.
+enum Schema {
+    static let migrator = Migrator([
+        Migration("0001-accounts-sessions-audit", sql: """
+            CREATE TABLE settings (
+                key TEXT PRIMARY KEY,
+                value BLOB NOT NULL
+            );
+            CREATE TABLE clients (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                portal_enabled INTEGER NOT NULL DEFAULT 1 CHECK (portal_enabled IN (0, 1)),
+                sso_only INTEGER NOT NULL DEFAULT 0 CHECK (sso_only IN (0, 1)),
+                require_mfa INTEGER NOT NULL DEFAULT 0 CHECK (require_mfa IN (0, 1)),
+                billing_enabled INTEGER NOT NULL DEFAULT 0 CHECK (billing_enabled IN (0, 1)),
+                created_at INTEGER NOT NULL
+            );
+            -- A customer's sign-in identity and portal account. client_id NULL: an identity that no
+            -- client links ("Client Portal Access Required").
+            CREATE TABLE customer_users (
+                id INTEGER PRIMARY KEY,
+                client_id INTEGER REFERENCES clients(id) ON DELETE SET NULL,
+                email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                name TEXT NOT NULL,
+                phone TEXT NOT NULL DEFAULT '',
+                title TEXT,
+                mobile TEXT,
+                password_hash TEXT,
+                status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('invited', 'active', 'disabled')),
+                last_sign_in_at INTEGER,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX customer_users_client ON customer_users(client_id);
+            CREATE TABLE staff (
+                id INTEGER PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                name TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'disabled')),
+                last_sign_in_at INTEGER,
+                created_at INTEGER NOT NULL
+            );
+            CREATE TABLE notification_preferences (
+                customer_user_id INTEGER PRIMARY KEY REFERENCES customer_users(id) ON DELETE CASCADE,
+                in_app INTEGER NOT NULL DEFAULT 1,
+                ticket_status_email INTEGER NOT NULL DEFAULT 1,
+                ticket_reply_email INTEGER NOT NULL DEFAULT 1,
+                overdue_invoice_email INTEGER NOT NULL DEFAULT 1,
+                updated_at INTEGER NOT NULL
+            );
+            -- Only the SHA-256 of a session token is stored; the token lives in the browser's cookie.
+            CREATE TABLE sessions (
+                id INTEGER PRIMARY KEY,
+                token_hash BLOB NOT NULL UNIQUE,
+                kind TEXT NOT NULL CHECK (kind IN ('customer', 'staff')),
+                customer_user_id INTEGER REFERENCES customer_users(id) ON DELETE CASCADE,
+                staff_id INTEGER REFERENCES staff(id) ON DELETE CASCADE,
+                stage TEXT NOT NULL DEFAULT 'active',
+                created_at INTEGER NOT NULL,
+                last_seen_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                authenticated_at INTEGER NOT NULL,
+                ip TEXT NOT NULL DEFAULT '',
+                user_agent TEXT NOT NULL DEFAULT '',
+                flash TEXT,
+                CHECK ((kind = 'customer') = (customer_user_id IS NOT NULL)),
+                CHECK ((kind = 'staff') = (staff_id IS NOT NULL))
+            );
+            CREATE INDEX sessions_customer ON sessions(customer_user_id);
+            CREATE INDEX sessions_staff ON sessions(staff_id);
+            -- Sign-in failures per key ("account:EMAIL", "address:IP"), whether or not the account exists.
+            CREATE TABLE login_throttle (
+                key TEXT PRIMARY KEY,
+                failures INTEGER NOT NULL,
+                window_started_at INTEGER NOT NULL,
+                locked_until INTEGER NOT NULL DEFAULT 0
+            );
+            -- Append-only: no foreign keys (an event outlives what it names), no updates, no deletes.
+            CREATE TABLE audit_events (
+                id INTEGER PRIMARY KEY,
+                at INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                client_id INTEGER,
+                customer_user_id INTEGER,
+                staff_id INTEGER,
+                ip TEXT NOT NULL DEFAULT '',
+                detail TEXT NOT NULL DEFAULT ''
+            );
+            CREATE INDEX audit_events_customer ON audit_events(customer_user_id, at);
+            CREATE TRIGGER audit_events_append_only_update BEFORE UPDATE ON audit_events
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+            CREATE TRIGGER audit_events_append_only_delete BEFORE DELETE ON audit_events
+            BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+            """),
+        Migration("0002-authenticator-app-recovery-codes", sql: """
+            -- The authenticator-app secret, sealed with AES-256-GCM under the key file (associated data
+            -- names the account, so a sealed secret cannot be moved to another row). enabled_at NULL: a
+            -- set-up waiting for its first code, valid until pending_expires_at.
+            CREATE TABLE totp_credentials (
+                customer_user_id INTEGER PRIMARY KEY REFERENCES customer_users(id) ON DELETE CASCADE,
+                secret_sealed BLOB NOT NULL,
+                enabled_at INTEGER,
+                pending_expires_at INTEGER,
+                last_used_step INTEGER NOT NULL DEFAULT -1
+            );
+            -- Only a keyed hash of each code is stored (HMAC-SHA-256 under a key from the key file).
+            CREATE TABLE recovery_codes (
+                id INTEGER PRIMARY KEY,
+                customer_user_id INTEGER NOT NULL REFERENCES customer_users(id) ON DELETE CASCADE,
+                code_hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                used_at INTEGER,
+                UNIQUE (customer_user_id, code_hash)
+            );
+            """),
+    ])
+}

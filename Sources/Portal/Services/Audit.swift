@@ -1,0 +1,34 @@
+import Store
+
+/// What the audit log records. The raw values are stored; never rename one.
+enum AuditKind: String, Sendable {
+    case signIn = "sign_in"
+    case signInFailed = "sign_in_failed"
+    case lockout = "lockout"
+    case signOut = "sign_out"
+    case profileUpdated = "profile_updated"
+    case notificationsUpdated = "notifications_updated"
+    case passwordChanged = "password_changed"
+    case passwordChangeFailed = "password_change_failed"
+    case clientCreated = "client_created"
+    case clientUpdated = "client_updated"
+    case customerCreated = "customer_created"
+    case staffCreated = "staff_created"
+    case authenticatorEnabled = "authenticator_enabled"
+    case authenticatorDisabled = "authenticator_disabled"
+    case recoveryCodesRegenerated = "recovery_codes_regenerated"
+    case recoveryCodeUsed = "recovery_code_used"
+    case passwordCheckFailed = "password_check_failed"
+    case secondFactorFailed = "second_factor_failed"
+}
+
+/// The one audit writer. Events are appended in the same transaction as the change they describe, so
+/// a change is never recorded without its event or the other way round.
+enum Audit {
+    static func record(_ db: Database, _ kind: AuditKind, actor: Actor, at time: Int64, detail: String = "") throws {
+        try db.run("""
+            INSERT INTO audit_events (at, kind, client_id, customer_user_id, staff_id, ip, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, time, kind.rawValue, actor.clientID, actor.customerUserID, actor.staffID, actor.ip, detail)
+    }
+}

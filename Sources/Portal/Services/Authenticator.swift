@@ -1,0 +1,184 @@
+import Crypto
+import OTP
+import Store
+
+/// An authenticator-app set-up in progress: the secret to show once, and its key URI for the QR code.
+struct TOTPSetup: Sendable, Equatable {
+    let secret: [UInt8]
+    let uri: String
+    /// The secret as people type it: base32 in groups of four.
+    var groupedSecret: String {
+        let text = Array(Base32.encode(secret))
+        return stride(from: 0, to: text.count, by: 4).map { String(text[$0..<min($0 + 4, text.count)]) }.joined(separator: " ")
+    }
+}
+
+/// Why a set-up was not confirmed.
+enum TOTPSetupError: Error, Equatable {
+    /// No set-up is waiting, or it ran out: start again.
+    case expired
+    /// The code did not match: the same secret stays, try the next code.
+    case wrongCode
+    case alreadyEnabled
+}
+
+/// The two-factor state the Security tab shows.
+struct TwoFactorStatus: Sendable, Equatable {
+    var authenticatorEnabled: Bool
+    var recoveryCodesRemaining: Int
+}
+
+extension Portal {
+    /// How long a set-up waits for its first code.
+    static let pendingSetupLifetime: Int64 = 15 * 60
+
+    private func associatedData(_ customerID: Int64) -> [UInt8] { Array("totp:customer:\(customerID)".utf8) }
+
+    func twoFactorStatus(customerID: Int64) throws -> TwoFactorStatus {
+        try pool.withConnection { db in
+            let enabled = try db.queryOne("""
+                SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL
+                """, customerID)?.int("n") == 1
+            return TwoFactorStatus(authenticatorEnabled: enabled, recoveryCodesRemaining: try remainingRecoveryCodes(db, customerID: customerID))
+        }
+    }
+
+    /// Starts (or restarts) a set-up with a fresh 160-bit secret.
+    func beginAuthenticatorSetup(account: CustomerAccount) throws -> Result<TOTPSetup, TOTPSetupError> {
+        let secret = SecureRandom.bytes(count: 20)
+        let sealed = try AESGCM.seal(secret, key: secretKey.bytes, associatedData: associatedData(account.user.id))
+        let time = now
+        return try pool.write { db in
+            if try db.queryOne("SELECT enabled_at FROM totp_credentials WHERE customer_user_id = ?", account.user.id)?
+                .int64("enabled_at") != nil {
+                return .failure(.alreadyEnabled)
+            }
+            try db.run("""
+                INSERT INTO totp_credentials (customer_user_id, secret_sealed, enabled_at, pending_expires_at)
+                VALUES (?, ?, NULL, ?)
+                ON CONFLICT(customer_user_id) DO UPDATE SET secret_sealed = excluded.secret_sealed,
+                    pending_expires_at = excluded.pending_expires_at, last_used_step = -1
+                """, account.user.id, sealed, time + Self.pendingSetupLifetime)
+            return .success(setup(secret: secret, account: account))
+        }
+    }
+
+    /// The set-up waiting for its first code, if it has not run out.
+    func pendingAuthenticatorSetup(account: CustomerAccount) throws -> TOTPSetup? {
+        let time = now
+        let row = try pool.withConnection { db in
+            try db.queryOne("""
+                SELECT secret_sealed FROM totp_credentials
+                WHERE customer_user_id = ? AND enabled_at IS NULL AND pending_expires_at > ?
+                """, account.user.id, time)
+        }
+        guard let sealed = row?.blob("secret_sealed") else { return nil }
+        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: associatedData(account.user.id))
+        return setup(secret: secret, account: account)
+    }
+
+    /// Confirms a set-up with a code from the app; turns the authenticator on and returns the first
+    /// recovery codes (to show once).
+    func confirmAuthenticatorSetup(account: CustomerAccount, code: String, actor: Actor) throws -> Result<[String], TOTPSetupError> {
+        guard let pending = try pendingAuthenticatorSetup(account: account) else {
+            return .failure(try twoFactorStatus(customerID: account.user.id).authenticatorEnabled ? .alreadyEnabled : .expired)
+        }
+        let time = now
+        guard let step = OneTimePassword(secret: pending.secret).matchingStep(Self.digits(code), at: time) else {
+            return .failure(.wrongCode)
+        }
+        return try pool.write { db in
+            let changed = try db.run("""
+                UPDATE totp_credentials SET enabled_at = ?, pending_expires_at = NULL, last_used_step = ?
+                WHERE customer_user_id = ? AND enabled_at IS NULL
+                """, time, step, account.user.id)
+            guard changed == 1 else { return .failure(.alreadyEnabled) }
+            let codes = try replaceRecoveryCodes(db, customerID: account.user.id, at: time)
+            try Audit.record(db, .authenticatorEnabled, actor: actor, at: time)
+            return .success(codes)
+        }
+    }
+
+    /// Turns the authenticator off after the password: removes the secret and every recovery code.
+    func disableAuthenticator(customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
+        try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
+            try db.run("DELETE FROM totp_credentials WHERE customer_user_id = ?", customerID)
+            try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", customerID)
+            try Audit.record(db, .authenticatorDisabled, actor: actor, at: time)
+        }
+    }
+
+    /// A new set of recovery codes after the password; every earlier code stops working.
+    func regenerateRecoveryCodes(customerID: Int64, password: String, actor: Actor) throws -> Result<[String], PasswordCheckError> {
+        guard try twoFactorStatus(customerID: customerID).authenticatorEnabled else { return .failure(.notAvailable) }
+        return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
+            let codes = try replaceRecoveryCodes(db, customerID: customerID, at: time)
+            try Audit.record(db, .recoveryCodesRegenerated, actor: actor, at: time)
+            return codes
+        }
+    }
+
+    /// Checks an authenticator code for sign-in: within one step either side, and only a step later than
+    /// the last one accepted (a code is never accepted twice).
+    func acceptAuthenticatorCode(_ db: Database, customerID: Int64, code: String, at time: Int64) throws -> Bool {
+        guard let row = try db.queryOne("""
+            SELECT secret_sealed, last_used_step FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL
+            """, customerID), let sealed = row.blob("secret_sealed") else { return false }
+        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: associatedData(customerID))
+        guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time),
+              step > (row.int64("last_used_step") ?? -1) else { return false }
+        let changed = try db.run("UPDATE totp_credentials SET last_used_step = ? WHERE customer_user_id = ? AND last_used_step < ?",
+                                 step, customerID, step)
+        return changed == 1
+    }
+
+    /// A typed code without the spaces people put in the middle.
+    static func digits(_ typed: String) -> String {
+        String(typed.filter { !$0.isWhitespace && $0 != "-" })
+    }
+
+    private func setup(secret: [UInt8], account: CustomerAccount) -> TOTPSetup {
+        TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: configuration.issuer, account: account.user.email))
+    }
+}
+
+/// Why an action that needs the password was refused.
+enum PasswordCheckError: Error, Equatable {
+    case wrongPassword
+    case lockedOut(seconds: Int64)
+    /// The action does not apply (e.g. regenerating codes without an authenticator).
+    case notAvailable
+
+    var message: String {
+        switch self {
+        case .wrongPassword: return "That isn't your password."
+        case .lockedOut(let seconds): return LoginThrottle.waitMessage(seconds)
+        case .notAvailable: return "Turn on the authenticator app first."
+        }
+    }
+}
+
+extension Portal {
+    /// Runs `change` in a write transaction once the account's password checks out. Wrong passwords count
+    /// toward the sign-in lockout, like every other guess.
+    func withPasswordCheck<T>(customerID: Int64, password: String, actor: Actor,
+                              _ change: (Database, Int64) throws -> T) throws -> Result<T, PasswordCheckError> {
+        guard let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else {
+            return .failure(.wrongPassword)
+        }
+        let keys = [LoginThrottle.accountKey(user.email), LoginThrottle.addressKey(actor.ip)]
+        let time = now
+        if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {
+            return .failure(.lockedOut(seconds: wait))
+        }
+        let matches = user.passwordHash.map { hasher.verify(password, against: $0) } ?? false
+        guard matches else {
+            let locked = try pool.write { db in
+                try Audit.record(db, .passwordCheckFailed, actor: actor, at: time)
+                return try throttle.recordFailure(keys, now: time, db)
+            }
+            return .failure(locked.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
+        }
+        return .success(try pool.write { db in try change(db, time) })
+    }
+}

@@ -1,0 +1,154 @@
+import Store
+
+/// A refusal of a command-line operation: one line saying why. Nothing was changed.
+public struct CommandError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Settings of a client, each either left as it is (nil) or set.
+public struct ClientSettings: Sendable, Equatable {
+    public var portalEnabled: Bool?
+    public var ssoOnly: Bool?
+    public var requireMFA: Bool?
+    public var billingEnabled: Bool?
+
+    public init(portalEnabled: Bool? = nil, ssoOnly: Bool? = nil, requireMFA: Bool? = nil, billingEnabled: Bool? = nil) {
+        self.portalEnabled = portalEnabled
+        self.ssoOnly = ssoOnly
+        self.requireMFA = requireMFA
+        self.billingEnabled = billingEnabled
+    }
+}
+
+/// A new customer user's details, as `clientone user add` takes them.
+public struct NewCustomer: Sendable {
+    public var client: String
+    public var email: String
+    public var name: String
+    public var phone: String?
+    public var title: String?
+    public var mobile: String?
+    public var password: String?
+
+    public init(client: String, email: String, name: String, phone: String? = nil, title: String? = nil,
+                mobile: String? = nil, password: String? = nil) {
+        self.client = client
+        self.email = email
+        self.name = name
+        self.phone = phone
+        self.title = title
+        self.mobile = mobile
+        self.password = password
+    }
+}
+
+/// The MSP's directory of clients, customer users and staff, as the command line manages it.
+extension Portal {
+    public func addClient(name rawName: String, settings: ClientSettings) throws -> Client {
+        let name = Validation.clean(rawName)
+        guard !name.isEmpty, name.count <= 200, !Validation.hasControlCharacters(name) else {
+            throw CommandError("client name must be 1 to 200 printable characters")
+        }
+        guard Int64(name) == nil else { throw CommandError("client name cannot be only digits (it would read as an id)") }
+        let time = now
+        return try pool.write { db in
+            if try AccountQueries.client(nameOrID: name, db) != nil {
+                throw CommandError("a client named \"\(name)\" already exists")
+            }
+            try db.run("""
+                INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, created_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """, name, settings.portalEnabled ?? true, settings.ssoOnly ?? false, settings.requireMFA ?? false,
+                settings.billingEnabled ?? false, time)
+            let id = db.lastInsertRowID
+            try Audit.record(db, .clientCreated, actor: Actor(customerUserID: nil, staffID: nil, clientID: id, ip: ""), at: time, detail: name)
+            return try AccountQueries.client(id: id, db)!
+        }
+    }
+
+    public func updateClient(_ nameOrID: String, settings: ClientSettings) throws -> Client {
+        let time = now
+        return try pool.write { db in
+            guard let client = try AccountQueries.client(nameOrID: nameOrID, db) else {
+                throw CommandError("unknown client \"\(nameOrID)\"")
+            }
+            var changes: [String] = []
+            func apply(_ column: String, _ value: Bool?, _ current: Bool) throws {
+                guard let value, value != current else { return }
+                try db.run("UPDATE clients SET \(column) = ? WHERE id = ?", value, client.id)
+                changes.append("\(column)=\(value ? "on" : "off")")
+            }
+            try apply("portal_enabled", settings.portalEnabled, client.portalEnabled)
+            try apply("sso_only", settings.ssoOnly, client.ssoOnly)
+            try apply("require_mfa", settings.requireMFA, client.requireMFA)
+            try apply("billing_enabled", settings.billingEnabled, client.billingEnabled)
+            if !changes.isEmpty {
+                try Audit.record(db, .clientUpdated, actor: Actor(customerUserID: nil, staffID: nil, clientID: client.id, ip: ""),
+                                 at: time, detail: changes.joined(separator: " "))
+            }
+            return try AccountQueries.client(id: client.id, db)!
+        }
+    }
+
+    public func addCustomer(_ new: NewCustomer) throws -> CustomerUser {
+        let email = try Self.checked(Validation.email(new.email), "email")
+        let name = try Self.checked(Validation.name(new.name), "name")
+        let phone = try Self.checked(Validation.phone(new.phone ?? ""), "phone")
+        let title = try Self.optionalText(new.title, "title")
+        let mobile = try new.mobile.map { try Self.checked(Validation.phone($0), "mobile") }.flatMap { $0.isEmpty ? nil : $0 }
+        if let password = new.password { _ = try Self.checked(Validation.newPassword(password, email: email), "password") }
+        let hash = new.password.map(hasher.hash)
+        let time = now
+        return try pool.write { db in
+            guard let client = try AccountQueries.client(nameOrID: new.client, db) else {
+                throw CommandError("unknown client \"\(new.client)\"")
+            }
+            if try AccountQueries.customer(email: email, db) != nil {
+                throw CommandError("a customer user with email \(email) already exists")
+            }
+            try db.run("""
+                INSERT INTO customer_users (client_id, email, name, phone, title, mobile, password_hash, status, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, client.id, email, name, phone, title, mobile, hash, hash == nil ? "invited" : "active", time, time)
+            let id = db.lastInsertRowID
+            try Audit.record(db, .customerCreated, actor: Actor(customerUserID: id, staffID: nil, clientID: client.id, ip: ""),
+                             at: time, detail: email)
+            return try AccountQueries.customer(id: id, db)!
+        }
+    }
+
+    public func addStaff(email rawEmail: String, name rawName: String, password: String) throws -> StaffMember {
+        let email = try Self.checked(Validation.email(rawEmail), "email")
+        let name = try Self.checked(Validation.name(rawName), "name")
+        _ = try Self.checked(Validation.newPassword(password, email: email), "password")
+        let hash = hasher.hash(password)
+        let time = now
+        return try pool.write { db in
+            if try AccountQueries.staff(email: email, db) != nil {
+                throw CommandError("a staff account with email \(email) already exists")
+            }
+            try db.run("INSERT INTO staff (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)", email, name, hash, time)
+            let id = db.lastInsertRowID
+            try Audit.record(db, .staffCreated, actor: Actor(customerUserID: nil, staffID: id, clientID: nil, ip: ""), at: time, detail: email)
+            return try AccountQueries.staff(id: id, db)!
+        }
+    }
+
+    static func checked(_ result: Result<String, FieldError>, _ field: String) throws -> String {
+        switch result {
+        case .success(let value): return value
+        case .failure(let error): throw CommandError("invalid \(field): \(error.message)")
+        }
+    }
+
+    static func optionalText(_ raw: String?, _ field: String) throws -> String? {
+        guard let raw else { return nil }
+        let value = Validation.clean(raw)
+        if value.isEmpty { return nil }
+        guard value.count <= 100, !Validation.hasControlCharacters(value) else {
+            throw CommandError("invalid \(field): use at most 100 printable characters")
+        }
+        return value
+    }
+}

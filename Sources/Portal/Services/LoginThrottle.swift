@@ -1,0 +1,73 @@
+import Store
+
+/// Counts failed sign-ins per key and locks a key out for a while after too many. Keys are the email
+/// typed ("account:…", whether or not such an account exists, so a lockout reveals nothing) and the
+/// client's address ("address:…"). Kept in the database: a restart does not reset a lockout.
+struct LoginThrottle {
+    let window: Int64
+    let accountLimit: Int
+    let addressLimit: Int
+
+    static func accountKey(_ email: String) -> String { "account:" + email.lowercased() }
+    static func addressKey(_ ip: String) -> String { "address:" + ip }
+
+    /// Seconds left on the longest lockout among the keys, or nil when none is locked.
+    func lockedFor(_ keys: [String], now: Int64, _ db: Database) throws -> Int64? {
+        var longest: Int64 = 0
+        for key in keys {
+            if let until = try db.queryOne("SELECT locked_until FROM login_throttle WHERE key = ?", key)?.int64("locked_until"),
+               until > now {
+                longest = max(longest, until - now)
+            }
+        }
+        return longest > 0 ? longest : nil
+    }
+
+    /// Counts one failure against each key; returns the seconds of a lockout this failure started, if any.
+    func recordFailure(_ keys: [String], now: Int64, _ db: Database) throws -> Int64? {
+        var started: Int64?
+        for key in keys {
+            let limit = key.hasPrefix("address:") ? addressLimit : accountLimit
+            let row = try db.queryOne("SELECT failures, window_started_at FROM login_throttle WHERE key = ?", key)
+            var failures = row?.int("failures") ?? 0
+            var windowStart = row?.int64("window_started_at") ?? now
+            if now - windowStart >= window {
+                failures = 0
+                windowStart = now
+            }
+            failures += 1
+            var lockedUntil: Int64 = 0
+            if failures >= limit {
+                lockedUntil = now + window
+                started = window
+                failures = 0
+                windowStart = now
+            }
+            try db.run("""
+                INSERT INTO login_throttle (key, failures, window_started_at, locked_until) VALUES (?, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET failures = excluded.failures,
+                    window_started_at = excluded.window_started_at,
+                    locked_until = max(login_throttle.locked_until, excluded.locked_until)
+                """, key, failures, windowStart, lockedUntil)
+        }
+        return started
+    }
+
+    /// Forgets the failures of a key (after a successful sign-in to that account).
+    func reset(_ key: String, _ db: Database) throws {
+        try db.run("DELETE FROM login_throttle WHERE key = ?", key)
+    }
+
+    /// "Try again in 15 minutes." — rounded up to whole minutes.
+    static func waitMessage(_ seconds: Int64) -> String {
+        let minutes = max(1, (seconds + 59) / 60)
+        return "Too many failed sign-in attempts. Try again in \(minutes) minute\(minutes == 1 ? "" : "s")."
+    }
+}
+
+extension Portal {
+    var throttle: LoginThrottle {
+        LoginThrottle(window: configuration.lockoutSeconds, accountLimit: configuration.accountFailureLimit,
+                      addressLimit: configuration.addressFailureLimit)
+    }
+}

@@ -1,0 +1,50 @@
+import Store
+
+/// Why a password was not changed, field by field, or that the account is locked.
+struct PasswordChangeErrors: Error, Equatable {
+    var current: String?
+    var new: String?
+    var confirm: String?
+}
+
+extension Portal {
+    /// Changes a customer's password after checking the current one. A wrong current password counts
+    /// toward the same lockout as sign-in failures. Every other session of the account is signed out.
+    func changePassword(customerID: Int64, sessionID: Int64, current: String, new: String, confirm: String,
+                        actor: Actor) throws -> Result<Void, PasswordChangeErrors> {
+        guard let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else {
+            return .failure(PasswordChangeErrors(current: "Your account could not be found."))
+        }
+        let keys = [LoginThrottle.accountKey(user.email), LoginThrottle.addressKey(actor.ip)]
+        let time = now
+        if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {
+            return .failure(PasswordChangeErrors(current: LoginThrottle.waitMessage(wait)))
+        }
+
+        var errors = PasswordChangeErrors()
+        if current.isEmpty { errors.current = "Enter your current password." }
+        if case .failure(let problem) = Validation.newPassword(new, email: user.email) { errors.new = problem.message }
+        if confirm != new { errors.confirm = "The new passwords don't match." }
+        if errors.current == nil {
+            let matches = user.passwordHash.map { hasher.verify(current, against: $0) } ?? false
+            if !matches {
+                errors.current = "That isn't your current password."
+                let locked = try pool.write { db in
+                    try Audit.record(db, .passwordChangeFailed, actor: actor, at: time, detail: "wrong current password")
+                    return try throttle.recordFailure(keys, now: time, db)
+                }
+                if let locked { errors.current = LoginThrottle.waitMessage(locked) }
+            }
+        }
+        guard errors == PasswordChangeErrors() else { return .failure(errors) }
+
+        let newHash = hasher.hash(new)
+        try pool.write { db in
+            try db.run("UPDATE customer_users SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, time, customerID)
+            try db.run("DELETE FROM sessions WHERE customer_user_id = ? AND id <> ?", customerID, sessionID)
+            try Audit.record(db, .passwordChanged, actor: actor, at: time, detail: "other sessions signed out")
+            try setFlash(db, sessionID: sessionID, .passwordChanged)
+        }
+        return .success(())
+    }
+}

@@ -1,0 +1,63 @@
+import Crypto
+import Store
+
+/// Recovery codes: ten one-time codes of 50 bits each, `xxxxx-xxxxx` from 32 characters that cannot be
+/// mistaken for one another (no i, l, o or u). Only keyed hashes are stored.
+enum RecoveryCodes {
+    static let count = 10
+    /// Lower-case letters and digits without look-alikes: 32 symbols, 5 bits each.
+    static let alphabet = Array("abcdefghjkmnpqrstvwxyz0123456789")
+    /// Fewer than this many left and the Security tab warns.
+    static let lowWarning = 3
+
+    static func generate() -> [String] {
+        (0..<count).map { _ in
+            let symbols = (0..<10).map { _ in alphabet[SecureRandom.uniform(below: alphabet.count)] }
+            return String(symbols[0..<5]) + "-" + String(symbols[5..<10])
+        }
+    }
+
+    /// The form a typed code is compared in: lower-case, without spaces or hyphens.
+    static func normalize(_ typed: String) -> String {
+        String(typed.lowercased().filter { $0 != "-" && !$0.isWhitespace })
+    }
+
+    /// Whether typed text has the shape of a recovery code (so a 6-digit code is never taken for one).
+    static func looksLikeCode(_ typed: String) -> Bool {
+        let normalized = normalize(typed)
+        return normalized.count == 10 && normalized.allSatisfy { alphabet.contains($0) }
+    }
+
+    static func hash(_ code: String, key: [UInt8]) -> [UInt8] {
+        HMAC.code(.sha256, key: key, message: Array(normalize(code).utf8))
+    }
+}
+
+extension Portal {
+    var recoveryCodeKey: [UInt8] { secretKey.derived("recovery-codes") }
+
+    /// Replaces every recovery code of the account with a new set; returns the codes to show once.
+    func replaceRecoveryCodes(_ db: Database, customerID: Int64, at time: Int64) throws -> [String] {
+        let codes = RecoveryCodes.generate()
+        try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", customerID)
+        for code in codes {
+            try db.run("INSERT INTO recovery_codes (customer_user_id, code_hash, created_at) VALUES (?, ?, ?)",
+                       customerID, RecoveryCodes.hash(code, key: recoveryCodeKey), time)
+        }
+        return codes
+    }
+
+    func remainingRecoveryCodes(_ db: Database, customerID: Int64) throws -> Int {
+        try db.queryOne("SELECT count(*) AS n FROM recovery_codes WHERE customer_user_id = ? AND used_at IS NULL", customerID)?
+            .int("n") ?? 0
+    }
+
+    /// Uses up a recovery code: true when it was unused, and from then on it is spent.
+    func consumeRecoveryCode(_ db: Database, customerID: Int64, code: String, at time: Int64) throws -> Bool {
+        guard RecoveryCodes.looksLikeCode(code) else { return false }
+        let changed = try db.run("""
+            UPDATE recovery_codes SET used_at = ? WHERE customer_user_id = ? AND code_hash = ? AND used_at IS NULL
+            """, time, customerID, RecoveryCodes.hash(code, key: recoveryCodeKey))
+        return changed == 1
+    }
+}

@@ -1,0 +1,133 @@
+import Crypto
+import Foundation
+import Store
+
+/// A signed-in browser. Only the SHA-256 of its token is stored; the token itself is in the cookie.
+public struct Session: Sendable, Equatable {
+    public enum Kind: String, Sendable { case customer, staff }
+
+    public var id: Int64
+    public var kind: Kind
+    public var customerUserID: Int64?
+    public var staffID: Int64?
+    public var stage: SessionStage
+    public var createdAt: Int64
+    public var lastSeenAt: Int64
+    public var expiresAt: Int64
+    public var authenticatedAt: Int64
+    public var tokenHash: [UInt8]
+    public var flash: String?
+
+    init(row: Row) {
+        id = row.int64("id") ?? 0
+        kind = Kind(rawValue: row.string("kind") ?? "") ?? .customer
+        customerUserID = row.int64("customer_user_id")
+        staffID = row.int64("staff_id")
+        stage = SessionStage(rawValue: row.string("stage") ?? "") ?? .secondFactor
+        createdAt = row.int64("created_at") ?? 0
+        lastSeenAt = row.int64("last_seen_at") ?? 0
+        expiresAt = row.int64("expires_at") ?? 0
+        authenticatedAt = row.int64("authenticated_at") ?? 0
+        tokenHash = row.blob("token_hash") ?? []
+        flash = row.string("flash")
+    }
+}
+
+/// How far a session has come through sign-in.
+public enum SessionStage: String, Sendable {
+    /// Fully signed in.
+    case active
+    /// The password was right; the second factor is still due. Opens nothing but the MFA step.
+    case secondFactor = "mfa"
+    /// The client requires a second factor and the customer has none yet: only its set-up is open.
+    case enrolment = "enroll"
+}
+
+/// What a session cookie led to.
+enum SessionLookup: Sendable, Equatable {
+    case active(Session)
+    /// The session existed but ran out (idle or absolute); it has been deleted.
+    case expired(idle: Bool)
+    /// No cookie, or a token that matches no session.
+    case none
+}
+
+/// Session tokens: 256 bits from OpenSSL's CSPRNG, base64url in the cookie, SHA-256 in the database.
+enum SessionToken {
+    static func generate() -> String { Base64URL.encode(SecureRandom.bytes(count: 32)) }
+
+    /// The stored form of a token, or nil when the string cannot be a token we issued.
+    static func hash(_ token: String) -> [UInt8]? {
+        guard token.utf8.count == 43, let raw = Base64URL.decode(token), raw.count == 32 else { return nil }
+        return Digest.sha256(raw)
+    }
+}
+
+extension Portal {
+    /// Starts a session after a successful sign-in step: always a new token (no fixation). A session
+    /// waiting for its second factor lives 10 minutes at most.
+    func createSession(_ db: Database, kind: Session.Kind, userID: Int64, ip: String, userAgent: String,
+                       stage: SessionStage = .active) throws -> String {
+        let token = SessionToken.generate()
+        guard let hash = SessionToken.hash(token) else { preconditionFailure("a generated token always hashes") }
+        let time = now
+        try db.run("""
+            INSERT INTO sessions (token_hash, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at,
+                                  authenticated_at, ip, user_agent)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, hash, kind.rawValue, kind == .customer ? userID : nil, kind == .staff ? userID : nil, stage.rawValue,
+            time, time, time + (stage == .secondFactor ? 600 : configuration.absoluteTimeout), time, ip, String(userAgent.prefix(512)))
+        return token
+    }
+
+    /// Finds the session of a cookie; ends it when idle or past its absolute lifetime; notes activity.
+    func lookUpSession(token: String) throws -> SessionLookup {
+        guard let hash = SessionToken.hash(token) else { return .none }
+        let time = now
+        let idle = configuration.effectiveIdleTimeout
+        return try pool.withConnection { db in
+            guard let row = try db.queryOne("SELECT * FROM sessions WHERE token_hash = ?", hash) else { return .none }
+            let session = Session(row: row)
+            let idleExpired = time - session.lastSeenAt >= idle
+            if idleExpired || time >= session.expiresAt {
+                try db.write { db in _ = try db.run("DELETE FROM sessions WHERE id = ?", session.id) }
+                return .expired(idle: idleExpired)
+            }
+            // Writing on every request would make reads pay for a write; a coarse step keeps idle expiry
+            // accurate to a tenth of the time-out (at most a minute).
+            let step = min(60, max(1, idle / 10))
+            if time - session.lastSeenAt >= step {
+                try db.write { db in _ = try db.run("UPDATE sessions SET last_seen_at = ? WHERE id = ?", time, session.id) }
+            }
+            return .active(session)
+        }
+    }
+
+    /// Signs a session out on the server: the token stops working at once.
+    func endSession(_ session: Session, actor: Actor) throws {
+        try pool.write { db in
+            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            try Audit.record(db, .signOut, actor: actor, at: now)
+        }
+    }
+
+    /// A one-time message for the next page the session shows (post/redirect/get).
+    func setFlash(_ db: Database, sessionID: Int64, _ flash: Flash) throws {
+        try db.run("UPDATE sessions SET flash = ? WHERE id = ?", flash.rawValue, sessionID)
+    }
+
+    /// Reads and clears the session's one-time message.
+    func takeFlash(_ session: Session) throws -> Flash? {
+        guard let raw = session.flash else { return nil }
+        try pool.write { db in _ = try db.run("UPDATE sessions SET flash = NULL WHERE id = ?", session.id) }
+        return Flash(rawValue: raw)
+    }
+}
+
+/// The confirmations a page shows once after a successful POST.
+enum Flash: String, Sendable {
+    case profileSaved = "profile_saved"
+    case notificationsSaved = "notifications_saved"
+    case passwordChanged = "password_changed"
+    case authenticatorDisabled = "authenticator_disabled"
+}

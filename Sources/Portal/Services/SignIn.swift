@@ -1,0 +1,171 @@
+import Crypto
+import Store
+
+/// Where a sign-in attempt leads.
+enum SignInResult: Sendable, Equatable {
+    /// A new session; the token goes into the cookie. Its stage says whether the second factor (or its
+    /// set-up, when the client requires one) is still due.
+    case signedIn(token: String, stage: SessionStage)
+    /// Wrong email or password: one message for both.
+    case invalid
+    /// Too many failures for this email or this address.
+    case lockedOut(seconds: Int64)
+    /// The password was right but the client's portal is turned off.
+    case portalNotAvailable
+    /// The password was right but no active customer account links this identity to a client
+    /// (including MSP staff signing in to the customer portal).
+    case accessRequired
+    /// The client signs in through single sign-on only; passwords are not accepted.
+    case singleSignOnRequired
+}
+
+extension Portal {
+    /// The identifier-first step: whether this email gets a password field or the single sign-on notice.
+    /// An address whose domain belongs only to SSO-only clients gets the notice whether or not the
+    /// account exists, so the step reveals the organisation's policy, not the account.
+    func signInStep(email: String) throws -> SignInStep {
+        guard case .success(let email) = Validation.email(email) else { return .password }
+        let domain = String(email[email.index(after: email.firstIndex(of: "@")!)...])
+        return try pool.withConnection { db in
+            if let user = try AccountQueries.customer(email: email, db), let clientID = user.clientID,
+               let client = try AccountQueries.client(id: clientID, db) {
+                return client.ssoOnly ? .singleSignOn : .password
+            }
+            let row = try db.queryOne("""
+                SELECT count(*) AS users, coalesce(sum(c.sso_only), 0) AS sso
+                FROM customer_users u JOIN clients c ON c.id = u.client_id
+                WHERE substr(u.email, instr(u.email, '@') + 1) = ?
+                """, domain)
+            let users = row?.int("users") ?? 0
+            let sso = row?.int("sso") ?? 0
+            return users > 0 && users == sso ? .singleSignOn : .password
+        }
+    }
+
+    /// Checks an email and password and, when every rule allows it, starts a customer session.
+    func signIn(email rawEmail: String, password: String, ip: String, userAgent: String) throws -> SignInResult {
+        let email = Validation.clean(rawEmail).lowercased()
+        let keys = [LoginThrottle.accountKey(email), LoginThrottle.addressKey(ip)]
+        let time = now
+
+        if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {
+            return .lockedOut(seconds: wait)
+        }
+
+        let (customer, staff) = try pool.withConnection { db in
+            (try AccountQueries.customer(email: email, db), try AccountQueries.staff(email: email, db))
+        }
+        // Hash outside any transaction: it is slow on purpose. An unknown email costs the same time.
+        let customerMatches: Bool
+        let staffMatches: Bool
+        if let hash = customer?.passwordHash {
+            customerMatches = hasher.verify(password, against: hash)
+            staffMatches = false
+        } else if customer == nil, let staff {
+            customerMatches = false
+            staffMatches = staff.active && hasher.verify(password, against: staff.passwordHash)
+        } else {
+            hasher.dummyVerify(password)
+            customerMatches = false
+            staffMatches = false
+        }
+
+        // A stored hash with an older work factor is replaced, computed here for the same reason.
+        let upgradedHash = customerMatches && customer?.passwordHash.map(hasher.needsRehash) == true
+            ? hasher.hash(password) : nil
+
+        let actor = Actor(customerUserID: customer?.id, staffID: nil, clientID: customer?.clientID, ip: ip)
+        return try pool.write { db in
+            guard customerMatches || staffMatches else {
+                try Audit.record(db, .signInFailed, actor: actor, at: time, detail: customer == nil ? "unknown email" : "wrong password")
+                if let lock = try throttle.recordFailure(keys, now: time, db) {
+                    try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated failures")
+                    return .lockedOut(seconds: lock)
+                }
+                return .invalid
+            }
+            try throttle.reset(keys[0], db)
+            guard let customer, customerMatches else { return .accessRequired }
+            guard customer.status == .active, let clientID = customer.clientID,
+                  let client = try AccountQueries.client(id: clientID, db) else { return .accessRequired }
+            if client.ssoOnly { return .singleSignOnRequired }
+            if !client.portalEnabled { return .portalNotAvailable }
+            if let upgradedHash {
+                try db.run("UPDATE customer_users SET password_hash = ? WHERE id = ?", upgradedHash, customer.id)
+            }
+            let hasAuthenticator = try db.queryOne("""
+                SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL
+                """, customer.id)?.int("n") == 1
+            let stage: SessionStage = hasAuthenticator ? .secondFactor : (client.requireMFA ? .enrolment : .active)
+            let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent, stage: stage)
+            if stage == .active {
+                try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customer.id)
+                try Audit.record(db, .signIn, actor: actor, at: time, detail: "password")
+            }
+            return .signedIn(token: token, stage: stage)
+        }
+    }
+}
+
+/// The sign-in page's second step for an email.
+enum SignInStep: Sendable, Equatable {
+    case password
+    case singleSignOn
+}
+
+/// Where the second step of sign-in leads.
+enum SecondFactorResult: Sendable, Equatable {
+    /// Signed in: a new session token replaces the one that was waiting.
+    case signedIn(token: String)
+    case invalid
+    case lockedOut(seconds: Int64)
+}
+
+extension Portal {
+    /// The MFA step: an authenticator code (six digits) or a recovery code. Failures count toward the
+    /// same lockout as wrong passwords. Success replaces the waiting session with a new one.
+    func completeSecondFactor(session: Session, code: String, ip: String, userAgent: String) throws -> SecondFactorResult {
+        guard session.stage == .secondFactor, let customerID = session.customerUserID,
+              let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else { return .invalid }
+        let keys = [LoginThrottle.accountKey(user.email), LoginThrottle.addressKey(ip)]
+        let time = now
+        let actor = Actor(customerUserID: customerID, staffID: nil, clientID: user.clientID, ip: ip)
+        return try pool.write { db in
+            if let wait = try throttle.lockedFor(keys, now: time, db) { return .lockedOut(seconds: wait) }
+            let typed = Self.digits(code)
+            var method: String?
+            if typed.count == 6, typed.allSatisfy(\.isNumber) {
+                if try acceptAuthenticatorCode(db, customerID: customerID, code: typed, at: time) { method = "authenticator app" }
+            } else if try consumeRecoveryCode(db, customerID: customerID, code: code, at: time) {
+                method = "recovery code"
+                try Audit.record(db, .recoveryCodeUsed, actor: actor, at: time,
+                                 detail: "\(try remainingRecoveryCodes(db, customerID: customerID)) left")
+            }
+            guard let method else {
+                try Audit.record(db, .secondFactorFailed, actor: actor, at: time)
+                if let lock = try throttle.recordFailure(keys, now: time, db) {
+                    try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated second-factor failures")
+                    return .lockedOut(seconds: lock)
+                }
+                return .invalid
+            }
+            try throttle.reset(keys[0], db)
+            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customerID)
+            try Audit.record(db, .signIn, actor: actor, at: time, detail: "password and \(method)")
+            return .signedIn(token: token)
+        }
+    }
+
+    /// After a required set-up is done, the enrolment session becomes a full one under a new token.
+    func promoteEnrolledSession(_ session: Session, ip: String, userAgent: String) throws -> String {
+        guard let customerID = session.customerUserID else { preconditionFailure("enrolment is for customer sessions") }
+        return try pool.write { db in
+            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", now, customerID)
+            return token
+        }
+    }
+}

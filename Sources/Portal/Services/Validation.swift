@@ -1,0 +1,75 @@
+import Foundation
+
+/// Input rules shared by the web forms and the command line. Each returns the cleaned value or a
+/// message fit to show beside the field.
+enum Validation {
+    static let maxNameLength = 100
+    static let maxPhoneLength = 32
+    static let maxEmailLength = 254
+    static let minPasswordLength = 8
+    static let maxPasswordLength = 128
+
+    /// Trims white space and refuses control characters (they have no place in a name or a phone number).
+    static func clean(_ text: String) -> String {
+        text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0 != "\u{200D}" }
+    }
+
+    static func name(_ raw: String) -> Result<String, FieldError> {
+        let value = clean(raw)
+        if value.isEmpty { return .failure(FieldError("Enter your name.")) }
+        if value.count > maxNameLength { return .failure(FieldError("Use at most \(maxNameLength) characters.")) }
+        if hasControlCharacters(value) { return .failure(FieldError("Use letters, numbers and punctuation only.")) }
+        return .success(value)
+    }
+
+    /// Digits, spaces and `+ ( ) - .`; at least five digits when given; may be empty.
+    static func phone(_ raw: String) -> Result<String, FieldError> {
+        let value = clean(raw)
+        if value.isEmpty { return .success("") }
+        if value.count > maxPhoneLength { return .failure(FieldError("Use at most \(maxPhoneLength) characters.")) }
+        let allowed = Set("0123456789 +()-.")
+        guard value.allSatisfy({ allowed.contains($0) }) else {
+            return .failure(FieldError("Use digits, spaces and + ( ) - . only."))
+        }
+        let digits = value.filter(\.isNumber).count
+        if digits < 5 { return .failure(FieldError("Enter a phone number with at least 5 digits.")) }
+        if value.dropFirst().contains("+") { return .failure(FieldError("A + may only start the number.")) }
+        return .success(value)
+    }
+
+    /// A plausible address (one @, a dot in the domain, no spaces); lower-cased for lookups.
+    static func email(_ raw: String) -> Result<String, FieldError> {
+        let value = clean(raw).lowercased()
+        guard !value.isEmpty else { return .failure(FieldError("Enter your email address.")) }
+        guard value.count <= maxEmailLength else { return .failure(FieldError("That email address is too long.")) }
+        let parts = value.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
+              !parts[1].hasSuffix("."), !value.contains(where: { $0.isWhitespace }), !hasControlCharacters(value)
+        else { return .failure(FieldError("Enter an email address like name@example.com.")) }
+        return .success(value)
+    }
+
+    /// The rules for a new password: 8 to 128 characters, not the email address.
+    static func newPassword(_ password: String, email: String) -> Result<String, FieldError> {
+        if password.count < minPasswordLength {
+            return .failure(FieldError("Use at least \(minPasswordLength) characters."))
+        }
+        if password.count > maxPasswordLength {
+            return .failure(FieldError("Use at most \(maxPasswordLength) characters."))
+        }
+        if password.lowercased() == email.lowercased() {
+            return .failure(FieldError("Don't use your email address as your password."))
+        }
+        return .success(password)
+    }
+}
+
+/// A message about one field's value.
+struct FieldError: Error, Equatable {
+    let message: String
+    init(_ message: String) { self.message = message }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// The time as the portal sees it. Sessions, lockouts and (later) TOTP read it through this protocol so
+/// tests can fix and move it.
+public protocol Clock: Sendable {
+    /// Seconds since 1970-01-01 UTC.
+    func now() -> Int64
+}
+
+/// The real time.
+public struct SystemClock: Clock {
+    public init() {}
+    public func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+}
+
+/// A clock tests set by hand.
+public final class ManualClock: Clock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Int64
+
+    public init(_ start: Int64 = 1_800_000_000) { current = start }
+
+    public func now() -> Int64 { lock.withLock { current } }
+
+    public func advance(by seconds: Int64) { lock.withLock { current += seconds } }
+}
+
+/// A value shared between threads, guarded by a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    init(_ value: Value) { self.value = value }
+
+    func get() -> Value { lock.withLock { value } }
+
+    func set(_ newValue: Value) { lock.withLock { value = newValue } }
+
+    func update<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
+}

@@ -1,0 +1,18 @@
+import HTTP
+
+/// The console's cookies. All are `HttpOnly; SameSite=Strict; Path=/`, `Secure` behind https, and
+/// session cookies (no `Max-Age`): closing the browser forgets them.
+enum Cookies {
+    /// The signed-in session's token.
+    static let session = "clientone_session"
+    /// A random token for a browser that has not signed in yet; the sign-in forms' CSRF token is bound to it.
+    static let preSession = "clientone_pre"
+
+    static func set(_ name: String, _ value: String, secure: Bool) -> String {
+        "\(name)=\(value); Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    }
+
+    static func clear(_ name: String, secure: Bool) -> String {
+        "\(name)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
+    }
+}

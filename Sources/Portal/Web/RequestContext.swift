@@ -1,0 +1,57 @@
+import HTTP
+import Templates
+
+/// Everything a handler knows about a request, loaded by the pipeline in a fixed order: the request,
+/// the session and its customer account, the CSRF token for the page's forms, and the cookies to set.
+struct RequestContext {
+    let request: Request
+    let app: WebApp
+    var portal: Portal { app.portal }
+    /// The signed-in session, if any.
+    var session: Session?
+    /// The customer of a customer session whose account is usable (linked, active, portal on).
+    var account: CustomerAccount?
+    /// The token forms on this page carry.
+    var csrfToken: String
+    /// `Set-Cookie` values for the response.
+    var setCookies: [String] = []
+
+    var ip: String { request.remoteAddress }
+    var userAgent: String { request.headers["User-Agent"] ?? "" }
+
+    /// The audit identity of whoever is acting.
+    var actor: Actor {
+        Actor(customerUserID: account?.user.id, staffID: session?.staffID, clientID: account?.client.id, ip: ip)
+    }
+
+    /// The page frame for a signed-in customer page.
+    func chrome(title: String, tab: AccountTab?) -> Chrome {
+        Chrome(title: title, account: account.map { AccountHeader(name: $0.user.name, email: $0.user.email) },
+               csrfToken: csrfToken, tab: tab, idleTimeout: Int(portal.configuration.effectiveIdleTimeout),
+               kiosk: portal.configuration.kiosk)
+    }
+
+    /// After the session was replaced (a step of sign-in completed), forms on this page belong to the new one.
+    mutating func rebind(sessionToken token: String) {
+        guard let hash = SessionToken.hash(token) else { return }
+        csrfToken = CSRF.token(key: portal.csrfKey, boundTo: CSRF.binding(sessionTokenHash: hash))
+        session?.tokenHash = hash
+        session?.stage = .active
+    }
+
+    /// The decoded form body, or a 400/415 page.
+    func form() throws -> Parameters {
+        do { return try request.form() } catch { throw error.portalError }
+    }
+
+    /// The signed-in customer, for routes that require one (the pipeline guarantees it there).
+    func requireAccount() throws -> CustomerAccount {
+        guard let account else { throw PortalError(status: 401, title: "Sign in required", message: "Sign in to continue.") }
+        return account
+    }
+
+    func requireSession() throws -> Session {
+        guard let session else { throw PortalError(status: 401, title: "Sign in required", message: "Sign in to continue.") }
+        return session
+    }
+}

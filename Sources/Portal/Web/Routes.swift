@@ -1,0 +1,27 @@
+import HTTP
+
+/// The route table: every page and form of the console, in one place.
+enum Routes {
+    static func table() -> Router<Route> {
+        var router = Router<Route>()
+        router.add("GET", "/", Route(access: .anyone) { _ in .redirect(to: "/portal/profile") })
+        router.add("GET", "/login", Route(access: .anyone, handle: LoginHandlers.showLogin))
+        router.add("POST", "/login", Route(access: .anyone, handle: LoginHandlers.submitLogin))
+        router.add("POST", "/logout", Route(access: .session, handle: LoginHandlers.logout))
+        router.add("GET", "/portal", Route(access: .customer) { _ in .redirect(to: "/portal/profile") })
+        router.add("GET", "/portal/profile", Route(access: .customer, handle: ProfileHandlers.show))
+        router.add("POST", "/portal/profile", Route(access: .customer, handle: ProfileHandlers.save))
+        router.add("POST", "/portal/profile/notifications", Route(access: .customer, handle: ProfileHandlers.saveNotifications))
+        router.add("GET", "/portal/profile/security", Route(access: .enrolment, handle: SecurityHandlers.show))
+        router.add("POST", "/portal/profile/password", Route(access: .customer, handle: SecurityHandlers.changePassword))
+        router.add("GET", "/login/mfa", Route(access: .secondFactor, handle: TwoFactorHandlers.showSecondFactor))
+        router.add("POST", "/login/mfa", Route(access: .secondFactor, handle: TwoFactorHandlers.submitSecondFactor))
+        router.add("POST", "/portal/profile/security/totp/enable", Route(access: .enrolment, handle: TwoFactorHandlers.enable))
+        router.add("POST", "/portal/profile/security/totp/verify", Route(access: .enrolment, handle: TwoFactorHandlers.verify))
+        router.add("POST", "/portal/profile/security/totp/disable", Route(access: .customer, handle: TwoFactorHandlers.disable))
+        router.add("POST", "/portal/profile/security/recovery-codes/regenerate",
+                   Route(access: .customer, handle: TwoFactorHandlers.regenerate))
+        router.add("POST", "/portal/profile/security/recovery-codes/saved", Route(access: .enrolment, handle: TwoFactorHandlers.saved))
+        return router
+    }
+}

@@ -1,0 +1,69 @@
+import HTTP
+import Templates
+
+/// The Security tab: password, authenticator app, recovery codes.
+enum SecurityHandlers {
+    @Sendable static func show(_ context: inout RequestContext) throws -> Response {
+        let flash = try context.session.flatMap { try context.portal.takeFlash($0) }
+        var view = try SecurityView.Model(context)
+        switch flash {
+        case .passwordChanged?:
+            view.password?.message = Message(.success, "Your password was changed. Your other sessions were signed out.")
+        case .authenticatorDisabled?:
+            view.authenticator.message = Message(.success, "The authenticator app is off and your recovery codes were deleted.")
+        default:
+            break
+        }
+        return view.response()
+    }
+
+    @Sendable static func changePassword(_ context: inout RequestContext) throws -> Response {
+        let account = try context.requireAccount()
+        let session = try context.requireSession()
+        if account.client.ssoOnly { throw PortalError.ssoOnly }
+        let form = try context.form()
+        let result = try context.portal.changePassword(
+            customerID: account.user.id, sessionID: session.id, current: form["current_password"] ?? "",
+            new: form["new_password"] ?? "", confirm: form["confirm_password"] ?? "", actor: context.actor)
+        switch result {
+        case .success:
+            return .redirect(to: "/portal/profile/security")
+        case .failure(let errors):
+            var view = try SecurityView.Model(context)
+            view.password = SecurityPage.PasswordSection(
+                open: true, currentError: errors.current, newError: errors.new, confirmError: errors.confirm,
+                message: Message(.error, "Your password was not changed. Check the fields marked below."))
+            return view.response(status: 422)
+        }
+    }
+}
+
+extension SecurityView {
+    /// The Security tab's view model as the account stands, for handlers to adjust before rendering.
+    struct Model {
+        let context: RequestContext
+        var password: SecurityPage.PasswordSection?
+        var authenticator: SecurityPage.AuthenticatorSection
+        var recoveryCodes: SecurityPage.RecoveryCodesSection?
+        var message: Message?
+
+        init(_ context: RequestContext) throws {
+            let account = try context.requireAccount()
+            let status = try context.portal.twoFactorStatus(customerID: account.user.id)
+            self.context = context
+            password = account.client.ssoOnly ? nil : SecurityPage.PasswordSection()
+            authenticator = SecurityPage.AuthenticatorSection(enabled: status.authenticatorEnabled)
+            recoveryCodes = status.authenticatorEnabled
+                ? SecurityPage.RecoveryCodesSection(remaining: status.recoveryCodesRemaining,
+                                                    lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
+                : nil
+        }
+
+        func response(status: Int = 200) -> Response {
+            let page = SecurityPage(chrome: context.chrome(title: "Security", tab: .security), password: password,
+                                    authenticator: authenticator, recoveryCodes: recoveryCodes,
+                                    enrolmentRequired: context.session?.stage == .enrolment, message: message)
+            return .html(SecurityView.render(page).rendered, status: status)
+        }
+    }
+}

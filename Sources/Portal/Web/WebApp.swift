@@ -1,0 +1,212 @@
+import Crypto
+import Foundation
+import HTTP
+import Templates
+
+/// Who may open a route.
+enum Access: Sendable {
+    /// Anyone: the sign-in pages. A browser without a session gets a pre-session cookie for CSRF.
+    case anyone
+    /// A fully signed-in customer whose account is usable.
+    case customer
+    /// A customer who must set up a second factor before anything else, or a fully signed-in one.
+    case enrolment
+    /// A customer whose password was right and whose second factor is still due.
+    case secondFactor
+    /// Any signed-in session, at any stage (sign-out).
+    case session
+}
+
+/// A route's handler and who may call it.
+struct Route: Sendable {
+    let access: Access
+    let handle: @Sendable (inout RequestContext) throws -> Response
+}
+
+/// The web front of the portal: the middleware in a fixed order (security headers, host check, session
+/// load and idle expiry, CSRF on POST, access), then the route's handler.
+final class WebApp: Sendable {
+    let portal: Portal
+    let router: Router<Route>
+    let statics: StaticFiles
+    /// The console's origin, e.g. `http://localhost:8080`; set once the port is bound.
+    let origin: Locked<String>
+    let log: @Sendable (String) -> Void
+
+    init(portal: Portal, origin: String, log: @escaping @Sendable (String) -> Void) {
+        self.portal = portal
+        self.origin = Locked(origin)
+        self.log = log
+        statics = StaticFiles(root: portal.configuration.publicDirectory)
+        router = Routes.table()
+    }
+
+    /// Answers one request. Never throws: every error becomes a page.
+    func respond(_ request: Request) -> Response {
+        var response: Response
+        do {
+            response = try route(request)
+        } catch let error as PortalError {
+            response = error.response
+        } catch let error as HTTPError {
+            response = error.portalError.response
+        } catch {
+            let reference = Hex.encode(SecureRandom.bytes(count: 6))
+            log("error \(reference) \(request.method) \(request.path): \(error)")
+            response = .html(ErrorView.render(ErrorPage(
+                status: 500, title: "Something went wrong",
+                message: "The console could not finish this request. Nothing was changed unless a confirmation said so. Try again in a moment.",
+                reference: reference)).rendered, status: 500)
+        }
+        SecurityHeaders.apply(to: &response, https: portal.configuration.secureCookies)
+        return response
+    }
+
+    private func route(_ request: Request) throws -> Response {
+        if let redirect = hostRedirect(request) { return redirect }
+        if request.path == "/healthz" { return .text("ok") }
+        if request.path.hasPrefix("/static/") {
+            guard request.method == "GET" || request.method == "HEAD" else {
+                return Response(status: 405, headers: HTTPHeaders([("Allow", "GET, HEAD")]))
+            }
+            let relative = String(request.path.dropFirst("/static/".count))
+            guard let file = statics.response(for: request, relativePath: relative) else { throw PortalError.notFound }
+            return file
+        }
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            throw PortalError.notFound
+        case .methodNotAllowed(let allowed):
+            var response = PortalError(status: 405, title: "Not allowed", message: "This page cannot be used that way.").response
+            response.headers["Allow"] = allowed.joined(separator: ", ")
+            return response
+        case .found(let route, let parameters):
+            var routed = request
+            routed.pathParameters = parameters
+            return try handle(routed, route)
+        }
+    }
+
+    private func handle(_ request: Request, _ route: Route) throws -> Response {
+        var context = try loadContext(request)
+        if request.method == "POST" {
+            guard CSRF.matches(CSRF.submitted(request), expected: context.csrfToken) else { throw PortalError.csrfRefused }
+        }
+        switch route.access {
+        case .anyone:
+            break
+        case .session:
+            if context.session == nil { return signInRedirect(context) }
+        case .customer, .enrolment, .secondFactor:
+            guard context.account != nil, let stage = context.session?.stage else { return signInRedirect(context) }
+            if let elsewhere = Self.redirect(for: stage, access: route.access) {
+                return signInRedirect(context, to: elsewhere)
+            }
+        }
+        var response = try route.handle(&context)
+        for cookie in context.setCookies { response.headers.add("Set-Cookie", cookie) }
+        // Nothing the pipeline renders may be kept by a browser or a proxy: pages of an account,
+        // forms with CSRF tokens, sign-in answers.
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    }
+
+    /// Where a session at this stage belongs when the route is not for it, or nil when it may stay.
+    static func redirect(for stage: SessionStage, access: Access) -> String? {
+        switch (stage, access) {
+        case (.active, .customer), (.active, .enrolment), (.enrolment, .enrolment), (.secondFactor, .secondFactor):
+            return nil
+        case (.active, _):
+            return "/portal/profile"
+        case (.secondFactor, _):
+            return "/login/mfa"
+        case (.enrolment, _):
+            return "/portal/profile/security"
+        }
+    }
+
+    private func signInRedirect(_ context: RequestContext, to location: String = "/login") -> Response {
+        var response = Response.redirect(to: location)
+        for cookie in context.setCookies { response.headers.add("Set-Cookie", cookie) }
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    }
+
+    /// Session load: the cookie's session, its customer account, and the CSRF token forms will carry.
+    private func loadContext(_ request: Request) throws -> RequestContext {
+        let secure = portal.configuration.secureCookies
+        var setCookies: [String] = []
+        var session: Session?
+        var account: CustomerAccount?
+        if let token = request.cookies[Cookies.session] {
+            switch try portal.lookUpSession(token: token) {
+            case .active(let found):
+                session = found
+                if found.kind == .customer, let id = found.customerUserID {
+                    account = try portal.usableAccount(customerID: id)
+                    if account == nil {
+                        // The account was disabled, unlinked or its portal turned off: the session ends.
+                        try portal.endSession(found, actor: Actor(customerUserID: id, staffID: nil, clientID: nil, ip: request.remoteAddress))
+                        session = nil
+                        setCookies.append(Cookies.clear(Cookies.session, secure: secure))
+                    }
+                }
+            case .expired, .none:
+                setCookies.append(Cookies.clear(Cookies.session, secure: secure))
+            }
+        }
+        let csrfToken: String
+        if let session {
+            csrfToken = CSRF.token(key: portal.csrfKey, boundTo: CSRF.binding(sessionTokenHash: session.tokenHash))
+        } else {
+            var pre = request.cookies[Cookies.preSession] ?? ""
+            if SessionToken.hash(pre) == nil {
+                pre = SessionToken.generate()
+                setCookies.append(Cookies.set(Cookies.preSession, pre, secure: secure))
+            }
+            csrfToken = CSRF.token(key: portal.csrfKey, boundTo: CSRF.binding(preSession: pre))
+        }
+        return RequestContext(request: request, app: self, session: session, account: account, csrfToken: csrfToken,
+                              setCookies: setCookies)
+    }
+
+    /// A request for another host name (a DNS-rebinding page, `127.0.0.1` instead of `localhost`) goes to
+    /// the origin instead: the browser's cookies and the WebAuthn RP ID belong to the origin's host.
+    private func hostRedirect(_ request: Request) -> Response? {
+        let origin = self.origin.get()
+        let expected = origin.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
+        let host = request.headers["Host"] ?? ""
+        if host.lowercased() == expected.lowercased() { return nil }
+        let target = request.method == "GET" || request.method == "HEAD" ? request.target : "/"
+        return .redirect(to: origin + (target.hasPrefix("/") ? target : "/"), status: request.method == "GET" || request.method == "HEAD" ? 308 : 303)
+    }
+}
+
+/// Headers on every response (SPEC, issue 2 item 3).
+enum SecurityHeaders {
+    static let contentSecurityPolicy = [
+        "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+        "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
+    ].joined(separator: "; ")
+
+    static func apply(to response: inout Response, https: Bool) {
+        response.headers["Content-Security-Policy"] = contentSecurityPolicy
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+        if https { response.headers["Strict-Transport-Security"] = "max-age=31536000" }
+    }
+}
+
+extension Portal {
+    /// The customer and client of a session, when the account may still use the portal.
+    func usableAccount(customerID: Int64) throws -> CustomerAccount? {
+        try pool.withConnection { db in
+            guard let account = try AccountQueries.account(customerID: customerID, db),
+                  account.user.status == .active, account.client.portalEnabled else { return nil }
+            return account
+        }
+    }
+}

@@ -1,0 +1,259 @@
+import CSQLite
+
+/// One SQLite connection. Deliberately not thread-safe (opened with SQLITE_OPEN_NOMUTEX, so SQLite skips
+/// its own locking): it is used by one thread at a time, and `DatabasePool` hands connections out
+/// exclusively when several threads need the database.
+///
+/// Each connection runs in WAL mode with `synchronous=FULL`. NORMAL would be safe from corruption but can
+/// lose the last transactions on power failure; here a write is reported to the user as done, so the
+/// commit must be on disk first, and FULL syncs the WAL on every commit for that.
+public final class Database {
+    public let path: String
+    private var connection: OpaquePointer?
+    /// Prepared statements keyed by SQL text, so repeated queries skip parsing and planning.
+    private var statements: [String: OpaquePointer] = [:]
+    /// Caps the cache so code that builds SQL text dynamically cannot grow it without bound.
+    private static let statementCacheLimit = 256
+    var transaction: TransactionKind?
+    var savepointDepth = 0
+
+    /// Which transaction `write()` or `read()` has open on this connection.
+    enum TransactionKind { case read, write }
+
+    public init(path: String, readOnly: Bool = false) throws {
+        self.path = path
+        let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        var opened: OpaquePointer?
+        let result = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
+        connection = opened
+        do {
+            try check(result, sql: nil)
+            try configure(readOnly: readOnly)
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    private func configure(readOnly: Bool) throws {
+        let handle = try openHandle()
+        // The timeout is set first so the pragmas below wait out another process's lock instead of failing.
+        try check(sqlite3_busy_timeout(handle, 5000), sql: nil)
+        try check(clientone_sqlite3_set_defensive(handle), sql: nil)
+        if !readOnly {
+            let mode = try queryOne("PRAGMA journal_mode=WAL")?.string("journal_mode")
+            // In-memory databases report "memory" and cannot use WAL; everything else must, because the
+            // pool's concurrent readers and the durability argument above depend on it.
+            guard mode == "wal" || mode == "memory" else {
+                throw DatabaseError(SQLITE_ERROR, "could not switch to WAL journal mode (got \(mode ?? "nothing"))", sql: "PRAGMA journal_mode=WAL")
+            }
+        }
+        // secure_delete overwrites deleted content so removed secrets do not linger in free pages.
+        try execute("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA secure_delete=ON")
+    }
+
+    /// Runs one or more statements without arguments, such as a schema.
+    public func execute(_ sql: String) throws {
+        let handle = try openHandle()
+        try check(sqlite3_exec(handle, sql, nil, nil, nil), sql: sql)
+    }
+
+    /// Runs one statement and returns how many rows it changed.
+    @discardableResult
+    public func run(_ sql: String, _ arguments: any SQLBindable...) throws -> Int {
+        try run(sql, arguments)
+    }
+
+    @discardableResult
+    public func run(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
+        try withStatement(sql, arguments) { statement in
+            // Keep stepping past rows (from RETURNING) so the statement runs to completion.
+            while true {
+                let result = sqlite3_step(statement)
+                if result == SQLITE_DONE { break }
+                if result != SQLITE_ROW { throw error(result, sql: sql) }
+            }
+            return Int(sqlite3_changes64(connection))
+        }
+    }
+
+    public func query(_ sql: String, _ arguments: any SQLBindable...) throws -> [Row] {
+        try query(sql, arguments)
+    }
+
+    public func query(_ sql: String, _ arguments: [any SQLBindable]) throws -> [Row] {
+        try withStatement(sql, arguments) { try rows(of: $0, sql: sql, limit: nil) }
+    }
+
+    /// The first row, or nil. Only that row is fetched.
+    public func queryOne(_ sql: String, _ arguments: any SQLBindable...) throws -> Row? {
+        try queryOne(sql, arguments)
+    }
+
+    public func queryOne(_ sql: String, _ arguments: [any SQLBindable]) throws -> Row? {
+        try withStatement(sql, arguments) { try rows(of: $0, sql: sql, limit: 1).first }
+    }
+
+    public var lastInsertRowID: Int64 {
+        connection.map { sqlite3_last_insert_rowid($0) } ?? 0
+    }
+
+    /// Finalizes cached statements and closes the connection; safe to call more than once.
+    public func close() {
+        guard let handle = connection else { return }
+        for statement in statements.values { sqlite3_finalize(statement) }
+        statements.removeAll()
+        // close_v2 still completes if something else holds a statement, instead of failing with BUSY.
+        sqlite3_close_v2(handle)
+        connection = nil
+        transaction = nil
+        savepointDepth = 0
+    }
+
+    // MARK: - Internals shared with the transaction and backup code
+
+    func openHandle() throws -> OpaquePointer {
+        guard let connection else { throw DatabaseError(SQLITE_MISUSE, "the database connection is closed") }
+        return connection
+    }
+
+    func check(_ result: Int32, sql: String?) throws {
+        guard result == SQLITE_OK || result == SQLITE_ROW || result == SQLITE_DONE else { throw error(result, sql: sql) }
+    }
+
+    func error(_ result: Int32, sql: String?) -> DatabaseError {
+        DatabaseError.from(result, connection: connection, sql: sql)
+    }
+
+    /// Whether SQLite has a transaction open, however it was started.
+    var isInTransaction: Bool {
+        connection.map { sqlite3_get_autocommit($0) == 0 } ?? false
+    }
+
+    /// Rolls back whatever transaction is open. Failures are ignored: this runs while another error is
+    /// already being reported, and SQLite may have rolled back by itself (after SQLITE_FULL, for example).
+    func rollbackIfInTransaction() {
+        guard let connection, sqlite3_get_autocommit(connection) == 0 else { return }
+        _ = sqlite3_exec(connection, "ROLLBACK", nil, nil, nil)
+    }
+
+    // MARK: - Statements
+
+    private func withStatement<R>(_ sql: String, _ arguments: [any SQLBindable], _ body: (OpaquePointer) throws -> R) throws -> R {
+        let statement = try prepared(sql)
+        // Reset releases the statement's read lock and clearing drops bound copies of possibly secret values.
+        defer {
+            sqlite3_reset(statement)
+            sqlite3_clear_bindings(statement)
+        }
+        try bind(arguments, to: statement, sql: sql)
+        return try body(statement)
+    }
+
+    private func prepared(_ sql: String) throws -> OpaquePointer {
+        if let cached = statements[sql] { return cached }
+        let handle = try openHandle()
+        var prepared: OpaquePointer?
+        var hasTrailingStatement = false
+        let result = sql.withCString { text in
+            var tail: UnsafePointer<CChar>?
+            let result = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, &tail)
+            if result == SQLITE_OK, let tail, tail.pointee != 0 {
+                hasTrailingStatement = Self.containsStatement(handle, tail)
+            }
+            return result
+        }
+        try check(result, sql: sql)
+        guard let statement = prepared else { throw DatabaseError(SQLITE_MISUSE, "the SQL text contains no statement", sql: sql) }
+        guard !hasTrailingStatement else {
+            sqlite3_finalize(statement)
+            throw DatabaseError(SQLITE_MISUSE, "run() and query() take exactly one statement; use execute() for several", sql: sql)
+        }
+        if statements.count >= Self.statementCacheLimit {
+            for cached in statements.values { sqlite3_finalize(cached) }
+            statements.removeAll()
+        }
+        statements[sql] = statement
+        return statement
+    }
+
+    /// Whether leftover SQL text holds another statement, judged by SQLite itself so trailing
+    /// whitespace, semicolons and comments are allowed but a second statement (or garbage) is not.
+    private static func containsStatement(_ handle: OpaquePointer, _ text: UnsafePointer<CChar>) -> Bool {
+        var extra: OpaquePointer?
+        let result = sqlite3_prepare_v2(handle, text, -1, &extra, nil)
+        sqlite3_finalize(extra)
+        return result != SQLITE_OK || extra != nil
+    }
+
+    private func bind(_ arguments: [any SQLBindable], to statement: OpaquePointer, sql: String) throws {
+        let expected = Int(sqlite3_bind_parameter_count(statement))
+        guard expected == arguments.count else {
+            throw DatabaseError(SQLITE_RANGE, "the statement has \(expected) parameter(s) but \(arguments.count) argument(s) were given", sql: sql)
+        }
+        for (offset, argument) in arguments.enumerated() {
+            let index = Int32(offset + 1)
+            let result: Int32
+            switch argument.sqlValue {
+            case .null:
+                result = sqlite3_bind_null(statement, index)
+            case .integer(let value):
+                result = sqlite3_bind_int64(statement, index, value)
+            case .real(let value):
+                result = sqlite3_bind_double(statement, index, value)
+            case .text(let value):
+                let length = value.utf8.count
+                guard length <= Int(Int32.max) else { throw DatabaseError(SQLITE_TOOBIG, "text argument \(index) is too long", sql: sql) }
+                result = value.withCString { clientone_sqlite3_bind_text_transient(statement, index, $0, Int32(length)) }
+            case .blob(let value):
+                guard value.count <= Int(Int32.max) else { throw DatabaseError(SQLITE_TOOBIG, "blob argument \(index) is too long", sql: sql) }
+                // A null pointer would bind NULL, so an empty blob is bound as a zero-length blob instead.
+                result = value.isEmpty
+                    ? sqlite3_bind_zeroblob(statement, index, 0)
+                    : value.withUnsafeBytes { clientone_sqlite3_bind_blob_transient(statement, index, $0.baseAddress, Int32(value.count)) }
+            }
+            try check(result, sql: sql)
+        }
+    }
+
+    private func rows(of statement: OpaquePointer, sql: String, limit: Int?) throws -> [Row] {
+        let columnCount = sqlite3_column_count(statement)
+        var columns: [String: Int] = [:]
+        for column in 0..<columnCount {
+            guard let name = sqlite3_column_name(statement, column) else { throw error(SQLITE_NOMEM, sql: sql) }
+            // With duplicate names (from a join) the first column wins, as in most SQLite wrappers.
+            let key = String(cString: name)
+            if columns[key] == nil { columns[key] = Int(column) }
+        }
+        var rows: [Row] = []
+        while limit.map({ rows.count < $0 }) ?? true {
+            let result = sqlite3_step(statement)
+            if result == SQLITE_DONE { break }
+            guard result == SQLITE_ROW else { throw error(result, sql: sql) }
+            rows.append(Row(columns: columns, values: (0..<columnCount).map { value(of: statement, column: $0) }))
+        }
+        return rows
+    }
+
+    private func value(of statement: OpaquePointer, column: Int32) -> SQLValue {
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT:
+            return .real(sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            // A zero-length blob comes back as a null pointer.
+            guard let bytes = sqlite3_column_blob(statement, column) else { return .blob([]) }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return .blob(Array(UnsafeRawBufferPointer(start: bytes, count: count)))
+        default:
+            return .null
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import CSQLite
-func _sqliteVersion() -> String { String(cString: sqlite3_libversion()) }

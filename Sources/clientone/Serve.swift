@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import HTTP
+import Portal
+
+/// `clientone serve`: runs the console until SIGINT or SIGTERM.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the console on this machine.")
+
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "Address to listen on; anything but loopback needs an https --public-url.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port: UInt16 = 8080
+    @Flag(help: "Seed demo data into an empty database and print the sign-ins.") var demo = false
+    @Flag(help: "Shared-workstation mode: short idle sign-out, nothing kept after sign-out.") var kiosk = false
+    @Option(name: .customLong("idle-timeout"), help: "Seconds of inactivity before sign-out (kiosk default 300, otherwise 1800).")
+    var idleTimeout: Int64?
+    @Option(name: .customLong("public-url"), help: "The console's origin as browsers reach it (default http://localhost:PORT).")
+    var publicURL: String?
+    @Option(help: "The name authenticator apps show for accounts.") var issuer = "ClientOne Console"
+
+    func validate() throws {
+        if issuer.isEmpty || issuer.count > 64 || issuer.contains(":") {
+            throw ValidationError("--issuer must be 1 to 64 characters without a colon")
+        }
+        if let idleTimeout, !(30...86_400).contains(idleTimeout) {
+            throw ValidationError("--idle-timeout must be between 30 and 86400 seconds")
+        }
+    }
+
+    func run() throws {
+        var configuration = PortalConfiguration(databasePath: database.resolved, publicDirectory: try PublicDirectory.locate())
+        configuration.host = host
+        configuration.port = port
+        configuration.kiosk = kiosk
+        configuration.idleTimeout = idleTimeout
+        configuration.publicURL = publicURL
+        configuration.keyFilePath = database.resolvedKeyFile
+        configuration.issuer = issuer
+        let log: @Sendable (String) -> Void = { line in say(line) }
+        let application = try buildApplication(configuration, accessLog: log)
+        if demo {
+            if let signIns = try application.portal.seedDemo() {
+                say("Demo data added. Sign in with:")
+                for signIn in signIns {
+                    say("  \(signIn.email)  password: \(signIn.password)  — \(signIn.role)")
+                }
+            } else {
+                say("The database already holds data; --demo changed nothing.")
+            }
+        }
+        try application.start()
+        say("ClientOne Console is running at \(application.origin)/login (database \(configuration.databasePath), static files \(configuration.publicDirectory)\(kiosk ? ", kiosk mode" : "")). Press Ctrl-C to stop.")
+        let signal = waitForTerminationSignal()
+        say("Received signal \(signal); finishing requests in flight and closing the database.")
+        application.stop()
+        say("Stopped.")
+    }
+}

@@ -1,0 +1,131 @@
+/// The two tabs of the account pages.
+public enum AccountTab: Sendable, Equatable {
+    case profile, security
+}
+
+/// Who is signed in, as the page header shows them.
+public struct AccountHeader: Sendable, Equatable {
+    public var name: String
+    public var email: String
+
+    public init(name: String, email: String) {
+        self.name = name
+        self.email = email
+    }
+
+    /// The avatar's letter: the first letter of the name, upper-cased (the email's when the name has none).
+    public var initial: String {
+        let source = name.first(where: { $0.isLetter || $0.isNumber }) ?? email.first ?? "?"
+        return String(source).uppercased()
+    }
+}
+
+/// What every page around its content needs: the title, the signed-in account if any, the CSRF token for
+/// the sign-out form, which tab is open, and the idle time-out the page's script warns about.
+public struct Chrome: Sendable {
+    public var title: String
+    public var account: AccountHeader?
+    public var csrfToken: String?
+    public var tab: AccountTab?
+    /// A banner above everything (the administrator notice while a customer's account is viewed).
+    public var banner: HTML
+    /// Seconds of inactivity before the server signs the session out; pages carry it for the warning script.
+    public var idleTimeout: Int?
+    /// A shared-workstation console: the pages say so.
+    public var kiosk: Bool
+
+    public init(title: String, account: AccountHeader? = nil, csrfToken: String? = nil, tab: AccountTab? = nil,
+                banner: HTML = .empty, idleTimeout: Int? = nil, kiosk: Bool = false) {
+        self.title = title
+        self.account = account
+        self.csrfToken = csrfToken
+        self.tab = tab
+        self.banner = banner
+        self.idleTimeout = idleTimeout
+        self.kiosk = kiosk
+    }
+}
+
+/// The one layout every page is wrapped in.
+public enum Layout {
+    public static let productName = "ClientOne Console"
+
+    public static func page(_ chrome: Chrome, content: HTML) -> HTML {
+        let idle: HTML = chrome.idleTimeout.map { " data-idle-timeout=\"\($0)\"" } ?? .empty
+        return """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="referrer" content="no-referrer">
+        <title>\(chrome.title) · \(productName)</title>
+        <link rel="stylesheet" href="/static/app.css">
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+        <script src="/static/app.js" defer></script>
+                </head>
+        <body\(idle)>
+        <a class="skip-link" href="#main">Skip to content</a>
+        \(chrome.banner)
+        <header class="site-header">
+          <div class="site-header__inner">
+            <a class="brand" href="/portal/profile"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)</span></a>
+            \(HTML.when(chrome.kiosk, "<span class=\"kiosk-badge\">Shared computer</span>"))
+          </div>
+        </header>
+        <main id="main" class="main" tabindex="-1">
+        \(HTML.when(chrome.account != nil && chrome.tab != nil, accountHeader(chrome)))
+        \(content)
+        </main>
+        \(footer(chrome))
+        </body>
+        </html>
+        """
+    }
+
+    /// Name, email and initial avatar above the two tabs.
+    static func accountHeader(_ chrome: Chrome) -> HTML {
+        guard let account = chrome.account, let tab = chrome.tab else { return .empty }
+        return """
+        <section class="account-header" aria-label="Your account">
+          <div class="avatar" aria-hidden="true">\(account.initial)</div>
+          <div class="account-header__text">
+            <h1 class="account-header__name">\(account.name)</h1>
+            <p class="account-header__email">\(account.email)</p>
+          </div>
+        </section>
+        <nav class="tabs" aria-label="Account sections">
+          \(tabLink("Profile", href: "/portal/profile", current: tab == .profile))
+          \(tabLink("Security", href: "/portal/profile/security", current: tab == .security))
+        </nav>
+        """
+    }
+
+    static func tabLink(_ label: String, href: String, current: Bool) -> HTML {
+        current
+            ? "<a class=\"tabs__tab tabs__tab--current\" href=\"\(href)\" aria-current=\"page\">\(label)</a>"
+            : "<a class=\"tabs__tab\" href=\"\(href)\">\(label)</a>"
+    }
+
+    static func footer(_ chrome: Chrome) -> HTML {
+        let signOut: HTML
+        if chrome.account != nil, let token = chrome.csrfToken {
+            signOut = """
+            <form class="sign-out" method="post" action="/logout">
+              \(Form.csrf(token))
+              <button type="submit" class="button button--quiet">Sign Out</button>
+            </form>
+            """
+        } else {
+            signOut = .empty
+        }
+        return """
+        <footer class="site-footer">
+          <div class="site-footer__inner">
+            <p class="site-footer__note">Your IT provider manages this portal. Contact them for help with your account.</p>
+            \(signOut)
+          </div>
+        </footer>
+        """
+    }
+}

@@ -1,0 +1,188 @@
+/// The Security tab.
+public struct SecurityPage: Sendable {
+    /// The Password section: a "Change Password" button that opens the form, the form's errors, and the
+    /// confirmation after a change.
+    public struct PasswordSection: Sendable {
+        public var open: Bool
+        public var currentError: String?
+        public var newError: String?
+        public var confirmError: String?
+        public var message: Message?
+
+        public init(open: Bool = false, currentError: String? = nil, newError: String? = nil, confirmError: String? = nil,
+                    message: Message? = nil) {
+            self.open = open
+            self.currentError = currentError
+            self.newError = newError
+            self.confirmError = confirmError
+            self.message = message
+        }
+    }
+
+    /// The Authenticator App section: status badge, Enable, or Disable behind the password.
+    public struct AuthenticatorSection: Sendable {
+        public var enabled: Bool
+        public var disableOpen: Bool
+        public var disableError: String?
+        public var message: Message?
+
+        public init(enabled: Bool, disableOpen: Bool = false, disableError: String? = nil, message: Message? = nil) {
+            self.enabled = enabled
+            self.disableOpen = disableOpen
+            self.disableError = disableError
+            self.message = message
+        }
+    }
+
+    /// The Recovery Codes section, shown once two-factor authentication is on.
+    public struct RecoveryCodesSection: Sendable {
+        public var remaining: Int
+        public var lowWarning: Bool
+        public var regenerateOpen: Bool
+        public var regenerateError: String?
+
+        public init(remaining: Int, lowWarning: Bool, regenerateOpen: Bool = false, regenerateError: String? = nil) {
+            self.remaining = remaining
+            self.lowWarning = lowWarning
+            self.regenerateOpen = regenerateOpen
+            self.regenerateError = regenerateError
+        }
+    }
+
+    public var chrome: Chrome
+    /// Nil when the client signs in through single sign-on only: no password section at all.
+    public var password: PasswordSection?
+    public var authenticator: AuthenticatorSection
+    public var recoveryCodes: RecoveryCodesSection?
+    /// The client requires a second factor and this account has none yet: only set-up is open.
+    public var enrolmentRequired: Bool
+    public var message: Message?
+
+    public init(chrome: Chrome, password: PasswordSection?, authenticator: AuthenticatorSection,
+                recoveryCodes: RecoveryCodesSection? = nil, enrolmentRequired: Bool = false, message: Message? = nil) {
+        self.chrome = chrome
+        self.password = password
+        self.authenticator = authenticator
+        self.recoveryCodes = recoveryCodes
+        self.enrolmentRequired = enrolmentRequired
+        self.message = message
+    }
+}
+
+/// Renders the Security tab.
+public enum SecurityView {
+    public static func render(_ page: SecurityPage) -> HTML {
+        let csrf = page.chrome.csrfToken ?? ""
+        if page.enrolmentRequired {
+            return Layout.page(page.chrome, content: """
+            <div class="panels">
+              <div class="alert alert--info" role="status">Your IT provider requires two-factor authentication for your account. Set up an authenticator app to continue.</div>
+              \(Form.alert(page.message))
+              \(authenticatorSection(page.authenticator, csrf: csrf))
+            </div>
+            """)
+        }
+        return Layout.page(page.chrome, content: """
+        <div class="panels">
+          \(Form.alert(page.message))
+          \(page.password.map { passwordSection($0, csrf: csrf) } ?? singleSignOnNote())
+          \(authenticatorSection(page.authenticator, csrf: csrf))
+          \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf) } ?? .empty)
+        </div>
+        """)
+    }
+
+    static func authenticatorSection(_ section: SecurityPage.AuthenticatorSection, csrf: String) -> HTML {
+        let badge: HTML = section.enabled
+            ? "<span class=\"badge badge--on\">Enabled</span>"
+            : "<span class=\"badge badge--off\">Disabled</span>"
+        let action: HTML
+        if section.enabled {
+            action = """
+            <details class="disclosure"\(HTML.when(section.disableOpen, " open"))>
+              <summary class="button button--secondary">Disable</summary>
+              <form method="post" action="/portal/profile/security/totp/disable" class="disclosure__body" novalidate>
+                \(Form.csrf(csrf))
+                <p>Turning the authenticator app off also deletes your recovery codes.</p>
+                \(Form.field(id: "disable_password", name: "password", label: "Password", type: "password",
+                             error: section.disableError, required: true, autocomplete: "current-password", maxLength: 1024))
+                <button type="submit" class="button button--danger">Disable authenticator app</button>
+              </form>
+            </details>
+            """
+        } else {
+            action = """
+            <form method="post" action="/portal/profile/security/totp/enable">
+              \(Form.csrf(csrf))
+              <button type="submit" class="button button--primary">Enable</button>
+            </form>
+            """
+        }
+        return """
+        <section class="card" aria-labelledby="authenticator-title">
+          <div class="card__head">
+            <h2 id="authenticator-title" class="card__title">Authenticator App</h2>
+            \(badge)
+          </div>
+          \(Form.alert(section.message))
+          <p>Use an app like Google Authenticator, Microsoft Authenticator or Authy for a 6-digit code at sign-in.</p>
+          \(action)
+        </section>
+        """
+    }
+
+    static func recoveryCodesSection(_ section: SecurityPage.RecoveryCodesSection, csrf: String) -> HTML {
+        let warning: HTML = HTML.when(section.lowWarning, """
+            <div class="alert alert--error" role="status">Only \(section.remaining) recovery \(section.remaining == 1 ? "code is" : "codes are") left. Regenerate a new set and store it somewhere safe.</div>
+            """)
+        return """
+        <section class="card" aria-labelledby="recovery-title">
+          <h2 id="recovery-title" class="card__title">Recovery Codes</h2>
+          <p>Recovery codes let you sign in if you lose access to your authenticator. <strong>\(section.remaining) of 10</strong> remaining.</p>
+          \(warning)
+          <details class="disclosure"\(HTML.when(section.regenerateOpen, " open"))>
+            <summary class="button button--secondary">Regenerate</summary>
+            <form method="post" action="/portal/profile/security/recovery-codes/regenerate" class="disclosure__body" novalidate>
+              \(Form.csrf(csrf))
+              <p>A new set replaces every earlier code.</p>
+              \(Form.field(id: "regenerate_password", name: "password", label: "Password", type: "password",
+                           error: section.regenerateError, required: true, autocomplete: "current-password", maxLength: 1024))
+              <button type="submit" class="button button--primary">Regenerate recovery codes</button>
+            </form>
+          </details>
+        </section>
+        """
+    }
+
+    static func singleSignOnNote() -> HTML {
+        """
+        <section class="card" aria-labelledby="password-title">
+          <h2 id="password-title" class="card__title">Password</h2>
+          <p>Your organization requires single sign-on. Manage your password through your company's identity provider.</p>
+        </section>
+        """
+    }
+
+    static func passwordSection(_ section: SecurityPage.PasswordSection, csrf: String) -> HTML {
+        """
+        <section class="card" aria-labelledby="password-title">
+          <h2 id="password-title" class="card__title">Password</h2>
+          \(Form.alert(section.message))
+          <details class="disclosure"\(HTML.when(section.open, " open"))>
+            <summary class="button button--secondary">Change Password</summary>
+            <form method="post" action="/portal/profile/password" class="disclosure__body" novalidate>
+              \(Form.csrf(csrf))
+              \(Form.field(id: "current_password", name: "current_password", label: "Current Password", type: "password",
+                           error: section.currentError, required: true, autocomplete: "current-password", maxLength: 1024))
+              \(Form.field(id: "new_password", name: "new_password", label: "New Password", type: "password",
+                           error: section.newError, hint: "Minimum 8 characters.", required: true,
+                           autocomplete: "new-password", maxLength: 1024, extra: " minlength=\"8\""))
+              \(Form.field(id: "confirm_password", name: "confirm_password", label: "Confirm New Password", type: "password",
+                           error: section.confirmError, required: true, autocomplete: "new-password", maxLength: 1024))
+              <button type="submit" class="button button--primary">Change Password</button>
+            </form>
+          </details>
+        </section>
+        """
+    }
+}

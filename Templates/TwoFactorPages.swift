@@ -1,0 +1,152 @@
+/// The authenticator set-up page: the QR code, the secret for typing in, and the first code.
+public struct AuthenticatorSetupPage: Sendable {
+    public var chrome: Chrome
+    /// The QR code of the `otpauth://` URI, as SVG from the project's own encoder.
+    public var qrSVG: HTML
+    /// The secret in groups of four, for typing in by hand.
+    public var groupedSecret: String
+    public var error: String?
+
+    public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, error: String? = nil) {
+        self.chrome = chrome
+        self.qrSVG = qrSVG
+        self.groupedSecret = groupedSecret
+        self.error = error
+    }
+}
+
+/// Recovery codes, shown once, right after they are made.
+public struct RecoveryCodesPage: Sendable {
+    public var chrome: Chrome
+    public var codes: [String]
+    /// Whether two-factor authentication was just turned on (rather than codes regenerated).
+    public var justEnabled: Bool
+
+    public init(chrome: Chrome, codes: [String], justEnabled: Bool) {
+        self.chrome = chrome
+        self.codes = codes
+        self.justEnabled = justEnabled
+    }
+}
+
+/// The second step of sign-in.
+public struct SecondFactorPage: Sendable {
+    public var csrfToken: String
+    public var error: String?
+    public var kiosk: Bool
+
+    public init(csrfToken: String, error: String? = nil, kiosk: Bool = false) {
+        self.csrfToken = csrfToken
+        self.error = error
+        self.kiosk = kiosk
+    }
+}
+
+/// Renders the two-factor pages.
+public enum TwoFactorView {
+    public static func setup(_ page: AuthenticatorSetupPage) -> HTML {
+        let csrf = page.chrome.csrfToken ?? ""
+        return Layout.page(page.chrome, content: """
+        <section class="card setup" aria-labelledby="setup-title">
+          <h2 id="setup-title" class="card__title">Set up your authenticator app</h2>
+          <ol class="setup__steps">
+            <li>Open your authenticator app and add an account.</li>
+            <li>Scan this QR code, or enter the secret below by hand.</li>
+            <li>Enter the 6-digit code the app shows, then select Verify.</li>
+          </ol>
+          <div class="setup__qr">\(page.qrSVG)</div>
+          <div class="secret">
+            <p class="field__label" id="secret-label">Secret for manual entry</p>
+            <p class="secret__value"><code id="totp-secret" aria-labelledby="secret-label">\(page.groupedSecret)</code></p>
+            <button type="button" class="button button--quiet" data-copy="totp-secret" data-js-only hidden>Copy secret</button>
+          </div>
+          <form method="post" action="/portal/profile/security/totp/verify" novalidate autocomplete="off">
+            \(Form.csrf(csrf))
+            \(Form.field(id: "code", name: "code", label: "6-digit code", error: page.error, required: true,
+                         autocomplete: "one-time-code", maxLength: 7,
+                         extra: " inputmode=\"numeric\" pattern=\"[0-9 ]*\" autofocus"))
+            <div class="actions">
+              <button type="submit" class="button button--primary">Verify</button>
+              <a class="button button--quiet" href="/portal/profile/security">Cancel</a>
+            </div>
+          </form>
+        </section>
+        """)
+    }
+
+    public static func recoveryCodes(_ page: RecoveryCodesPage) -> HTML {
+        let csrf = page.chrome.csrfToken ?? ""
+        let text = page.codes.joined(separator: "\n") + "\n"
+        let download = "data:text/plain;charset=utf-8," + percentEncode("ClientOne Console recovery codes\nEach code works once.\n\n" + text)
+        let intro: HTML = page.justEnabled
+            ? "<div class=\"alert alert--success\" role=\"status\">Two-factor authentication is on.</div>"
+            : "<div class=\"alert alert--success\" role=\"status\">Your new recovery codes are ready. Every earlier code no longer works.</div>"
+        return Layout.page(page.chrome, content: """
+        <section class="card codes" aria-labelledby="codes-title">
+          \(intro)
+          <h2 id="codes-title" class="card__title">Save your recovery codes</h2>
+          <p>Each code signs you in once if you lose your authenticator. They are shown only now: store them somewhere safe and offline.</p>
+          <ul class="codes__list" id="recovery-codes">
+            \(HTML.each(page.codes) { "<li><code>\($0)</code></li>" })
+          </ul>
+          <div class="actions codes__actions">
+            <button type="button" class="button button--secondary" data-copy="recovery-codes" data-js-only hidden>Copy Codes</button>
+            <a class="button button--secondary" href="\(download)" download="clientone-recovery-codes.txt">Download .txt</a>
+            <button type="button" class="button button--quiet" data-print data-js-only hidden>Print</button>
+          </div>
+          <form method="post" action="/portal/profile/security/recovery-codes/saved">
+            \(Form.csrf(csrf))
+            <button type="submit" class="button button--primary">I've Saved These</button>
+          </form>
+        </section>
+        """)
+    }
+
+    public static func secondFactor(_ page: SecondFactorPage) -> HTML {
+        let error: HTML = page.error.map { Form.alert(Message(.error, $0)) } ?? .empty
+        return Layout.page(Chrome(title: "Two-factor authentication", kiosk: page.kiosk), content: """
+        <div class="auth">
+          <section class="card auth__card" aria-labelledby="auth-title">
+            <h1 id="auth-title" class="auth__title">Two-factor authentication</h1>
+            \(error)
+            <form method="post" action="/login/mfa" novalidate autocomplete="off">
+              \(Form.csrf(page.csrfToken))
+              \(Form.field(id: "code", name: "code", label: "Authenticator code",
+                           hint: "Enter the 6-digit code from your authenticator app.", required: true,
+                           autocomplete: "one-time-code", maxLength: 7, extra: " inputmode=\"numeric\" autofocus"))
+              <button type="submit" class="button button--primary button--block">Verify</button>
+            </form>
+            <details class="disclosure disclosure--link">
+              <summary>Use a recovery code</summary>
+              <form method="post" action="/login/mfa" class="disclosure__body" novalidate autocomplete="off">
+                \(Form.csrf(page.csrfToken))
+                \(Form.field(id: "recovery_code", name: "code", label: "Recovery code", hint: "Like abcde-23456. Each code works once.",
+                             required: true, autocomplete: "off", maxLength: 16, extra: " spellcheck=\"false\" autocapitalize=\"none\""))
+                <button type="submit" class="button button--secondary button--block">Use recovery code</button>
+              </form>
+            </details>
+            <form method="post" action="/logout" class="auth__cancel">
+              \(Form.csrf(page.csrfToken))
+              <button type="submit" class="button button--quiet button--block">Cancel and sign out</button>
+            </form>
+          </section>
+        </div>
+        """)
+    }
+
+    /// Percent-encodes text for a `data:` URL (everything but unreserved characters).
+    static func percentEncode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF")
+                out += "%" + String(hex[Int(byte >> 4)]) + String(hex[Int(byte & 0x0F)])
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+@testable import HTTP
+import TestSupport
+
+/// Collects what the server's threads report (log lines, responder calls) for later assertions.
+final class Recorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [String] = []
+
+    func append(_ entry: String) { lock.withLock { entries.append(entry) } }
+
+    var all: [String] { lock.withLock { entries } }
+}
+
+/// A server started on a free loopback port for one test; released (and so stopped) with the test.
+struct RunningServer {
+    let server: HTTPServer
+    /// Every access-log line the server wrote.
+    let log: Recorder
+    /// The path of every request that reached the responder.
+    let calls: Recorder
+
+    var port: UInt16 { server.port }
+
+    func client() -> HTTPClient { HTTPClient(port: server.port) }
+
+    /// Starts a server with `responder` on port 0; `configure` adjusts the configuration first.
+    init(configure: (inout ServerConfiguration) -> Void = { _ in },
+         responder: @escaping @Sendable (Request) -> Response) throws {
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configure(&configuration)
+        let log = Recorder(), calls = Recorder()
+        server = HTTPServer(configuration: configuration, responder: { request in
+            calls.append(request.path)
+            return responder(request)
+        }, accessLog: { log.append($0) })
+        self.log = log
+        self.calls = calls
+        try server.start()
+    }
+}
+
+/// Polls `condition` until it holds or `seconds` pass, for state that settles on other threads.
+func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(5_000)
+    }
+    return condition()
+}
+
+extension Array where Element == UInt8 {
+    /// Raw response bytes as text, for assertions on the wire format.
+    var text: String { String(decoding: self, as: UTF8.self) }
+}

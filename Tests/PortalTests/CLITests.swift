@@ -1,0 +1,152 @@
+import Foundation
+import Store
+import Testing
+import TestSupport
+
+/// Runs the real `clientone` binary, built beside the test bundle.
+struct CLI {
+    static let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("clientone").path
+
+    let directory = TemporaryDirectory()
+    var database: String { directory.file("cli.db") }
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    @discardableResult
+    func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments + ["--db", database]
+        process.environment = ["PATH": "/usr/bin:/bin"]
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try input.fileHandleForWriting.close()
+        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
+        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
+                       stderr: String(decoding: stderrData, as: UTF8.self))
+    }
+
+    func count(_ sql: String) throws -> Int {
+        let db = try Database(path: database)
+        defer { db.close() }
+        return try db.queryOne(sql)?.int("n") ?? -1
+    }
+}
+
+@Suite struct CLITests {
+    @Test("client add, user add and staff add create what they say")
+    func addCommands() throws {
+        let cli = CLI()
+        let client = try cli.run(["client", "add", "--name", "Northwind Traders", "--billing"])
+        #expect(client.status == 0, "\(client.stderr)")
+        #expect(client.stdout.contains("Added client 1: Northwind Traders"))
+        let user = try cli.run(["user", "add", "--client", "Northwind Traders", "--email", "Jane@Northwind.example", "--name", "Jane Doe",
+                                "--title", "Office Manager", "--password-stdin"], stdin: "a good password\n")
+        #expect(user.status == 0, "\(user.stderr)")
+        #expect(user.stdout.contains("jane@northwind.example (active)"))
+        let invited = try cli.run(["user", "add", "--client", "1", "--email", "sam@northwind.example", "--name", "Sam Lee"])
+        #expect(invited.stdout.contains("(invited)"))
+        let staff = try cli.run(["staff", "add", "--email", "morgan@msp.example", "--name", "Morgan", "--password-stdin"], stdin: "staff password 1\n")
+        #expect(staff.status == 0, "\(staff.stderr)")
+        #expect(try cli.count("SELECT count(*) AS n FROM customer_users") == 2)
+        #expect(try cli.count("SELECT count(*) AS n FROM staff WHERE password_hash LIKE 'pbkdf2-sha256$%'") == 1)
+    }
+
+    @Test("Bad input exits non-zero with one line and changes nothing")
+    func refusals() throws {
+        let cli = CLI()
+        try cli.run(["client", "add", "--name", "Northwind Traders"])
+        try cli.run(["user", "add", "--client", "Northwind Traders", "--email", "jane@northwind.example", "--name", "Jane"])
+        let cases: [([String], String?, String)] = [
+            (["client", "add", "--name", "NORTHWIND traders"], nil, "already exists"),
+            (["user", "add", "--client", "Nobody Inc", "--email", "a@b.example", "--name", "A"], nil, "unknown client"),
+            (["user", "add", "--client", "Northwind Traders", "--email", "JANE@northwind.example", "--name", "J"], nil, "already exists"),
+            (["user", "add", "--client", "Northwind Traders", "--email", "not-an-email", "--name", "J"], nil, "invalid email"),
+            (["user", "add", "--client", "Northwind Traders", "--email", "b@northwind.example", "--name", "B", "--password-stdin"], "short\n", "at least 8"),
+            (["staff", "add", "--email", "s@msp.example", "--name", "S"], nil, "--password-stdin"),
+            (["client", "set", "Nobody Inc", "--portal", "off"], nil, "unknown client"),
+            (["client", "set", "Northwind Traders"], nil, "nothing to change"),
+        ]
+        for (arguments, stdin, reason) in cases {
+            let outcome = try cli.run(arguments, stdin: stdin)
+            #expect(outcome.status != 0, "\(arguments) succeeded")
+            let lines = outcome.stderr.split(separator: "\n").filter { !$0.isEmpty }
+            #expect(lines.first?.contains(reason) == true, "\(arguments): \(outcome.stderr)")
+        }
+        #expect(try cli.count("SELECT count(*) AS n FROM clients") == 1)
+        #expect(try cli.count("SELECT count(*) AS n FROM customer_users") == 1)
+        #expect(try cli.count("SELECT count(*) AS n FROM staff") == 0)
+    }
+
+    @Test("client set changes only the settings named")
+    func clientSet() throws {
+        let cli = CLI()
+        try cli.run(["client", "add", "--name", "Contoso", "--billing"])
+        let outcome = try cli.run(["client", "set", "contoso", "--sso-only", "on", "--portal", "off"])
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.contains("portal off, sso-only on, require-mfa off, billing on"))
+    }
+
+    @Test("backup writes a copy that opens with the same data, and refuses to overwrite")
+    func backup() throws {
+        let cli = CLI()
+        try cli.run(["client", "add", "--name", "Northwind Traders"])
+        let target = cli.directory.file("copy.db")
+        #expect(try cli.run(["backup", "--to", target]).status == 0)
+        let copy = try Database(path: target)
+        #expect(try copy.queryOne("SELECT name FROM clients")?.string("name") == "Northwind Traders")
+        copy.close()
+        let again = try cli.run(["backup", "--to", target])
+        #expect(again.status != 0)
+    }
+
+    @Test("serve refuses a non-loopback host without an https public URL")
+    func serveRefusesPublicHost() throws {
+        let outcome = try CLI().run(["serve", "--host", "0.0.0.0", "--port", "0"])
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("needs --public-url with an https:// URL"))
+    }
+
+    @Test("serve --demo seeds once, serves, and stops cleanly on SIGTERM")
+    func serveDemoAndStop() throws {
+        let cli = CLI()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable)
+        process.arguments = ["serve", "--demo", "--port", "0", "--db", cli.database]
+        process.environment = ["PATH": "/usr/bin:/bin", "CLIENTONE_PUBLIC": TestConsole.repositoryRoot.appendingPathComponent("Public").path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        var output = ""
+        let deadline = Date().addingTimeInterval(60)
+        while !output.contains("Press Ctrl-C"), Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            output += String(decoding: chunk, as: UTF8.self)
+        }
+        #expect(output.contains("jane.doe@northwind.example"))
+        let port = try #require(output.firstMatch(of: /localhost:(\d+)\/login/).flatMap { UInt16($0.1) })
+        let login = try HTTPClient(port: port).signIn(email: "jane.doe@northwind.example", password: "Northwind-demo-2026")
+        #expect(login.status == 303)
+        process.terminate()
+        let rest = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        output += String(decoding: rest, as: UTF8.self)
+        #expect(process.terminationStatus == 0)
+        #expect(output.contains("Stopped."))
+
+        #expect(try cli.count("SELECT count(*) AS n FROM clients") == 3)
+    }
+}
