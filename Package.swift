@@ -23,10 +23,13 @@ let package = Package(
         .target(name: "Crypto", dependencies: ["COpenSSL"]),
         .target(name: "QRCode"),
         .target(name: "OTP", dependencies: ["Crypto"]),
+        .target(name: "WebAuthn", dependencies: ["Crypto"]),
+        .target(name: "Mail", dependencies: ["Crypto", "COpenSSL"]),
         .target(name: "Templates", path: "Templates"),
 
         // The application and its command line.
-        .target(name: "Portal", dependencies: ["HTTP", "Store", "Crypto", "QRCode", "OTP", "Templates"]),
+        .target(name: "Portal", dependencies: ["HTTP", "Store", "Crypto", "QRCode", "OTP", "WebAuthn", "Mail", "Templates"],
+                resources: [.copy("Resources/common-passwords.txt")]),
         .executableTarget(name: "clientone", dependencies: [
             "Portal", "HTTP", "QRCode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -36,13 +39,15 @@ let package = Package(
         .executableTarget(name: "QRBenchmark", dependencies: ["QRCode"], path: "Benchmarks/QRBenchmark"),
 
         // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders).
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py"]),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto"]),
+        .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store"]),
     ]

@@ -61,6 +61,7 @@ public enum LoginView {
                        required: true, autocomplete: "username", maxLength: 254, extra: " autofocus"))
           <button type="submit" class="button button--primary button--block">Continue</button>
         </form>
+        <p class="auth__footer"><a href="/login/forgot">Forgot password?</a></p>
         """
     }
 
@@ -77,6 +78,7 @@ public enum LoginView {
                        required: true, autocomplete: "current-password", maxLength: 1024, extra: " autofocus"))
           <button type="submit" class="button button--primary button--block">Sign in</button>
         </form>
+        <p class="auth__footer"><a href="/login/forgot">Forgot password?</a></p>
         """
     }
 

@@ -25,6 +25,7 @@ public final class Application: Sendable {
     public func start() throws {
         try server.start()
         web.origin.set(Application.origin(portal.configuration, port: server.port))
+        try portal.startMailDelivery()
     }
 
     public var port: UInt16 { server.port }
@@ -50,7 +51,7 @@ public final class Application: Sendable {
 public func buildApplication(_ configuration: PortalConfiguration, clock: any Clock = SystemClock(),
                              accessLog: @escaping @Sendable (String) -> Void) throws -> Application {
     try ListenPolicy.validate(host: configuration.host, publicURL: configuration.publicURL)
-    let portal = try Portal(configuration: configuration, clock: clock)
+    let portal = try Portal(configuration: configuration, clock: clock, log: accessLog)
     return Application(portal: portal, accessLog: accessLog)
 }
 

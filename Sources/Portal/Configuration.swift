@@ -28,6 +28,14 @@ public struct PortalConfiguration: Sendable {
     public var keyFilePath: String?
     /// The name authenticator apps show for the account (the issuer of the `otpauth://` URI).
     public var issuer: String = "ClientOne Console"
+    /// The SMTP server (`--smtp HOST:PORT`); nil keeps mail in the outbox for staff to read.
+    public var smtp: String?
+    /// Refuse to send unless the SMTP server offers STARTTLS.
+    public var smtpRequireTLS: Bool = false
+    /// Check the SMTP server's certificate after STARTTLS (off only for a test server's self-signed one).
+    public var smtpVerifyCertificate: Bool = true
+    /// The sender of the console's mail.
+    public var mailFrom: String = "no-reply@localhost"
     /// Sign-in failures per email address before it is locked, and for how long.
     public var accountFailureLimit: Int = 5
     /// Sign-in failures per client address before it is locked.
@@ -52,6 +60,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case publicHostNeedsHTTPS(String)
     case invalidPublicURL(String)
     case missingPublicDirectory([String])
+    case invalidSMTP(String)
 
     public var description: String {
         switch self {
@@ -59,6 +68,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             return "refusing to listen on \(host): a non-loopback --host needs --public-url with an https:// URL (the console must not face a network in clear text)"
         case .invalidPublicURL(let url):
             return "invalid --public-url \(url): give an absolute http:// or https:// URL with a host name, e.g. https://portal.example.com"
+        case .invalidSMTP(let text):
+            return "invalid --smtp \(text): give HOST:PORT, e.g. --smtp 127.0.0.1:2525"
         case .missingPublicDirectory(let places):
             return "cannot find the Public/ folder (stylesheet and scripts); looked in: \(places.joined(separator: ", ")). Set CLIENTONE_PUBLIC to its path"
         }

@@ -1,4 +1,5 @@
 import Crypto
+import Mail
 import Foundation
 import Store
 
@@ -14,11 +15,19 @@ public final class Portal: Sendable {
     /// The key file's key: encrypts authenticator secrets, keys recovery-code hashes.
     let secretKey: SecretKey
 
+    /// Where operational lines go (the access log's stream).
+    let log: @Sendable (String) -> Void
+    /// The SMTP worker, while `serve --smtp` runs.
+    let delivery = Locked<MailDelivery?>(nil)
+
     /// Opens (creating and migrating) the database.
-    public init(configuration: PortalConfiguration, clock: any Clock = SystemClock()) throws {
+    public init(configuration: PortalConfiguration, clock: any Clock = SystemClock(),
+                log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.configuration = configuration
         self.clock = clock
+        self.log = log
         hasher = PasswordHasher(iterations: configuration.passwordIterations)
+        if let smtp = configuration.smtp, SMTPClient.parseHostPort(smtp) == nil { throw ConfigurationError.invalidSMTP(smtp) }
         pool = try DatabasePool(path: configuration.databasePath, maxConnections: max(2, configuration.threads + 1))
         try pool.withConnection { db in _ = try Schema.migrator.migrate(db) }
         csrfKey = try pool.write { db in
@@ -33,9 +42,37 @@ public final class Portal: Sendable {
         secretKey = try pool.withConnection { db in try SecretKey.open(path: keyPath, db) }
     }
 
-    /// Closes the database once every connection in use is back.
+    /// Closes the database once every connection in use is back (and the mail worker has stopped).
     public func close() {
+        stopMailDelivery()
         pool.close()
+    }
+
+    /// Starts sending the outbox when an SMTP server is configured.
+    public func startMailDelivery() throws {
+        guard let smtp = configuration.smtp else { return }
+        guard let (host, port) = SMTPClient.parseHostPort(smtp) else {
+            throw ConfigurationError.invalidSMTP(smtp)
+        }
+        var settings = SMTPConfiguration(host: host, port: port)
+        settings.requireTLS = configuration.smtpRequireTLS
+        settings.verifyCertificate = configuration.smtpVerifyCertificate
+        let from = try MailAddress(configuration.mailFrom, displayName: configuration.issuer)
+        let worker = MailDelivery(portal: self, smtp: settings, from: from)
+        delivery.set(worker)
+        worker.start()
+    }
+
+    func stopMailDelivery() {
+        delivery.update { worker in
+            worker?.stop()
+            worker = nil
+        }
+    }
+
+    /// Tells the mail worker a message was just committed.
+    func wakeMailDelivery() {
+        delivery.get()?.wake()
     }
 
     /// An online copy of the database into a new file (SQLite's backup API).

@@ -117,5 +117,34 @@ enum Schema {
                 UNIQUE (customer_user_id, code_hash)
             );
             """),
+        Migration("0003-outbox-password-resets", sql: """
+            -- Every message is recorded here before it is sent, and stays. The body is sealed with the key
+            -- file's key (it may hold a reset link). status: pending (to send), held (no SMTP server is
+            -- configured: staff read it in the outbox), sent, failed (refused for good by the server).
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                created_at INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body_sealed BLOB NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'held', 'sent', 'failed')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at INTEGER NOT NULL,
+                last_error TEXT,
+                sent_at INTEGER
+            );
+            CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+            -- Only the SHA-256 of a reset token is stored; the token is in the emailed link.
+            CREATE TABLE password_resets (
+                id INTEGER PRIMARY KEY,
+                customer_user_id INTEGER NOT NULL REFERENCES customer_users(id) ON DELETE CASCADE,
+                token_hash BLOB NOT NULL UNIQUE,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                used_at INTEGER
+            );
+            CREATE INDEX password_resets_customer ON password_resets(customer_user_id);
+            """),
     ])
 }

@@ -1,27 +1,30 @@
-/// A symbol under construction: one byte per module (1 = dark), row by row, and a second
-/// layer marking the function modules (finder, timing and alignment patterns, format and
-/// version information) that data placement skips and masks leave alone.
+/// A symbol under construction, bit-packed by rows: bit x & 63 of word `y * words + x >> 6`
+/// is module (x, y), set when dark. A second layer marks the function modules (finder, timing
+/// and alignment patterns, format and version information) that data placement skips and
+/// masks leave alone.
 struct ModuleGrid {
     let version: Version
     let size: Int
-    var modules: [UInt8]
-    var isFunction: [UInt8]
+    /// 64-bit words per row or column.
+    let words: Int
+    private(set) var darkRows: [UInt64]
+    private(set) var functionRows: [UInt64]
 
     /// The grid of `version` with every function pattern drawn and the format information
     /// area reserved (its bits depend on the mask and are written later).
     init(version: Version) {
         self.version = version
         size = version.size
-        modules = [UInt8](repeating: 0, count: size * size)
-        isFunction = [UInt8](repeating: 0, count: size * size)
+        words = (size + 63) / 64
+        darkRows = [UInt64](repeating: 0, count: size * words)
+        functionRows = darkRows
         drawFunctionPatterns()
     }
 
-    subscript(x: Int, y: Int) -> UInt8 { modules[y * size + x] }
-
     private mutating func setFunction(x: Int, y: Int, dark: Bool) {
-        modules[y * size + x] = dark ? 1 : 0
-        isFunction[y * size + x] = 1
+        let word = y * words + (x >> 6), bit = UInt64(1) << UInt64(x & 63)
+        functionRows[word] |= bit
+        darkRows[word] = dark ? darkRows[word] | bit : darkRows[word] & ~bit
     }
 
     private mutating func drawFunctionPatterns() {
@@ -94,11 +97,11 @@ struct ModuleGrid {
     mutating func placeCodewords(_ codewords: [UInt8]) {
         precondition(codewords.count == version.rawCodewords, "wrong number of codewords for the version")
         let totalBits = codewords.count * 8
-        let size = self.size
-        modules.withUnsafeMutableBufferPointer { modules in
-            isFunction.withUnsafeBufferPointer { isFunction in
+        let size = self.size, words = self.words
+        var bitIndex = 0
+        darkRows.withUnsafeMutableBufferPointer { darkRows in
+            functionRows.withUnsafeBufferPointer { functionRows in
                 codewords.withUnsafeBufferPointer { codewords in
-                    var bitIndex = 0
                     var right = size - 1
                     while right >= 1 {
                         if right == 6 { right = 5 }
@@ -106,17 +109,19 @@ struct ModuleGrid {
                         for step in 0..<size {
                             let y = upward ? size - 1 - step : step
                             for column in 0..<2 {
-                                let index = y * size + right - column
-                                guard isFunction[index] == 0, bitIndex < totalBits else { continue }
-                                modules[index] = (codewords[bitIndex >> 3] >> UInt8(7 - (bitIndex & 7))) & 1
+                                let x = right - column
+                                let word = y * words + (x >> 6), shift = UInt64(x & 63)
+                                guard (functionRows[word] >> shift) & 1 == 0, bitIndex < totalBits else { continue }
+                                let bit = UInt64((codewords[bitIndex >> 3] >> UInt8(7 - (bitIndex & 7))) & 1)
+                                darkRows[word] |= bit << shift
                                 bitIndex += 1
                             }
                         }
                         right -= 2
                     }
-                    precondition(bitIndex == totalBits)
                 }
             }
         }
+        precondition(bitIndex == totalBits)
     }
 }

@@ -15,72 +15,69 @@ struct PackedSymbol {
 
     init(grid: ModuleGrid, ecc: ErrorCorrection) {
         size = grid.size
-        words = (size + 63) / 64
+        words = grid.words
         self.ecc = ecc
-        let count = size * words
-        var baseRows = [UInt64](repeating: 0, count: count), baseColumns = baseRows
-        var dataRows = baseRows, dataColumns = baseRows
-        let size = self.size, words = self.words
-        grid.modules.withUnsafeBufferPointer { modules in
-            grid.isFunction.withUnsafeBufferPointer { isFunction in
-                for y in 0..<size {
-                    for x in 0..<size {
-                        let index = y * size + x
-                        let rowWord = y * words + (x >> 6), rowBit = UInt64(1) << UInt64(x & 63)
-                        let columnWord = x * words + (y >> 6), columnBit = UInt64(1) << UInt64(y & 63)
-                        if modules[index] != 0 {
-                            baseRows[rowWord] |= rowBit
-                            baseColumns[columnWord] |= columnBit
-                        }
-                        if isFunction[index] == 0 {
-                            dataRows[rowWord] |= rowBit
-                            dataColumns[columnWord] |= columnBit
-                        }
-                    }
-                }
-            }
-        }
-        self.baseRows = baseRows
-        self.baseColumns = baseColumns
-        self.dataRows = dataRows
-        self.dataColumns = dataColumns
+        baseRows = grid.darkRows
+        baseColumns = BitMatrix.transpose(grid.darkRows, size: size, words: words)
+        dataRows = Self.dataModules(function: grid.functionRows, size: size, words: words)
+        dataColumns = BitMatrix.transpose(dataRows, size: size, words: words)
         rows = baseRows
         columns = baseColumns
+    }
+
+    /// The modules inside the symbol that are not function modules: the complement of
+    /// `function`, without the bits past `size` in each line's last word.
+    private static func dataModules(function: [UInt64], size: Int, words: Int) -> [UInt64] {
+        let lastWordModules = size - (words - 1) * 64
+        let lastWordMask: UInt64 = lastWordModules == 64 ? ~0 : (1 << UInt64(lastWordModules)) - 1
+        var data = function
+        for line in 0..<size {
+            for word in 0..<words {
+                data[line * words + word] = ~function[line * words + word] & (word == words - 1 ? lastWordMask : ~0)
+            }
+        }
+        return data
     }
 
     /// Sets `rows` and `columns` to the symbol under `mask`: data modules inverted where the
     /// mask says, format information for `mask` drawn.
     mutating func apply(_ mask: Mask) {
-        let size = self.size, words = self.words, stride = MaskPatterns.wordsPerLine
-        let rowPatterns = mask.number * 12 * stride, columnPatterns = mask.number * 6 * stride
-        rows.withUnsafeMutableBufferPointer { rows in
-            MaskPatterns.rows.withUnsafeBufferPointer { patterns in
-                for y in 0..<size {
-                    let pattern = rowPatterns + (y % 12) * stride
-                    for word in 0..<words {
-                        let index = y * words + word
-                        rows[index] = baseRows[index] ^ (patterns[pattern + word] & dataRows[index])
-                    }
-                }
-            }
-        }
-        columns.withUnsafeMutableBufferPointer { columns in
-            MaskPatterns.columns.withUnsafeBufferPointer { patterns in
-                for x in 0..<size {
-                    let pattern = columnPatterns + (x % 6) * stride
-                    for word in 0..<words {
-                        let index = x * words + word
-                        columns[index] = baseColumns[index] ^ (patterns[pattern + word] & dataColumns[index])
-                    }
-                }
-            }
-        }
+        let stride = MaskPatterns.wordsPerLine
+        Self.applyPattern(MaskPatterns.rows, from: mask.number * 12 * stride, period: 12,
+                          base: baseRows, data: dataRows, into: &rows, size: size, words: words)
+        Self.applyPattern(MaskPatterns.columns, from: mask.number * 6 * stride, period: 6,
+                          base: baseColumns, data: dataColumns, into: &columns, size: size, words: words)
         let format = FormatInformation.formatBits(ecc: ecc, mask: mask)
+        let words = self.words
         FormatInformation.forEachFormatModule(size: size) { x, y, bit in
             // The area is light in the base, so only dark bits need writing.
             guard (format >> UInt32(bit)) & 1 != 0 else { return }
             rows[y * words + (x >> 6)] |= 1 << UInt64(x & 63)
             columns[x * words + (y >> 6)] |= 1 << UInt64(y & 63)
+        }
+    }
+
+    /// `lines[i] = base[i] ^ (pattern & data[i])` for every line, the pattern of line n being
+    /// the one `n mod period` lines after `from` in `patterns`.
+    private static func applyPattern(_ patterns: [UInt64], from start: Int, period: Int, base: [UInt64], data: [UInt64],
+                                     into lines: inout [UInt64], size: Int, words: Int) {
+        let stride = MaskPatterns.wordsPerLine
+        patterns.withUnsafeBufferPointer { patterns in
+            base.withUnsafeBufferPointer { base in
+                data.withUnsafeBufferPointer { data in
+                    lines.withUnsafeMutableBufferPointer { lines in
+                        var phase = 0
+                        for line in 0..<size {
+                            let pattern = start + phase * stride
+                            for word in 0..<words {
+                                let index = line * words + word
+                                lines[index] = base[index] ^ (patterns[pattern + word] & data[index])
+                            }
+                            phase = phase + 1 == period ? 0 : phase + 1
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -16,9 +16,6 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The largest symbol, 177 × 177 modules.
     public static let max = Version(checked: 40)
 
-    /// Every version, smallest first.
-    public static let all: [Version] = (1...40).map { Version(checked: $0) }
-
     public static func < (lhs: Version, rhs: Version) -> Bool { lhs.number < rhs.number }
 
     public var description: String { "\(number)" }

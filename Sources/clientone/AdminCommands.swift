@@ -114,3 +114,24 @@ struct Backup: ParsableCommand {
         print("Backed up \(database.resolved) to \(to)")
     }
 }
+
+/// `clientone outbox`: the mail the console recorded, newest first (with the body: reset links are read
+/// here when no SMTP server is configured).
+struct Outbox: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the mail in the outbox, newest first.")
+    @OptionGroup var database: DatabaseOption
+    @Option(help: "How many messages to list.") var limit = 20
+
+    func run() throws {
+        let portal = try database.openPortal()
+        defer { portal.close() }
+        let messages = try portal.outboxMessages(limit: limit)
+        if messages.isEmpty { print("The outbox is empty.") }
+        for message in messages {
+            print("#\(message.id) \(message.status.rawValue) to \(message.recipient): \(message.subject)")
+            if let error = message.lastError { print("  last error after \(message.attempts) attempt(s): \(error)") }
+            for line in message.body.split(separator: "\n", omittingEmptySubsequences: false) { print("  | \(line)") }
+            print("")
+        }
+    }
+}

@@ -8,7 +8,7 @@ struct ClientOne: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clientone",
         abstract: "ClientOne Console: the customer account console of an MSP's Client Portal.",
-        subcommands: [Serve.self, ClientCommand.self, UserCommand.self, StaffCommand.self, Backup.self, QR.self])
+        subcommands: [Serve.self, ClientCommand.self, UserCommand.self, StaffCommand.self, Backup.self, Outbox.self, QR.self])
 }
 
 /// Where the database is: `--db`, else `CLIENTONE_DB`, else `clientone.db` here.

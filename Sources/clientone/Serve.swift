@@ -17,6 +17,9 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("public-url"), help: "The console's origin as browsers reach it (default http://localhost:PORT).")
     var publicURL: String?
     @Option(help: "The name authenticator apps show for accounts.") var issuer = "ClientOne Console"
+    @Option(help: "Send mail through this SMTP server (HOST:PORT), with STARTTLS when offered; without it mail stays in the outbox.")
+    var smtp: String?
+    @Option(name: .customLong("mail-from"), help: "The sender address of the console's mail.") var mailFrom = "no-reply@localhost"
 
     func validate() throws {
         if issuer.isEmpty || issuer.count > 64 || issuer.contains(":") {
@@ -36,6 +39,8 @@ struct Serve: ParsableCommand {
         configuration.publicURL = publicURL
         configuration.keyFilePath = database.resolvedKeyFile
         configuration.issuer = issuer
+        configuration.smtp = smtp
+        configuration.mailFrom = mailFrom
         let log: @Sendable (String) -> Void = { line in say(line) }
         let application = try buildApplication(configuration, accessLog: log)
         if demo {
@@ -49,6 +54,7 @@ struct Serve: ParsableCommand {
             }
         }
         try application.start()
+        say(smtp.map { "Mail goes through the SMTP server at \($0)." } ?? "No --smtp given: mail is kept in the outbox (clientone outbox lists it).")
         say("ClientOne Console is running at \(application.origin)/login (database \(configuration.databasePath), static files \(configuration.publicDirectory)\(kiosk ? ", kiosk mode" : "")). Press Ctrl-C to stop.")
         let signal = waitForTerminationSignal()
         say("Received signal \(signal); finishing requests in flight and closing the database.")

@@ -37,6 +37,12 @@ import Testing
         // Scale 2 (2:2:6:2:2) counts too; the light runs of 8 and 10 and the dark run of 6
         // add N1 6 + 8 + 4.
         #expect(lineScore("00000000110011111100110000000000") == 80 + 18)
+        // Scale 3 between twelve light modules each side; N1 adds 10 + 7 + 10.
+        #expect(lineScore(String(repeating: "0", count: 12) + "111000111111111000111" + String(repeating: "0", count: 12)) == 80 + 27)
+        // Lines longer than one 64-bit word, the pattern inside the first and across the
+        // boundary at module 64; N1 scores the long light runs on either side.
+        #expect(lineScore(String(repeating: "0", count: 60) + "1011101" + String(repeating: "0", count: 33)) == 80 + 58 + 31)
+        #expect(lineScore(String(repeating: "0", count: 61) + "1011101" + String(repeating: "0", count: 62)) == 80 + 59 + 60)
         // A 1:1:2:1:1 ratio is not the pattern; only the final light run of five scores (N1).
         #expect(lineScore("000010110100000") == 3)
     }

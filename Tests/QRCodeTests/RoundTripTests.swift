@@ -6,6 +6,7 @@ import TestSupport
 /// Symbols read back by a real decoder: the SVG rasterised by rsvg-convert on white at 6 pixels
 /// per module, then decoded by zbarimg, must give back the exact bytes encoded.
 @Suite struct RoundTripTests {
+    /// A text to encode at a level, and the version it must land in when that matters.
     struct Case: Sendable, CustomTestStringConvertible {
         let name: String
         let text: String

@@ -7,15 +7,23 @@ import Testing
 
 /// The SVG parsed back: its elements and attributes, and its path turned back into modules.
 @Suite struct SVGWriterTests {
-    static let codes: [(name: String, code: QRCode)] = [
-        ("1-Q HELLO WORLD", try! QRCode.encode(text: "HELLO WORLD", ecc: .quartile)),
-        ("otpauth URI", try! QRCode.encode(text: otpauthURI, ecc: .medium)),
-        ("version 40", try! QRCode.encode(text: String(repeating: "svg ", count: 700), ecc: .low)),
+    /// A symbol to draw, named for the test report.
+    struct Sample: Sendable, CustomTestStringConvertible {
+        let name: String
+        let code: QRCode
+
+        var testDescription: String { "\(name) (version \(code.version))" }
+    }
+
+    static let samples = [
+        Sample(name: "HELLO WORLD at Q", code: try! QRCode.encode(text: "HELLO WORLD", ecc: .quartile)),
+        Sample(name: "otpauth URI at M", code: try! QRCode.encode(text: otpauthURI, ecc: .medium)),
+        Sample(name: "2,900 bytes at L", code: try! QRCode.encode(text: String(repeating: "svg ", count: 725), ecc: .low)),
     ]
 
-    @Test("one white rect and one dark path, the viewBox in modules with the quiet zone", arguments: [0, 1, 2])
-    func structure(codeIndex: Int) throws {
-        let code = Self.codes[codeIndex].code
+    @Test("one white rect and one dark path, the viewBox in modules with the quiet zone", arguments: samples)
+    func structure(_ sample: Sample) throws {
+        let code = sample.code
         let elements = try parse(SVGWriter.svg(for: code, label: "QR code"))
         #expect(elements.map(\.name) == ["svg", "rect", "path"])
         let dimension = code.size + 8
@@ -30,9 +38,9 @@ import Testing
         #expect(elements[2].attributes["fill"] == "#000")
     }
 
-    @Test("the path covers exactly the dark modules, each once, and nothing in the quiet zone", arguments: [0, 1, 2])
-    func pathGeometry(codeIndex: Int) throws {
-        let code = Self.codes[codeIndex].code
+    @Test("the path covers exactly the dark modules, each once, and nothing in the quiet zone", arguments: samples)
+    func pathGeometry(_ sample: Sample) throws {
+        let code = sample.code
         for quietZone in [4, 0, 2] {
             let elements = try parse(SVGWriter.svg(for: code, label: "QR code", quietZone: quietZone))
             let dimension = code.size + 2 * quietZone
@@ -52,14 +60,14 @@ import Testing
 
     @Test("moduleSize sets width and height in pixels")
     func moduleSize() throws {
-        let code = Self.codes[0].code
+        let code = Self.samples[0].code
         let svg = try parse(SVGWriter.svg(for: code, label: "QR code", moduleSize: 6))[0].attributes
         #expect(svg["width"] == "\((code.size + 8) * 6)" && svg["height"] == "\((code.size + 8) * 6)")
     }
 
     @Test("the label is escaped for the attribute and reads back unchanged")
     func labelEscaping() throws {
-        let code = Self.codes[0].code
+        let code = Self.samples[0].code
         let label = #"Scan "<&'>" & <script>alert('x')</script>"#
         let svg = SVGWriter.svg(for: code, label: label)
         #expect(svg.contains(#"aria-label="Scan &quot;&lt;&amp;&#39;&gt;&quot; &amp; &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;""#))
@@ -72,11 +80,12 @@ import Testing
 
     @Test("the document is compact: one short rectangle per run of dark modules")
     func compactness() throws {
-        let svg = SVGWriter.svg(for: Self.codes[1].code, label: "QR code")
+        let svg = SVGWriter.svg(for: Self.samples[1].code, label: "QR code")
         #expect(svg.utf8.count < 8_000, "\(svg.utf8.count) bytes")
         #expect(!svg.contains("\n") || svg.firstIndex(of: "\n") == svg.index(before: svg.endIndex))
     }
 
+    /// One element of the parsed document.
     private struct Element {
         let name: String
         let attributes: [String: String]
@@ -85,6 +94,7 @@ import Testing
     /// The elements in document order, from Foundation's XML parser: what the writer produced
     /// must be well-formed XML.
     private func parse(_ svg: String) throws -> [Element] {
+        /// Records each element as the parser meets it.
         final class Collector: NSObject, XMLParserDelegate {
             var elements: [Element] = []
             func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,

@@ -20,6 +20,8 @@ enum AuditKind: String, Sendable {
     case recoveryCodeUsed = "recovery_code_used"
     case passwordCheckFailed = "password_check_failed"
     case secondFactorFailed = "second_factor_failed"
+    case passwordResetRequested = "password_reset_requested"
+    case passwordReset = "password_reset"
 }
 
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so

@@ -166,7 +166,7 @@ extension Portal {
         guard let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else {
             return .failure(.wrongPassword)
         }
-        let keys = [LoginThrottle.accountKey(user.email), LoginThrottle.addressKey(actor.ip)]
+        let keys = throttle.keys(email: user.email, ip: actor.ip)
         let time = now
         if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {
             return .failure(.lockedOut(seconds: wait))

@@ -1,15 +1,19 @@
 import Store
 
-/// Counts failed sign-ins per key and locks a key out for a while after too many. Keys are the email
-/// typed ("account:…", whether or not such an account exists, so a lockout reveals nothing) and the
-/// client's address ("address:…"). Kept in the database: a restart does not reset a lockout.
+/// Counts attempts per key and locks a key out for a while after too many. Keys are the email typed
+/// ("account:…", whether or not such an account exists, so a lockout reveals nothing) and the client's
+/// address ("address:…"), each under a scope: sign-in guesses, or password-reset requests. Kept in the
+/// database: a restart does not reset a lockout.
 struct LoginThrottle {
+    /// "" for guesses of a secret (sign-in, MFA, password checks); "reset:" for reset-link requests.
+    let scope: String
     let window: Int64
     let accountLimit: Int
     let addressLimit: Int
 
-    static func accountKey(_ email: String) -> String { "account:" + email.lowercased() }
-    static func addressKey(_ ip: String) -> String { "address:" + ip }
+    func accountKey(_ email: String) -> String { scope + "account:" + email.lowercased() }
+    func addressKey(_ ip: String) -> String { scope + "address:" + ip }
+    func keys(email: String, ip: String) -> [String] { [accountKey(email), addressKey(ip)] }
 
     /// Seconds left on the longest lockout among the keys, or nil when none is locked.
     func lockedFor(_ keys: [String], now: Int64, _ db: Database) throws -> Int64? {
@@ -27,7 +31,7 @@ struct LoginThrottle {
     func recordFailure(_ keys: [String], now: Int64, _ db: Database) throws -> Int64? {
         var started: Int64?
         for key in keys {
-            let limit = key.hasPrefix("address:") ? addressLimit : accountLimit
+            let limit = key.hasPrefix(scope + "address:") ? addressLimit : accountLimit
             let row = try db.queryOne("SELECT failures, window_started_at FROM login_throttle WHERE key = ?", key)
             var failures = row?.int("failures") ?? 0
             var windowStart = row?.int64("window_started_at") ?? now
@@ -67,7 +71,12 @@ struct LoginThrottle {
 
 extension Portal {
     var throttle: LoginThrottle {
-        LoginThrottle(window: configuration.lockoutSeconds, accountLimit: configuration.accountFailureLimit,
+        LoginThrottle(scope: "", window: configuration.lockoutSeconds, accountLimit: configuration.accountFailureLimit,
                       addressLimit: configuration.addressFailureLimit)
+    }
+
+    /// Reset links: 3 a quarter-hour per email address, 10 per client address.
+    var resetThrottle: LoginThrottle {
+        LoginThrottle(scope: "reset:", window: 15 * 60, accountLimit: 3, addressLimit: 10)
     }
 }

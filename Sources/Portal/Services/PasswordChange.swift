@@ -15,7 +15,7 @@ extension Portal {
         guard let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else {
             return .failure(PasswordChangeErrors(current: "Your account could not be found."))
         }
-        let keys = [LoginThrottle.accountKey(user.email), LoginThrottle.addressKey(actor.ip)]
+        let keys = throttle.keys(email: user.email, ip: actor.ip)
         let time = now
         if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {
             return .failure(PasswordChangeErrors(current: LoginThrottle.waitMessage(wait)))
@@ -40,11 +40,11 @@ extension Portal {
 
         let newHash = hasher.hash(new)
         try pool.write { db in
-            try db.run("UPDATE customer_users SET password_hash = ?, updated_at = ? WHERE id = ?", newHash, time, customerID)
-            try db.run("DELETE FROM sessions WHERE customer_user_id = ? AND id <> ?", customerID, sessionID)
+            try applyNewPassword(db, user: user, hash: newHash, keepSession: sessionID, at: time)
             try Audit.record(db, .passwordChanged, actor: actor, at: time, detail: "other sessions signed out")
             try setFlash(db, sessionID: sessionID, .passwordChanged)
         }
+        wakeMailDelivery()
         return .success(())
     }
 }

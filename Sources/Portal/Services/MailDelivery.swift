@@ -1,0 +1,124 @@
+import Foundation
+import Mail
+import Store
+
+/// Sends the outbox through an SMTP server on a thread of its own. A message leaves the outbox only when
+/// the server has accepted it; a server that is down or answers 4xx is tried again with back-off
+/// (5 s, 10 s, 20 s … at most 10 minutes apart), forever; a 5xx refusal marks the message failed, kept
+/// for staff to see. Nothing is ever dropped.
+final class MailDelivery: @unchecked Sendable {
+    private let portal: Portal
+    private let smtp: SMTPConfiguration
+    private let from: MailAddress
+    private let condition = NSCondition()
+    private var running = false
+    private var stopped = false
+    private var thread: Thread?
+    /// Signalled each time the worker finishes a pass (tests wait on it).
+    private var passes = 0
+    /// Set by wake() so a wake-up during a pass is not lost.
+    private var wakeRequested = false
+
+    init(portal: Portal, smtp: SMTPConfiguration, from: MailAddress) {
+        self.portal = portal
+        self.smtp = smtp
+        self.from = from
+    }
+
+    static func backoff(afterAttempts attempts: Int) -> Int64 {
+        min(600, 5 << Int64(min(max(attempts - 1, 0), 8)))
+    }
+
+    func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !running else { return }
+        running = true
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "clientone-mail"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Asks the worker to look at the outbox now (a message was just committed).
+    func wake() {
+        condition.lock()
+        wakeRequested = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Finishes the message in hand, then stops.
+    func stop() {
+        condition.lock()
+        guard running else { condition.unlock(); return }
+        stopped = true
+        condition.broadcast()
+        while running { condition.wait() }
+        condition.unlock()
+    }
+
+    /// Waits until the worker has completed `count` more passes (for tests).
+    func waitForPasses(_ count: Int, timeout: TimeInterval = 10) {
+        condition.lock()
+        let target = passes + count
+        let deadline = Date().addingTimeInterval(timeout)
+        while passes < target, Date() < deadline {
+            condition.wait(until: deadline)
+        }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            deliverDue()
+            condition.lock()
+            passes += 1
+            condition.broadcast()
+            if !stopped && !wakeRequested { condition.wait(until: Date().addingTimeInterval(1)) }
+            wakeRequested = false
+            let finish = stopped
+            if finish {
+                running = false
+                condition.broadcast()
+            }
+            condition.unlock()
+            if finish { return }
+        }
+    }
+
+    /// One pass: every pending message whose time has come, oldest first.
+    private func deliverDue() {
+        let now = portal.now
+        guard let rows = try? portal.pool.withConnection({ db in
+            try db.query("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 50", now)
+        }) else { return }
+        for row in rows {
+            guard let message = try? portal.openOutboxRow(row) else { continue }
+            deliver(message)
+        }
+    }
+
+    private func deliver(_ message: OutboxMessage) {
+        let outcome: (status: String, error: String?)
+        do {
+            let mail = try MailMessage(from: from, to: try MailAddress(message.recipient), subject: message.subject,
+                                       body: message.body, hostName: smtp.heloName)
+            try SMTPClient(smtp).send(mail)
+            outcome = ("sent", nil)
+        } catch let error as MailError {
+            outcome = (error.isTransient ? "pending" : "failed", error.description)
+        } catch {
+            outcome = ("failed", "\(error)")
+        }
+        let now = portal.now
+        let attempts = message.attempts + 1
+        _ = try? portal.pool.write { db in
+            try db.run("""
+                UPDATE outbox SET status = ?, attempts = ?, last_error = ?, sent_at = ?, next_attempt_at = ? WHERE id = ?
+                """, outcome.status, attempts, outcome.error, outcome.status == "sent" ? now : nil,
+                now + Self.backoff(afterAttempts: attempts), message.id)
+        }
+        portal.log("mail \(message.id) to \(message.recipient): \(outcome.status)\(outcome.error.map { " (\($0))" } ?? "")")
+    }
+}

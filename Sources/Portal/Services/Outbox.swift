@@ -1,0 +1,59 @@
+import Crypto
+import Foundation
+import Store
+
+/// What a message is for; stored, so never rename one.
+enum MailKind: String, Sendable {
+    case passwordReset = "password_reset"
+    case passwordChanged = "password_changed"
+}
+
+/// A message as the outbox keeps it.
+public struct OutboxMessage: Sendable, Equatable {
+    public enum Status: String, Sendable { case pending, held, sent, failed }
+
+    public var id: Int64
+    public var createdAt: Int64
+    public var kind: String
+    public var recipient: String
+    public var subject: String
+    public var body: String
+    public var status: Status
+    public var attempts: Int
+    public var lastError: String?
+    public var sentAt: Int64?
+}
+
+extension Portal {
+    /// The key outbox bodies are sealed with (they can hold reset links).
+    var outboxKey: [UInt8] { secretKey.derived("outbox") }
+
+    /// Records a message in the same transaction as the change it tells about. With an SMTP server it
+    /// is pending until the delivery worker sends it; without one it is held for staff to read.
+    func enqueueMail(_ db: Database, kind: MailKind, to recipient: String, subject: String, body: String, at time: Int64) throws {
+        let sealed = try AESGCM.seal(Array(body.utf8), key: outboxKey, associatedData: Array("outbox:\(recipient)".utf8))
+        try db.run("""
+            INSERT INTO outbox (created_at, kind, recipient, subject, body_sealed, status, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, time, kind.rawValue, recipient, subject, sealed,
+            configuration.smtp == nil ? OutboxMessage.Status.held.rawValue : OutboxMessage.Status.pending.rawValue, time)
+    }
+
+    /// The newest messages first, bodies opened.
+    public func outboxMessages(limit: Int = 100) throws -> [OutboxMessage] {
+        let rows = try pool.withConnection { db in
+            try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", limit)
+        }
+        return try rows.map(openOutboxRow)
+    }
+
+    func openOutboxRow(_ row: Row) throws -> OutboxMessage {
+        let recipient = row.string("recipient") ?? ""
+        let body = try AESGCM.open(row.blob("body_sealed") ?? [], key: outboxKey, associatedData: Array("outbox:\(recipient)".utf8))
+        return OutboxMessage(
+            id: row.int64("id") ?? 0, createdAt: row.int64("created_at") ?? 0, kind: row.string("kind") ?? "",
+            recipient: recipient, subject: row.string("subject") ?? "", body: String(decoding: body, as: UTF8.self),
+            status: OutboxMessage.Status(rawValue: row.string("status") ?? "") ?? .pending,
+            attempts: row.int("attempts") ?? 0, lastError: row.string("last_error"), sentAt: row.int64("sent_at"))
+    }
+}
