@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
-        .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store"]),
+        .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store", "COpenSSL"]),
     ]
 )

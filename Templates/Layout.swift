@@ -63,6 +63,7 @@ public enum Layout {
         <link rel="stylesheet" href="/static/app.css">
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
         <script src="/static/app.js" defer></script>
+        <script src="/static/passkeys.js" defer></script>
                 </head>
         <body\(idle)>
         <a class="skip-link" href="#main">Skip to content</a>

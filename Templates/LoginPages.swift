@@ -61,6 +61,7 @@ public enum LoginView {
                        required: true, autocomplete: "username", maxLength: 254, extra: " autofocus"))
           <button type="submit" class="button button--primary button--block">Continue</button>
         </form>
+        \(PasskeyView.signInButton(label: page.kiosk ? "Sign in with a security key or phone" : "Sign in with a passkey", action: "/login/passkey"))
         <p class="auth__footer"><a href="/login/forgot">Forgot password?</a></p>
         """
     }

@@ -54,13 +54,16 @@ public struct SecurityPage: Sendable {
     public var password: PasswordSection?
     public var authenticator: AuthenticatorSection
     public var recoveryCodes: RecoveryCodesSection?
+    public var passkeys: PasskeysSection?
     /// The client requires a second factor and this account has none yet: only set-up is open.
     public var enrolmentRequired: Bool
     public var message: Message?
 
     public init(chrome: Chrome, password: PasswordSection?, authenticator: AuthenticatorSection,
-                recoveryCodes: RecoveryCodesSection? = nil, enrolmentRequired: Bool = false, message: Message? = nil) {
+                recoveryCodes: RecoveryCodesSection? = nil, passkeys: PasskeysSection? = nil, enrolmentRequired: Bool = false,
+                message: Message? = nil) {
         self.chrome = chrome
+        self.passkeys = passkeys
         self.password = password
         self.authenticator = authenticator
         self.recoveryCodes = recoveryCodes
@@ -88,6 +91,7 @@ public enum SecurityView {
           \(page.password.map { passwordSection($0, csrf: csrf) } ?? singleSignOnNote())
           \(authenticatorSection(page.authenticator, csrf: csrf))
           \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf) } ?? .empty)
+          \(page.passkeys.map { PasskeyView.section($0, csrf: csrf) } ?? .empty)
         </div>
         """)
     }

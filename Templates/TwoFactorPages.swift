@@ -34,11 +34,14 @@ public struct SecondFactorPage: Sendable {
     public var csrfToken: String
     public var error: String?
     public var kiosk: Bool
+    /// The account has a security key or passkey: "Use a passkey" is offered.
+    public var passkeyAvailable: Bool
 
-    public init(csrfToken: String, error: String? = nil, kiosk: Bool = false) {
+    public init(csrfToken: String, error: String? = nil, kiosk: Bool = false, passkeyAvailable: Bool = false) {
         self.csrfToken = csrfToken
         self.error = error
         self.kiosk = kiosk
+        self.passkeyAvailable = passkeyAvailable
     }
 }
 
@@ -125,6 +128,7 @@ public enum TwoFactorView {
                 <button type="submit" class="button button--secondary button--block">Use recovery code</button>
               </form>
             </details>
+            \(HTML.when(page.passkeyAvailable, PasskeyView.signInButton(label: "Use a passkey or security key", action: "/login/mfa/passkey")))
             <form method="post" action="/logout" class="auth__cancel">
               \(Form.csrf(page.csrfToken))
               <button type="submit" class="button button--quiet button--block">Cancel and sign out</button>

@@ -146,5 +146,39 @@ enum Schema {
             );
             CREATE INDEX password_resets_customer ON password_resets(customer_user_id);
             """),
+        Migration("0004-passkeys", sql: """
+            -- The random WebAuthn user handle of an account (user.id in the options): not the row id, so
+            -- an authenticator's records say nothing about the database. Made at the first registration.
+            ALTER TABLE customer_users ADD COLUMN webauthn_user_handle BLOB;
+            CREATE UNIQUE INDEX customer_users_webauthn_handle ON customer_users(webauthn_user_handle);
+            -- Registered security keys and passkeys. public_key is the COSE_Key the authenticator attested.
+            CREATE TABLE webauthn_credentials (
+                id INTEGER PRIMARY KEY,
+                customer_user_id INTEGER NOT NULL REFERENCES customer_users(id) ON DELETE CASCADE,
+                credential_id BLOB NOT NULL UNIQUE,
+                public_key BLOB NOT NULL,
+                algorithm INTEGER NOT NULL,
+                sign_count INTEGER NOT NULL DEFAULT 0,
+                name TEXT NOT NULL,
+                transports TEXT NOT NULL DEFAULT '',
+                aaguid BLOB NOT NULL,
+                backup_eligible INTEGER NOT NULL CHECK (backup_eligible IN (0, 1)),
+                backed_up INTEGER NOT NULL CHECK (backed_up IN (0, 1)),
+                created_at INTEGER NOT NULL,
+                last_used_at INTEGER
+            );
+            CREATE INDEX webauthn_credentials_customer ON webauthn_credentials(customer_user_id);
+            -- A challenge is issued for one ceremony in one browser (binding: the session or pre-session
+            -- the CSRF token is bound to), lives 5 minutes, and is deleted when it is answered.
+            CREATE TABLE webauthn_challenges (
+                id INTEGER PRIMARY KEY,
+                purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign_in', 'second_factor', 'reauth')),
+                binding TEXT NOT NULL,
+                challenge BLOB NOT NULL,
+                customer_user_id INTEGER REFERENCES customer_users(id) ON DELETE CASCADE,
+                expires_at INTEGER NOT NULL,
+                UNIQUE (purpose, binding)
+            );
+            """),
     ])
 }

@@ -22,6 +22,11 @@ enum AuditKind: String, Sendable {
     case secondFactorFailed = "second_factor_failed"
     case passwordResetRequested = "password_reset_requested"
     case passwordReset = "password_reset"
+    case passkeyAdded = "passkey_added"
+    case passkeyRenamed = "passkey_renamed"
+    case passkeyRemoved = "passkey_removed"
+    case passkeyFailed = "passkey_failed"
+    case passkeyCounterRegressed = "passkey_counter_regressed"
 }
 
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so

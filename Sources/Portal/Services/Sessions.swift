@@ -130,4 +130,7 @@ enum Flash: String, Sendable {
     case notificationsSaved = "notifications_saved"
     case passwordChanged = "password_changed"
     case authenticatorDisabled = "authenticator_disabled"
+    case passkeyAdded = "passkey_added"
+    case passkeyRenamed = "passkey_renamed"
+    case passkeyRemoved = "passkey_removed"
 }

@@ -1,5 +1,6 @@
 import HTTP
 import Templates
+import WebAuthn
 
 /// Everything a handler knows about a request, loaded by the pipeline in a fixed order: the request,
 /// the session and its customer account, the CSRF token for the page's forms, and the cookies to set.
@@ -13,6 +14,9 @@ struct RequestContext {
     var account: CustomerAccount?
     /// The token forms on this page carry.
     var csrfToken: String
+    /// What the CSRF token is bound to (this browser's session or pre-session); WebAuthn challenges are
+    /// bound to the same.
+    var binding: String
     /// `Set-Cookie` values for the response.
     var setCookies: [String] = []
 
@@ -34,7 +38,8 @@ struct RequestContext {
     /// After the session was replaced (a step of sign-in completed), forms on this page belong to the new one.
     mutating func rebind(sessionToken token: String) {
         guard let hash = SessionToken.hash(token) else { return }
-        csrfToken = CSRF.token(key: portal.csrfKey, boundTo: CSRF.binding(sessionTokenHash: hash))
+        binding = CSRF.binding(sessionTokenHash: hash)
+        csrfToken = CSRF.token(key: portal.csrfKey, boundTo: binding)
         session?.tokenHash = hash
         session?.stage = .active
     }
@@ -48,6 +53,15 @@ struct RequestContext {
     func requireAccount() throws -> CustomerAccount {
         guard let account else { throw PortalError(status: 401, title: "Sign in required", message: "Sign in to continue.") }
         return account
+    }
+
+    /// The relying party of the console's passkeys: its origin, and that origin's host as the RP ID.
+    var relyingParty: RelyingParty {
+        let origin = app.origin.get()
+        let authority = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "localhost"
+        let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst())
+                                            : String(authority.prefix { $0 != ":" })
+        return RelyingParty(id: host, name: portal.configuration.issuer, origin: origin)
     }
 
     func requireSession() throws -> Session {

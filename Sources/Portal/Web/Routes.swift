@@ -26,6 +26,21 @@ enum Routes {
         router.add("POST", "/portal/profile/security/recovery-codes/regenerate",
                    Route(access: .customer, handle: TwoFactorHandlers.regenerate))
         router.add("POST", "/portal/profile/security/recovery-codes/saved", Route(access: .enrolment, handle: TwoFactorHandlers.saved))
+        // Security keys and passkeys (JSON ceremonies: begin answers the options, finish takes the credential).
+        router.add("POST", "/portal/profile/security/passkeys/begin", Route(access: .customer, handle: PasskeyHandlers.beginRegistration))
+        router.add("POST", "/portal/profile/security/passkeys/finish", Route(access: .customer, handle: PasskeyHandlers.finishRegistration))
+        router.add("POST", "/portal/profile/security/passkeys/{id}/rename", Route(access: .customer, handle: PasskeyHandlers.rename))
+        router.add("GET", "/portal/profile/security/passkeys/{id}/delete", Route(access: .customer, handle: PasskeyHandlers.confirmRemoval))
+        router.add("POST", "/portal/profile/security/passkeys/{id}/delete", Route(access: .customer, handle: PasskeyHandlers.remove))
+        router.add("POST", "/login/passkey/begin", Route(access: .anyone, handle: PasskeyHandlers.beginSignIn))
+        router.add("POST", "/login/passkey/finish", Route(access: .anyone, handle: PasskeyHandlers.finishSignIn))
+        router.add("POST", "/login/mfa/passkey/begin", Route(access: .secondFactor, handle: PasskeyHandlers.beginSecondFactor))
+        router.add("POST", "/login/mfa/passkey/finish", Route(access: .secondFactor, handle: PasskeyHandlers.finishSecondFactor))
+        // "Confirm it's you" before sensitive changes (password or passkey within the last 5 minutes).
+        router.add("GET", "/portal/reauth", Route(access: .customer, handle: PasskeyHandlers.showReauth))
+        router.add("POST", "/portal/reauth", Route(access: .customer, handle: PasskeyHandlers.submitReauth))
+        router.add("POST", "/portal/reauth/passkey/begin", Route(access: .customer, handle: PasskeyHandlers.beginReauth))
+        router.add("POST", "/portal/reauth/passkey/finish", Route(access: .customer, handle: PasskeyHandlers.finishReauth))
         return router
     }
 }

@@ -11,6 +11,12 @@ enum SecurityHandlers {
             view.password?.message = Message(.success, "Your password was changed. Your other sessions were signed out.")
         case .authenticatorDisabled?:
             view.authenticator.message = Message(.success, "The authenticator app is off and your recovery codes were deleted.")
+        case .passkeyAdded?:
+            view.passkeys?.message = Message(.success, "Your key was added. You can use it to sign in.")
+        case .passkeyRenamed?:
+            view.passkeys?.message = Message(.success, "The key was renamed.")
+        case .passkeyRemoved?:
+            view.passkeys?.message = Message(.success, "The key was removed. It can no longer be used to sign in.")
         default:
             break
         }
@@ -45,6 +51,7 @@ extension SecurityView {
         var password: SecurityPage.PasswordSection?
         var authenticator: SecurityPage.AuthenticatorSection
         var recoveryCodes: SecurityPage.RecoveryCodesSection?
+        var passkeys: PasskeysSection?
         var message: Message?
 
         init(_ context: RequestContext) throws {
@@ -57,11 +64,12 @@ extension SecurityView {
                 ? SecurityPage.RecoveryCodesSection(remaining: status.recoveryCodesRemaining,
                                                     lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
                 : nil
+            passkeys = PasskeysSection(keys: try context.portal.passkeys(customerID: account.user.id).map(PasskeyHandlers.item))
         }
 
         func response(status: Int = 200) -> Response {
             let page = SecurityPage(chrome: context.chrome(title: "Security", tab: .security), password: password,
-                                    authenticator: authenticator, recoveryCodes: recoveryCodes,
+                                    authenticator: authenticator, recoveryCodes: recoveryCodes, passkeys: passkeys,
                                     enrolmentRequired: context.session?.stage == .enrolment, message: message)
             return .html(SecurityView.render(page).rendered, status: status)
         }

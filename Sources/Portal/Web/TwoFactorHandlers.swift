@@ -7,7 +7,7 @@ enum TwoFactorHandlers {
     // MARK: Sign-in
 
     @Sendable static func showSecondFactor(_ context: inout RequestContext) throws -> Response {
-        page(context)
+        try page(context)
     }
 
     @Sendable static func submitSecondFactor(_ context: inout RequestContext) throws -> Response {
@@ -18,17 +18,19 @@ enum TwoFactorHandlers {
             context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
             return .redirect(to: "/portal/profile")
         case .invalid:
-            return page(context, error: "That code didn't work. Check that your device's time is set automatically, or use a recovery code.", status: 401)
+            return try page(context, error: "That code didn't work. Check that your device's time is set automatically, or use a recovery code.", status: 401)
         case .lockedOut(let seconds):
-            var response = page(context, error: LoginThrottle.waitMessage(seconds), status: 429)
+            var response = try page(context, error: LoginThrottle.waitMessage(seconds), status: 429)
             response.headers["Retry-After"] = String(seconds)
             return response
         }
     }
 
-    static func page(_ context: RequestContext, error: String? = nil, status: Int = 200) -> Response {
-        .html(TwoFactorView.secondFactor(SecondFactorPage(csrfToken: context.csrfToken, error: error,
-                                                          kiosk: context.portal.configuration.kiosk)).rendered, status: status)
+    static func page(_ context: RequestContext, error: String? = nil, status: Int = 200) throws -> Response {
+        let passkeys = try context.session?.customerUserID.map { try context.portal.hasPasskeys(customerID: $0) } ?? false
+        return .html(TwoFactorView.secondFactor(SecondFactorPage(csrfToken: context.csrfToken, error: error,
+                                                                 kiosk: context.portal.configuration.kiosk,
+                                                                 passkeyAvailable: passkeys)).rendered, status: status)
     }
 
     // MARK: Set-up

@@ -155,19 +155,19 @@ final class WebApp: Sendable {
                 setCookies.append(Cookies.clear(Cookies.session, secure: secure))
             }
         }
-        let csrfToken: String
+        let binding: String
         if let session {
-            csrfToken = CSRF.token(key: portal.csrfKey, boundTo: CSRF.binding(sessionTokenHash: session.tokenHash))
+            binding = CSRF.binding(sessionTokenHash: session.tokenHash)
         } else {
             var pre = request.cookies[Cookies.preSession] ?? ""
             if SessionToken.hash(pre) == nil {
                 pre = SessionToken.generate()
                 setCookies.append(Cookies.set(Cookies.preSession, pre, secure: secure))
             }
-            csrfToken = CSRF.token(key: portal.csrfKey, boundTo: CSRF.binding(preSession: pre))
+            binding = CSRF.binding(preSession: pre)
         }
-        return RequestContext(request: request, app: self, session: session, account: account, csrfToken: csrfToken,
-                              setCookies: setCookies)
+        return RequestContext(request: request, app: self, session: session, account: account,
+                              csrfToken: CSRF.token(key: portal.csrfKey, boundTo: binding), binding: binding, setCookies: setCookies)
     }
 
     /// A request for another host name (a DNS-rebinding page, `127.0.0.1` instead of `localhost`) goes to

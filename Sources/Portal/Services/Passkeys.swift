@@ -1,0 +1,383 @@
+import Crypto
+import Foundation
+import Store
+import WebAuthn
+
+/// A registered security key or passkey, as the Security tab lists it.
+public struct Passkey: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var createdAt: Int64
+    public var lastUsedAt: Int64?
+    /// The Backup Eligible flag: a passkey that a provider can sync between devices.
+    public var backupEligible: Bool
+    /// The Backup State flag: it is synced now.
+    public var backedUp: Bool
+
+    init(row: Row) {
+        id = row.int64("id") ?? 0
+        name = row.string("name") ?? ""
+        createdAt = row.int64("created_at") ?? 0
+        lastUsedAt = row.int64("last_used_at")
+        backupEligible = row.bool("backup_eligible") ?? false
+        backedUp = row.bool("backed_up") ?? false
+    }
+}
+
+/// What a WebAuthn ceremony is for; each has its own challenge per browser.
+enum CeremonyPurpose: String, Sendable {
+    case register
+    case signIn = "sign_in"
+    case secondFactor = "second_factor"
+    case reauth
+}
+
+/// Why a passkey ceremony was refused, in words for the person.
+struct PasskeyRefusal: Error, Sendable, Equatable {
+    let status: Int
+    let message: String
+
+    static let expired = PasskeyRefusal(status: 400, message: "The request expired. Try again.")
+    static let notRecognised = PasskeyRefusal(status: 401, message: "That passkey isn't registered for an account here. Sign in with your email instead.")
+    static let failed = PasskeyRefusal(status: 401, message: "The passkey could not be verified. Try again, or use another way to sign in.")
+    static let alreadyRegistered = PasskeyRefusal(status: 409, message: "This key is already registered.")
+    static func lockedOut(_ seconds: Int64) -> PasskeyRefusal { PasskeyRefusal(status: 429, message: LoginThrottle.waitMessage(seconds)) }
+}
+
+extension Portal {
+    /// How long a WebAuthn challenge may be answered.
+    static let challengeLifetime: Int64 = 300
+    /// The algorithms offered at registration: ES256, EdDSA and RS256, in that order of preference.
+    static let passkeyAlgorithms: [COSEAlgorithm] = [.es256, .edDSA, .rs256]
+    /// The longest name a key may have.
+    static let passkeyNameLimit = 64
+
+    /// Browsers on a shared workstation are steered to security keys and phones rather than to saving a
+    /// passkey on the shared computer (WebAuthn Level 3 hints).
+    var passkeyHints: [String] { configuration.kiosk ? ["security-key", "hybrid"] : [] }
+
+    // MARK: Challenges
+
+    /// A fresh single-use challenge for this browser and purpose; it replaces any earlier one.
+    func issueChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String, customerID: Int64?) throws -> [UInt8] {
+        let challenge = SecureRandom.bytes(count: 32)
+        let time = now
+        try db.run("DELETE FROM webauthn_challenges WHERE expires_at <= ?", time)
+        try db.run("""
+            INSERT OR REPLACE INTO webauthn_challenges (purpose, binding, challenge, customer_user_id, expires_at)
+            VALUES (?, ?, ?, ?, ?)
+            """, purpose.rawValue, binding, challenge, customerID, time + Self.challengeLifetime)
+        return challenge
+    }
+
+    /// Takes the browser's challenge for a purpose: deleted whatever the outcome, nil when there is
+    /// none or it expired.
+    func takeChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String) throws -> (challenge: [UInt8], customerID: Int64?)? {
+        guard let row = try db.queryOne("""
+            SELECT id, challenge, customer_user_id, expires_at FROM webauthn_challenges WHERE purpose = ? AND binding = ?
+            """, purpose.rawValue, binding) else { return nil }
+        try db.run("DELETE FROM webauthn_challenges WHERE id = ?", row.int64("id"))
+        guard (row.int64("expires_at") ?? 0) > now, let challenge = row.blob("challenge") else { return nil }
+        return (challenge, row.int64("customer_user_id"))
+    }
+
+    // MARK: Registration
+
+    /// Creation options for a new key of this account, excluding the keys it already has.
+    func passkeyRegistrationOptions(account: CustomerAccount, binding: String, rp: RelyingParty) throws -> [UInt8] {
+        try pool.write { db in
+            let handle = try userHandle(db, customerID: account.user.id)
+            let exclude = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE customer_user_id = ?",
+                                       account.user.id).map(Self.descriptor)
+            let challenge = try issueChallenge(db, purpose: .register, binding: binding, customerID: account.user.id)
+            return Options.creation(rp: rp, user: UserEntity(id: handle, name: account.user.email, displayName: account.user.name),
+                                    challenge: challenge, exclude: exclude, algorithms: Self.passkeyAlgorithms,
+                                    residentKey: "preferred", userVerification: "preferred", attestation: "none",
+                                    hints: passkeyHints)
+        }
+    }
+
+    /// Verifies a registration answer and stores the key under `name` (or a name from its kind).
+    func finishPasskeyRegistration(account: CustomerAccount, credential: RegistrationCredential, name rawName: String,
+                                   binding: String, rp: RelyingParty, actor: Actor) throws -> Result<Passkey, PasskeyRefusal> {
+        let name = Validation.clean(rawName)
+        if name.count > Self.passkeyNameLimit {
+            return .failure(PasskeyRefusal(status: 422, message: "Use a name of at most \(Self.passkeyNameLimit) characters."))
+        }
+        return try pool.write { db in
+            guard let issued = try takeChallenge(db, purpose: .register, binding: binding),
+                  issued.customerID == account.user.id else { return .failure(.expired) }
+            let verified: VerifiedRegistration
+            do {
+                verified = try WebAuthnVerifier.verifyRegistration(credential, expectedChallenge: issued.challenge, rp: rp,
+                                                                   requireUserVerification: false,
+                                                                   allowedAlgorithms: Self.passkeyAlgorithms)
+            } catch {
+                log("passkey registration refused for customer \(account.user.id): \(error)")
+                return .failure(PasskeyRefusal(status: 400, message: "The key's answer could not be verified, so it was not added. Try again."))
+            }
+            if try db.queryOne("SELECT id FROM webauthn_credentials WHERE credential_id = ?", verified.credentialID) != nil {
+                return .failure(.alreadyRegistered)
+            }
+            let time = now
+            let finalName = name.isEmpty ? Self.defaultPasskeyName(verified) : name
+            try db.run("""
+                INSERT INTO webauthn_credentials (customer_user_id, credential_id, public_key, algorithm, sign_count, name,
+                    transports, aaguid, backup_eligible, backed_up, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, account.user.id, verified.credentialID, verified.publicKey, verified.algorithm.rawValue,
+                Int64(verified.signCount), finalName, verified.transports.joined(separator: ","), verified.aaguid,
+                verified.backupEligible, verified.backedUp, time)
+            let id = db.lastInsertRowID
+            try Audit.record(db, .passkeyAdded, actor: actor, at: time, detail: finalName)
+            guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = ?", id) else {
+                preconditionFailure("the row just inserted is there")
+            }
+            return .success(Passkey(row: row))
+        }
+    }
+
+    /// "Synced passkey", "Passkey on this device" or "Security key", from the flags and transports.
+    static func defaultPasskeyName(_ verified: VerifiedRegistration) -> String {
+        if verified.backupEligible { return "Synced passkey" }
+        if verified.transports.contains("internal") { return "Passkey on this device" }
+        return "Security key"
+    }
+
+    // MARK: List, rename, remove
+
+    public func passkeys(customerID: Int64) throws -> [Passkey] {
+        try pool.withConnection { db in
+            try db.query("SELECT * FROM webauthn_credentials WHERE customer_user_id = ? ORDER BY created_at, id", customerID)
+                .map(Passkey.init)
+        }
+    }
+
+    func passkey(id: Int64, customerID: Int64) throws -> Passkey? {
+        try pool.withConnection { db in
+            try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = ? AND customer_user_id = ?", id, customerID)
+                .map(Passkey.init)
+        }
+    }
+
+    /// Renames one of the account's keys; nil when the key is not the account's.
+    func renamePasskey(id: Int64, customerID: Int64, name rawName: String, actor: Actor) throws -> Result<Void, PasskeyRefusal>? {
+        let name = Validation.clean(rawName)
+        guard !name.isEmpty else { return .failure(PasskeyRefusal(status: 422, message: "Enter a name for the key.")) }
+        guard name.count <= Self.passkeyNameLimit else {
+            return .failure(PasskeyRefusal(status: 422, message: "Use a name of at most \(Self.passkeyNameLimit) characters."))
+        }
+        return try pool.write { db in
+            guard try db.run("UPDATE webauthn_credentials SET name = ? WHERE id = ? AND customer_user_id = ?",
+                             name, id, customerID) == 1 else { return nil }
+            try Audit.record(db, .passkeyRenamed, actor: actor, at: now, detail: name)
+            return .success(())
+        }
+    }
+
+    /// Removes one of the account's keys; false when the key is not the account's.
+    func removePasskey(id: Int64, customerID: Int64, actor: Actor) throws -> Bool {
+        try pool.write { db in
+            guard let row = try db.queryOne("SELECT name FROM webauthn_credentials WHERE id = ? AND customer_user_id = ?",
+                                            id, customerID) else { return false }
+            try db.run("DELETE FROM webauthn_credentials WHERE id = ?", id)
+            try Audit.record(db, .passkeyRemoved, actor: actor, at: now, detail: row.string("name") ?? "")
+            return true
+        }
+    }
+
+    // MARK: Sign-in, second factor, re-authentication
+
+    /// Request options for passwordless sign-in: a discoverable credential, user verification required.
+    func passkeySignInOptions(binding: String, rp: RelyingParty) throws -> [UInt8] {
+        try pool.write { db in
+            let challenge = try issueChallenge(db, purpose: .signIn, binding: binding, customerID: nil)
+            return Options.request(rp: rp, challenge: challenge, allow: [], userVerification: "required", hints: passkeyHints)
+        }
+    }
+
+    /// Request options for a ceremony of a known account (second factor, re-authentication): its keys only.
+    func passkeyOptions(for customerID: Int64, purpose: CeremonyPurpose, binding: String, rp: RelyingParty) throws -> [UInt8] {
+        try pool.write { db in
+            let allow = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE customer_user_id = ?",
+                                     customerID).map(Self.descriptor)
+            let challenge = try issueChallenge(db, purpose: purpose, binding: binding, customerID: customerID)
+            return Options.request(rp: rp, challenge: challenge, allow: allow, userVerification: "preferred", hints: passkeyHints)
+        }
+    }
+
+    /// Passwordless sign-in. A verified passkey with user verification is both factors, so the session
+    /// is fully signed in; the account rules of password sign-in still apply. Failures count toward the
+    /// same lockouts as wrong passwords: the address always, the account when the key is known.
+    func signInWithPasskey(credential: AuthenticationCredential, binding: String, rp: RelyingParty, ip: String,
+                           userAgent: String) throws -> Result<SignInResult, PasskeyRefusal> {
+        let addressKey = throttle.addressKey(ip)
+        let time = now
+        if let wait = try pool.withConnection({ db in try throttle.lockedFor([addressKey], now: time, db) }) {
+            return .failure(.lockedOut(wait))
+        }
+        return try pool.write { db in
+            guard let issued = try takeChallenge(db, purpose: .signIn, binding: binding) else { return .failure(.expired) }
+            let outcome = try verifyAssertion(db, credential: credential, challenge: issued.challenge, owner: nil, rp: rp,
+                                              requireUserVerification: true, ip: ip)
+            switch outcome {
+            case .failure(let refusal):
+                return .failure(refusal)
+            case .success(let customer):
+                let actor = Actor(customerUserID: customer.id, staffID: nil, clientID: customer.clientID, ip: ip)
+                guard customer.status == .active, let clientID = customer.clientID,
+                      let client = try AccountQueries.client(id: clientID, db) else { return .success(.accessRequired) }
+                if !client.portalEnabled { return .success(.portalNotAvailable) }
+                let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent)
+                try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customer.id)
+                try Audit.record(db, .signIn, actor: actor, at: time, detail: "passkey")
+                return .success(.signedIn(token: token, stage: .active))
+            }
+        }
+    }
+
+    /// The MFA step answered with one of the account's passkeys.
+    func completeSecondFactorWithPasskey(session: Session, credential: AuthenticationCredential, binding: String, rp: RelyingParty,
+                                         ip: String, userAgent: String) throws -> Result<String, PasskeyRefusal> {
+        guard session.stage == .secondFactor, let customerID = session.customerUserID,
+              let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else {
+            return .failure(.failed)
+        }
+        let keys = throttle.keys(email: user.email, ip: ip)
+        let time = now
+        return try pool.write { db in
+            if let wait = try throttle.lockedFor(keys, now: time, db) { return .failure(.lockedOut(wait)) }
+            guard let issued = try takeChallenge(db, purpose: .secondFactor, binding: binding),
+                  issued.customerID == customerID else { return .failure(.expired) }
+            if case .failure(let refusal) = try verifyAssertion(db, credential: credential, challenge: issued.challenge,
+                                                                owner: user, rp: rp, requireUserVerification: false, ip: ip) {
+                return .failure(refusal)
+            }
+            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customerID)
+            try Audit.record(db, .signIn, actor: Actor(customerUserID: customerID, staffID: nil, clientID: user.clientID, ip: ip),
+                             at: time, detail: "password and passkey")
+            return .success(token)
+        }
+    }
+
+    /// "Confirm it's you" with a passkey: the session counts as freshly authenticated.
+    func reauthenticateWithPasskey(session: Session, user: CustomerUser, credential: AuthenticationCredential, binding: String,
+                                   rp: RelyingParty, ip: String) throws -> Result<Void, PasskeyRefusal> {
+        let keys = throttle.keys(email: user.email, ip: ip)
+        let time = now
+        return try pool.write { db in
+            if let wait = try throttle.lockedFor(keys, now: time, db) { return .failure(.lockedOut(wait)) }
+            guard let issued = try takeChallenge(db, purpose: .reauth, binding: binding),
+                  issued.customerID == user.id else { return .failure(.expired) }
+            if case .failure(let refusal) = try verifyAssertion(db, credential: credential, challenge: issued.challenge,
+                                                                owner: user, rp: rp, requireUserVerification: false, ip: ip) {
+                return .failure(refusal)
+            }
+            try db.run("UPDATE sessions SET authenticated_at = ? WHERE id = ?", time, session.id)
+            return .success(())
+        }
+    }
+
+    /// Checks an assertion against the stored key it names, inside the caller's write transaction, and
+    /// stores its counter and last use. `owner` (when known) must own the key. A failure is audited
+    /// and counted toward the lockouts; a counter that went backwards is refused and recorded as a
+    /// possible clone.
+    private func verifyAssertion(_ db: Database, credential: AuthenticationCredential, challenge: [UInt8], owner: CustomerUser?, rp: RelyingParty,
+                                 requireUserVerification: Bool, ip: String) throws -> Result<CustomerUser, PasskeyRefusal> {
+        let time = now
+        func refuse(_ refusal: PasskeyRefusal, user: CustomerUser?, detail: String) throws -> Result<CustomerUser, PasskeyRefusal> {
+            let actor = Actor(customerUserID: user?.id, staffID: nil, clientID: user?.clientID, ip: ip)
+            try Audit.record(db, .passkeyFailed, actor: actor, at: time, detail: detail)
+            let keys = user.map { throttle.keys(email: $0.email, ip: ip) } ?? [throttle.addressKey(ip)]
+            if let lock = try throttle.recordFailure(keys, now: time, db) {
+                try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated failures")
+                return .failure(.lockedOut(lock))
+            }
+            return .failure(refusal)
+        }
+        guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE credential_id = ?", credential.rawId),
+              let keyOwner = try AccountQueries.customer(id: row.int64("customer_user_id") ?? 0, db) else {
+            return try refuse(owner == nil ? .notRecognised : .failed, user: owner, detail: "unknown credential")
+        }
+        if let owner, owner.id != keyOwner.id {
+            return try refuse(.failed, user: owner, detail: "a key of another account")
+        }
+        // A locked account stays locked, whatever the key.
+        if let wait = try throttle.lockedFor(throttle.keys(email: keyOwner.email, ip: ip), now: time, db) {
+            return .failure(.lockedOut(wait))
+        }
+        // A user handle, when the authenticator returns one, must be the owner's (§7.2 step 6).
+        if let handle = credential.response.userHandle {
+            let stored = try db.queryOne("SELECT webauthn_user_handle FROM customer_users WHERE id = ?", keyOwner.id)?
+                .blob("webauthn_user_handle") ?? []
+            guard constantTimeEquals(handle, stored) else {
+                return try refuse(.failed, user: keyOwner, detail: "user handle does not match the key's account")
+            }
+        }
+        let verified: VerifiedAuthentication
+        do {
+            verified = try WebAuthnVerifier.verifyAuthentication(
+                credential, expectedChallenge: challenge, rp: rp, publicKey: row.blob("public_key") ?? [],
+                storedSignCount: UInt32(clamping: row.int64("sign_count") ?? 0), requireUserVerification: requireUserVerification)
+        } catch let error {
+            if case .signCountRegressed(let stored, let received) = error {
+                try Audit.record(db, .passkeyCounterRegressed,
+                                 actor: Actor(customerUserID: keyOwner.id, staffID: nil, clientID: keyOwner.clientID, ip: ip),
+                                 at: time, detail: "\(row.string("name") ?? ""): stored \(stored), received \(received)")
+            }
+            return try refuse(.failed, user: keyOwner, detail: "\(error)")
+        }
+        // The backup state may change over a key's life (BS); eligibility may not (BE).
+        guard verified.backupEligible == (row.bool("backup_eligible") ?? false) else {
+            return try refuse(.failed, user: keyOwner, detail: "backup eligibility changed")
+        }
+        try db.run("UPDATE webauthn_credentials SET sign_count = ?, backed_up = ?, last_used_at = ? WHERE id = ?",
+                   Int64(verified.signCount), verified.backedUp, time, row.int64("id"))
+        try throttle.reset(throttle.accountKey(keyOwner.email), db)
+        return .success(keyOwner)
+    }
+
+    // MARK: Recent authentication ("sudo mode")
+
+    /// How long a password or passkey entry lets sensitive changes through without asking again.
+    static let reauthenticationWindow: Int64 = 300
+
+    /// Whether the session entered its password or a passkey within the last five minutes.
+    func recentlyAuthenticated(_ session: Session) -> Bool {
+        now - session.authenticatedAt < Self.reauthenticationWindow
+    }
+
+    /// "Confirm it's you" with the password: counts toward the lockout when wrong.
+    func reauthenticate(session: Session, customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
+        try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
+            try db.run("UPDATE sessions SET authenticated_at = ? WHERE id = ?", time, session.id)
+        }
+    }
+
+    /// Whether the account has any key (the MFA and re-authentication pages offer "Use a passkey").
+    func hasPasskeys(customerID: Int64) throws -> Bool {
+        try pool.withConnection { db in
+            try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = ?", customerID)?.int("n") ?? 0 > 0
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The account's WebAuthn user handle: 32 random bytes, made the first time it is needed.
+    private func userHandle(_ db: Database, customerID: Int64) throws -> [UInt8] {
+        if let handle = try db.queryOne("SELECT webauthn_user_handle FROM customer_users WHERE id = ?", customerID)?
+            .blob("webauthn_user_handle"), !handle.isEmpty {
+            return handle
+        }
+        let handle = SecureRandom.bytes(count: 32)
+        try db.run("UPDATE customer_users SET webauthn_user_handle = ? WHERE id = ?", handle, customerID)
+        return handle
+    }
+
+    private static func descriptor(_ row: Row) -> CredentialDescriptor {
+        CredentialDescriptor(id: row.blob("credential_id") ?? [],
+                             transports: (row.string("transports") ?? "").split(separator: ",").map(String.init))
+    }
+}
