@@ -33,6 +33,10 @@ public struct Chrome: Sendable {
     public var idleTimeout: Int?
     /// A shared-workstation console: the pages say so.
     public var kiosk: Bool
+    /// Where the footer's Sign Out posts (`/admin/logout` on the administrator's pages).
+    public var signOutAction: String = "/logout"
+    /// Where the product name in the header leads.
+    public var home: String = "/portal/profile"
 
     public init(title: String, account: AccountHeader? = nil, csrfToken: String? = nil, tab: AccountTab? = nil,
                 banner: HTML = .empty, idleTimeout: Int? = nil, kiosk: Bool = false) {
@@ -64,13 +68,13 @@ public enum Layout {
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
         <script src="/static/app.js" defer></script>
         <script src="/static/passkeys.js" defer></script>
-                </head>
+        </head>
         <body\(idle)>
         <a class="skip-link" href="#main">Skip to content</a>
         \(chrome.banner)
         <header class="site-header">
           <div class="site-header__inner">
-            <a class="brand" href="/portal/profile"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)</span></a>
+            <a class="brand" href="\(chrome.home)"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)</span></a>
             \(HTML.when(chrome.kiosk, "<span class=\"kiosk-badge\">Shared computer</span>"))
           </div>
         </header>
@@ -112,7 +116,7 @@ public enum Layout {
         let signOut: HTML
         if chrome.account != nil, let token = chrome.csrfToken {
             signOut = """
-            <form class="sign-out" method="post" action="/logout">
+            <form class="sign-out" method="post" action="\(chrome.signOutAction)">
               \(Form.csrf(token))
               <button type="submit" class="button button--quiet">Sign Out</button>
             </form>

@@ -180,5 +180,14 @@ enum Schema {
                 UNIQUE (purpose, binding)
             );
             """),
+        Migration("0005-impersonation", sql: """
+            -- A customer session opened by an administrator ("View as customer"): who, why, and the staff
+            -- session it belongs to, so it ends when that one does.
+            ALTER TABLE sessions ADD COLUMN impersonator_staff_id INTEGER REFERENCES staff(id) ON DELETE CASCADE;
+            ALTER TABLE sessions ADD COLUMN staff_session_id INTEGER REFERENCES sessions(id) ON DELETE CASCADE;
+            ALTER TABLE sessions ADD COLUMN impersonation_reason TEXT;
+            CREATE INDEX sessions_staff_session ON sessions(staff_session_id);
+            CREATE INDEX audit_events_at ON audit_events(at);
+            """),
     ])
 }

@@ -27,6 +27,11 @@ enum AuditKind: String, Sendable {
     case passkeyRemoved = "passkey_removed"
     case passkeyFailed = "passkey_failed"
     case passkeyCounterRegressed = "passkey_counter_regressed"
+    case staffSignIn = "staff_sign_in"
+    case staffSignInFailed = "staff_sign_in_failed"
+    case staffSignOut = "staff_sign_out"
+    case impersonationStarted = "impersonation_started"
+    case impersonationEnded = "impersonation_ended"
 }
 
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so

@@ -17,6 +17,10 @@ public struct Session: Sendable, Equatable {
     public var authenticatedAt: Int64
     public var tokenHash: [UInt8]
     public var flash: String?
+    /// Set on a customer session an administrator opened: the staff member viewing the account.
+    public var impersonatorStaffID: Int64?
+    public var staffSessionID: Int64?
+    public var impersonationReason: String?
 
     init(row: Row) {
         id = row.int64("id") ?? 0
@@ -30,6 +34,9 @@ public struct Session: Sendable, Equatable {
         authenticatedAt = row.int64("authenticated_at") ?? 0
         tokenHash = row.blob("token_hash") ?? []
         flash = row.string("flash")
+        impersonatorStaffID = row.int64("impersonator_staff_id")
+        staffSessionID = row.int64("staff_session_id")
+        impersonationReason = row.string("impersonation_reason")
     }
 }
 

@@ -5,6 +5,8 @@ import HTTP
 enum Cookies {
     /// The signed-in session's token.
     static let session = "clientone_session"
+    /// The MSP staff member's session (separate from any customer session in the same browser).
+    static let staff = "clientone_staff"
     /// A random token for a browser that has not signed in yet; the sign-in forms' CSRF token is bound to it.
     static let preSession = "clientone_pre"
 

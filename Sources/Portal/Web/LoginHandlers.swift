@@ -65,6 +65,8 @@ enum LoginHandlers {
     /// Ends the session on the server and tells the browser to forget everything of this site.
     @Sendable static func logout(_ context: inout RequestContext) throws -> Response {
         let session = try context.requireSession()
+        // An administrator's Sign Out ends their view of the account, not their own session or cookies.
+        if session.impersonatorStaffID != nil { return try AdminHandlers.endImpersonation(&context) }
         try context.portal.endSession(session, actor: context.actor)
         let secure = context.portal.configuration.secureCookies
         context.setCookies.append(Cookies.clear(Cookies.session, secure: secure))

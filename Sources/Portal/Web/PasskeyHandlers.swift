@@ -22,6 +22,7 @@ enum PasskeyHandlers {
     // MARK: Registration (Security tab)
 
     @Sendable static func beginRegistration(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Adding a passkey")
         let account = try context.requireAccount()
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security#passkeys") { return refusal }
         let options = try context.portal.passkeyRegistrationOptions(account: account, binding: context.binding, rp: context.relyingParty)
@@ -29,6 +30,7 @@ enum PasskeyHandlers {
     }
 
     @Sendable static func finishRegistration(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Adding a passkey")
         let account = try context.requireAccount()
         let session = try context.requireSession()
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security#passkeys") { return refusal }
@@ -68,6 +70,7 @@ enum PasskeyHandlers {
     }
 
     @Sendable static func confirmRemoval(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Removing a passkey")
         let account = try context.requireAccount()
         let id = try keyID(context)
         guard let key = try context.portal.passkey(id: id, customerID: account.user.id) else { throw PortalError.notFound }
@@ -78,6 +81,7 @@ enum PasskeyHandlers {
     }
 
     @Sendable static func remove(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Removing a passkey")
         let account = try context.requireAccount()
         let session = try context.requireSession()
         let id = try keyID(context)

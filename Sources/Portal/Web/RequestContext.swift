@@ -12,6 +12,11 @@ struct RequestContext {
     var session: Session?
     /// The customer of a customer session whose account is usable (linked, active, portal on).
     var account: CustomerAccount?
+    /// The MSP staff member's session and who they are (administrator pages).
+    var staffSession: Session?
+    var staff: StaffMember?
+    /// The administrator viewing this customer's account, when the session is theirs.
+    var impersonator: StaffMember?
     /// The token forms on this page carry.
     var csrfToken: String
     /// What the CSRF token is bound to (this browser's session or pre-session); WebAuthn challenges are
@@ -25,14 +30,15 @@ struct RequestContext {
 
     /// The audit identity of whoever is acting.
     var actor: Actor {
-        Actor(customerUserID: account?.user.id, staffID: session?.staffID, clientID: account?.client.id, ip: ip)
+        Actor(customerUserID: account?.user.id, staffID: impersonator?.id ?? session?.staffID, clientID: account?.client.id, ip: ip)
     }
 
     /// The page frame for a signed-in customer page.
     func chrome(title: String, tab: AccountTab?) -> Chrome {
         Chrome(title: title, account: account.map { AccountHeader(name: $0.user.name, email: $0.user.email) },
-               csrfToken: csrfToken, tab: tab, idleTimeout: Int(portal.configuration.effectiveIdleTimeout),
-               kiosk: portal.configuration.kiosk)
+               csrfToken: csrfToken, tab: tab,
+               banner: impersonator.map { AdminView.impersonationBanner(staffName: $0.name, csrfToken: csrfToken) } ?? .empty,
+               idleTimeout: Int(portal.configuration.effectiveIdleTimeout), kiosk: portal.configuration.kiosk)
     }
 
     /// After the session was replaced (a step of sign-in completed), forms on this page belong to the new one.
@@ -62,6 +68,13 @@ struct RequestContext {
         let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst())
                                             : String(authority.prefix { $0 != ":" })
         return RelyingParty(id: host, name: portal.configuration.issuer, origin: origin)
+    }
+
+    /// Refuses what would give an administrator lasting access to the account they are viewing.
+    func refuseWhileImpersonating(_ what: String) throws {
+        guard impersonator != nil else { return }
+        throw PortalError(status: 403, title: "Not available while an administrator views this account",
+                          message: "\(what) would give lasting access to the customer's account, so only the customer can do it. End the session and ask the customer.")
     }
 
     func requireSession() throws -> Session {

@@ -41,6 +41,18 @@ enum Routes {
         router.add("POST", "/portal/reauth", Route(access: .customer, handle: PasskeyHandlers.submitReauth))
         router.add("POST", "/portal/reauth/passkey/begin", Route(access: .customer, handle: PasskeyHandlers.beginReauth))
         router.add("POST", "/portal/reauth/passkey/finish", Route(access: .customer, handle: PasskeyHandlers.finishReauth))
+        // The MSP administrator's side (staff sessions only) and the end of "View as customer".
+        router.add("GET", "/admin/login", Route(access: .anyone, handle: AdminHandlers.showLogin))
+        router.add("POST", "/admin/login", Route(access: .anyone, handle: AdminHandlers.submitLogin))
+        router.add("POST", "/admin/logout", Route(access: .staff, handle: AdminHandlers.logout))
+        router.add("GET", "/admin", Route(access: .staff, handle: AdminHandlers.clients))
+        router.add("GET", "/admin/clients/{id}", Route(access: .staff, handle: AdminHandlers.client))
+        router.add("POST", "/admin/clients/{id}/settings", Route(access: .staff, handle: AdminHandlers.saveClientSettings))
+        router.add("GET", "/admin/users/{id}", Route(access: .staff, handle: AdminHandlers.user))
+        router.add("POST", "/admin/users/{id}/impersonate", Route(access: .staff, handle: AdminHandlers.impersonate))
+        router.add("GET", "/admin/audit", Route(access: .staff, handle: AdminHandlers.audit))
+        router.add("GET", "/admin/outbox", Route(access: .staff, handle: AdminHandlers.outbox))
+        router.add("POST", "/portal/impersonation/end", Route(access: .customer, handle: AdminHandlers.endImpersonation))
         return router
     }
 }

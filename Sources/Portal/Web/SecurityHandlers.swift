@@ -27,6 +27,7 @@ enum SecurityHandlers {
         let account = try context.requireAccount()
         let session = try context.requireSession()
         if account.client.ssoOnly { throw PortalError.ssoOnly }
+        try context.refuseWhileImpersonating("Changing the password")
         let form = try context.form()
         let result = try context.portal.changePassword(
             customerID: account.user.id, sessionID: session.id, current: form["current_password"] ?? "",
@@ -65,6 +66,9 @@ extension SecurityView {
                                                     lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
                 : nil
             passkeys = PasskeysSection(keys: try context.portal.passkeys(customerID: account.user.id).map(PasskeyHandlers.item))
+            if context.impersonator != nil {
+                message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes and passkeys cannot be changed.")
+            }
         }
 
         func response(status: Int = 200) -> Response {

@@ -36,6 +36,7 @@ enum TwoFactorHandlers {
     // MARK: Set-up
 
     @Sendable static func enable(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Turning on two-factor authentication")
         let account = try context.requireAccount()
         switch try context.portal.beginAuthenticatorSetup(account: account) {
         case .success(let setup):
@@ -46,6 +47,7 @@ enum TwoFactorHandlers {
     }
 
     @Sendable static func verify(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Turning on two-factor authentication")
         let account = try context.requireAccount()
         let session = try context.requireSession()
         let code = try context.form()["code"] ?? ""
@@ -68,6 +70,7 @@ enum TwoFactorHandlers {
     }
 
     @Sendable static func disable(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Turning off two-factor authentication")
         let account = try context.requireAccount()
         let session = try context.requireSession()
         let password = try context.form()["password"] ?? ""
@@ -84,6 +87,7 @@ enum TwoFactorHandlers {
     }
 
     @Sendable static func regenerate(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Regenerating recovery codes")
         let account = try context.requireAccount()
         let password = try context.form()["password"] ?? ""
         switch try context.portal.regenerateRecoveryCodes(customerID: account.user.id, password: password, actor: context.actor) {

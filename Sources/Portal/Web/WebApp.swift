@@ -15,6 +15,8 @@ enum Access: Sendable {
     case secondFactor
     /// Any signed-in session, at any stage (sign-out).
     case session
+    /// A signed-in MSP staff member (the administrator pages).
+    case staff
 }
 
 /// A route's handler and who may call it.
@@ -97,6 +99,8 @@ final class WebApp: Sendable {
             break
         case .session:
             if context.session == nil { return signInRedirect(context) }
+        case .staff:
+            if context.staffSession == nil { return signInRedirect(context, to: "/admin/login") }
         case .customer, .enrolment, .secondFactor:
             guard context.account != nil, let stage = context.session?.stage else { return signInRedirect(context) }
             if let elsewhere = Self.redirect(for: stage, access: route.access) {
@@ -115,6 +119,8 @@ final class WebApp: Sendable {
     static func redirect(for stage: SessionStage, access: Access) -> String? {
         switch (stage, access) {
         case (.active, .customer), (.active, .enrolment), (.enrolment, .enrolment), (.secondFactor, .secondFactor):
+            return nil
+        case (_, .staff):
             return nil
         case (.active, _):
             return "/portal/profile"
@@ -155,8 +161,35 @@ final class WebApp: Sendable {
                 setCookies.append(Cookies.clear(Cookies.session, secure: secure))
             }
         }
+        // The administrator's pages: the staff session, from its own cookie.
+        var staffSession: Session?
+        var staff: StaffMember?
+        if let token = request.cookies[Cookies.staff] {
+            if case .active(let found) = try portal.lookUpSession(token: token), found.kind == .staff, let id = found.staffID,
+               let member = try portal.staffMember(id: id), member.active {
+                staffSession = found
+                staff = member
+            } else {
+                setCookies.append(Cookies.clear(Cookies.staff, secure: secure))
+            }
+        }
+        // An administrator's view of an account ends with the staff session that opened it.
+        var impersonator: StaffMember?
+        if let viewing = session, let staffID = viewing.impersonatorStaffID {
+            if let member = try portal.staffMember(id: staffID), member.active, let staffSessionID = viewing.staffSessionID,
+               try portal.sessionIsLive(id: staffSessionID) {
+                impersonator = member
+            } else {
+                try portal.endImpersonation(viewing, ip: request.remoteAddress)
+                session = nil
+                account = nil
+                setCookies.append(Cookies.clear(Cookies.session, secure: secure))
+            }
+        }
         let binding: String
-        if let session {
+        if request.path.hasPrefix("/admin"), let staffSession {
+            binding = CSRF.binding(sessionTokenHash: staffSession.tokenHash)
+        } else if let session {
             binding = CSRF.binding(sessionTokenHash: session.tokenHash)
         } else {
             var pre = request.cookies[Cookies.preSession] ?? ""
@@ -166,7 +199,8 @@ final class WebApp: Sendable {
             }
             binding = CSRF.binding(preSession: pre)
         }
-        return RequestContext(request: request, app: self, session: session, account: account,
+        return RequestContext(request: request, app: self, session: session, account: account, staffSession: staffSession,
+                              staff: staff, impersonator: impersonator,
                               csrfToken: CSRF.token(key: portal.csrfKey, boundTo: binding), binding: binding, setCookies: setCookies)
     }
 
@@ -201,6 +235,16 @@ enum SecurityHeaders {
 }
 
 extension Portal {
+    /// Whether a session exists and has not run out (an administrator's view of an account depends on it).
+    func sessionIsLive(id: Int64) throws -> Bool {
+        let time = now
+        let idle = configuration.effectiveIdleTimeout
+        return try pool.withConnection { db in
+            guard let row = try db.queryOne("SELECT last_seen_at, expires_at FROM sessions WHERE id = ?", id) else { return false }
+            return time - (row.int64("last_seen_at") ?? 0) < idle && time < (row.int64("expires_at") ?? 0)
+        }
+    }
+
     /// The customer and client of a session, when the account may still use the portal.
     func usableAccount(customerID: Int64) throws -> CustomerAccount? {
         try pool.withConnection { db in

@@ -1,0 +1,240 @@
+import Store
+
+/// A client as the administrator's list shows it.
+public struct ClientSummary: Sendable, Equatable {
+    public var client: Client
+    public var users: Int
+}
+
+/// A customer user as the client's page lists them.
+public struct CustomerSummary: Sendable, Equatable {
+    public enum State: String, Sendable { case invited, active, disabled, locked }
+    public var user: CustomerUser
+    public var state: State
+    public var twoFactor: Bool
+    public var passkeys: Int
+}
+
+/// One audit event with the names of who it concerns.
+public struct AuditEntry: Sendable, Equatable {
+    public var id: Int64
+    public var at: Int64
+    public var kind: String
+    public var clientName: String?
+    public var customerEmail: String?
+    public var staffName: String?
+    public var ip: String
+    public var detail: String
+}
+
+/// What the audit log page filters by.
+public struct AuditFilter: Sendable, Equatable {
+    public var clientID: Int64?
+    public var customerID: Int64?
+    public var kind: String?
+    public var page = 1
+    public static let pageSize = 50
+}
+
+/// Why "View as customer" was refused.
+enum ImpersonationRefusal: Error, Equatable {
+    case reasonRequired
+    case notAllowed(String)
+}
+
+extension Portal {
+    /// Staff sign-in: the same limits as customers, counted separately.
+    var staffThrottle: LoginThrottle {
+        LoginThrottle(scope: "staff:", window: configuration.lockoutSeconds, accountLimit: configuration.accountFailureLimit,
+                      addressLimit: configuration.addressFailureLimit)
+    }
+
+    /// Checks a staff member's email and password and starts a staff session.
+    func signInStaff(email rawEmail: String, password: String, ip: String, userAgent: String) throws -> SignInResult {
+        let email = Validation.clean(rawEmail).lowercased()
+        let keys = staffThrottle.keys(email: email, ip: ip)
+        let time = now
+        if let wait = try pool.withConnection({ db in try staffThrottle.lockedFor(keys, now: time, db) }) {
+            return .lockedOut(seconds: wait)
+        }
+        let staff = try pool.withConnection { db in try AccountQueries.staff(email: email, db) }
+        let matches: Bool
+        if let staff {
+            matches = hasher.verify(password, against: staff.passwordHash) && staff.active
+        } else {
+            hasher.dummyVerify(password)
+            matches = false
+        }
+        let actor = Actor(customerUserID: nil, staffID: staff?.id, clientID: nil, ip: ip)
+        return try pool.write { db in
+            guard matches, let staff else {
+                try Audit.record(db, .staffSignInFailed, actor: actor, at: time, detail: staff == nil ? "unknown email" : "wrong password")
+                if let lock = try staffThrottle.recordFailure(keys, now: time, db) {
+                    try Audit.record(db, .lockout, actor: actor, at: time, detail: "staff sign-in, after repeated failures")
+                    return .lockedOut(seconds: lock)
+                }
+                return .invalid
+            }
+            try staffThrottle.reset(keys[0], db)
+            let token = try createSession(db, kind: .staff, userID: staff.id, ip: ip, userAgent: userAgent)
+            try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staff.id)
+            try Audit.record(db, .staffSignIn, actor: actor, at: time)
+            return .signedIn(token: token, stage: .active)
+        }
+    }
+
+    func staffMember(id: Int64) throws -> StaffMember? {
+        try pool.withConnection { db in try AccountQueries.staff(id: id, db) }
+    }
+
+    // MARK: Clients and their users
+
+    /// Clients whose name contains `search` (all when empty), by name.
+    public func clientSummaries(search: String = "") throws -> [ClientSummary] {
+        let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try pool.withConnection { db in
+            try db.query("""
+                SELECT c.*, (SELECT count(*) FROM customer_users u WHERE u.client_id = c.id) AS users
+                FROM clients c WHERE c.name LIKE ? ESCAPE '\\' ORDER BY c.name LIMIT 500
+                """, pattern).map { ClientSummary(client: Client(row: $0), users: $0.int("users") ?? 0) }
+        }
+    }
+
+    func client(id: Int64) throws -> Client? {
+        try pool.withConnection { db in try AccountQueries.client(id: id, db) }
+    }
+
+    func customerSummaries(clientID: Int64) throws -> [CustomerSummary] {
+        let time = now
+        return try pool.withConnection { db in
+            try db.query("SELECT * FROM customer_users WHERE client_id = ? ORDER BY name, email", clientID).map { row in
+                try summary(CustomerUser(row: row), time: time, db)
+            }
+        }
+    }
+
+    func customerSummary(id: Int64) throws -> CustomerSummary? {
+        let time = now
+        return try pool.withConnection { db in
+            try AccountQueries.customer(id: id, db).map { try summary($0, time: time, db) }
+        }
+    }
+
+    private func summary(_ user: CustomerUser, time: Int64, _ db: Database) throws -> CustomerSummary {
+        let locked = try throttle.lockedFor([throttle.accountKey(user.email)], now: time, db) != nil
+        let state: CustomerSummary.State = user.status == .disabled ? .disabled : user.status == .invited ? .invited
+            : locked ? .locked : .active
+        let twoFactor = try db.queryOne("SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL",
+                                        user.id)?.int("n") == 1
+        let passkeys = try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = ?", user.id)?.int("n") ?? 0
+        return CustomerSummary(user: user, state: state, twoFactor: twoFactor, passkeys: passkeys)
+    }
+
+    /// Changes a client's portal settings from the administrator's page, audited with the staff member.
+    func updateClientSettings(clientID: Int64, settings: ClientSettings, actor: Actor) throws -> [String] {
+        try pool.write { db in
+            guard let client = try AccountQueries.client(id: clientID, db) else { return [] }
+            var changes: [String] = []
+            func apply(_ column: String, _ label: String, _ value: Bool?, _ current: Bool) throws {
+                guard let value, value != current else { return }
+                try db.run("UPDATE clients SET \(column) = ? WHERE id = ?", value, client.id)
+                changes.append("\(label) \(value ? "on" : "off")")
+            }
+            try apply("portal_enabled", "portal", settings.portalEnabled, client.portalEnabled)
+            try apply("sso_only", "SSO-only", settings.ssoOnly, client.ssoOnly)
+            try apply("require_mfa", "MFA required", settings.requireMFA, client.requireMFA)
+            try apply("billing_enabled", "billing", settings.billingEnabled, client.billingEnabled)
+            if !changes.isEmpty {
+                var who = actor
+                who.clientID = client.id
+                try Audit.record(db, .clientUpdated, actor: who, at: now, detail: changes.joined(separator: ", "))
+            }
+            return changes
+        }
+    }
+
+    // MARK: Impersonation
+
+    /// How long an administrator may view a customer's account before the session ends by itself.
+    static let impersonationLifetime: Int64 = 30 * 60
+
+    /// Opens the portal as this customer for the staff member's browser: a customer session that names
+    /// the administrator, lives 30 minutes at most and ends with the staff session.
+    func startImpersonation(staffSession: Session, customerID: Int64, reason rawReason: String, ip: String,
+                            userAgent: String) throws -> Result<String, ImpersonationRefusal> {
+        let reason = Validation.clean(rawReason)
+        guard !reason.isEmpty else { return .failure(.reasonRequired) }
+        guard reason.count <= 500 else { return .failure(.notAllowed("Keep the reason under 500 characters.")) }
+        guard let staffID = staffSession.staffID else { return .failure(.notAllowed("Only staff can view an account.")) }
+        let time = now
+        return try pool.write { db in
+            guard let user = try AccountQueries.customer(id: customerID, db) else { return .failure(.notAllowed("There is no such user.")) }
+            if user.status == .disabled { return .failure(.notAllowed("This user is disabled. A disabled account cannot be viewed.")) }
+            if user.status == .invited { return .failure(.notAllowed("This user has not accepted the invitation yet.")) }
+            if try AccountQueries.staff(email: user.email, db) != nil {
+                return .failure(.notAllowed("This is a staff sign-in. Staff accounts cannot be viewed as a customer."))
+            }
+            guard let clientID = user.clientID, let client = try AccountQueries.client(id: clientID, db) else {
+                return .failure(.notAllowed("This user is not linked to a client."))
+            }
+            if !client.portalEnabled { return .failure(.notAllowed("The client's portal is turned off.")) }
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            try db.run("""
+                UPDATE sessions SET impersonator_staff_id = ?, staff_session_id = ?, impersonation_reason = ?, expires_at = ?
+                WHERE token_hash = ?
+                """, staffID, staffSession.id, reason, time + Self.impersonationLifetime, SessionToken.hash(token))
+            try Audit.record(db, .impersonationStarted, actor: Actor(customerUserID: customerID, staffID: staffID, clientID: clientID, ip: ip),
+                             at: time, detail: reason)
+            return .success(token)
+        }
+    }
+
+    /// Ends an administrator's view of an account.
+    func endImpersonation(_ session: Session, ip: String) throws {
+        try pool.write { db in
+            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            let user = try session.customerUserID.flatMap { try AccountQueries.customer(id: $0, db) }
+            try Audit.record(db, .impersonationEnded, actor: Actor(customerUserID: session.customerUserID, staffID: session.impersonatorStaffID,
+                                                                   clientID: user?.clientID, ip: ip), at: now)
+        }
+    }
+
+    // MARK: Audit log
+
+    /// A page of audit events, newest first, with whether there is a next page.
+    func auditEntries(_ filter: AuditFilter) throws -> (entries: [AuditEntry], more: Bool) {
+        var conditions: [String] = []
+        var arguments: [any SQLBindable] = []
+        if let client = filter.clientID { conditions.append("e.client_id = ?"); arguments.append(client) }
+        if let customer = filter.customerID { conditions.append("e.customer_user_id = ?"); arguments.append(customer) }
+        if let kind = filter.kind, !kind.isEmpty { conditions.append("e.kind = ?"); arguments.append(kind) }
+        let page = max(1, filter.page)
+        arguments.append(AuditFilter.pageSize + 1)
+        arguments.append((page - 1) * AuditFilter.pageSize)
+        let rows = try pool.withConnection { db in
+            try db.query("""
+                SELECT e.*, c.name AS client_name, u.email AS customer_email, s.name AS staff_name
+                FROM audit_events e
+                LEFT JOIN clients c ON c.id = e.client_id
+                LEFT JOIN customer_users u ON u.id = e.customer_user_id
+                LEFT JOIN staff s ON s.id = e.staff_id
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY e.id DESC LIMIT ? OFFSET ?
+                """, arguments)
+        }
+        let entries = rows.prefix(AuditFilter.pageSize).map { row in
+            AuditEntry(id: row.int64("id") ?? 0, at: row.int64("at") ?? 0, kind: row.string("kind") ?? "",
+                       clientName: row.string("client_name"), customerEmail: row.string("customer_email"),
+                       staffName: row.string("staff_name"), ip: row.string("ip") ?? "", detail: row.string("detail") ?? "")
+        }
+        return (Array(entries), rows.count > AuditFilter.pageSize)
+    }
+
+    /// Every kind the log holds, for the filter.
+    func auditKinds() throws -> [String] {
+        try pool.withConnection { db in
+            try db.query("SELECT DISTINCT kind FROM audit_events ORDER BY kind").compactMap { $0.string("kind") }
+        }
+    }
+}

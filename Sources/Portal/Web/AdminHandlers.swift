@@ -1,0 +1,178 @@
+import HTTP
+import Templates
+
+/// The MSP administrator's side: staff sign-in, clients and their settings, users, "View as customer",
+/// the audit log and the outbox. Staff sessions live in their own cookie; a customer session never
+/// opens these pages.
+enum AdminHandlers {
+    // MARK: Sign-in
+
+    @Sendable static func showLogin(_ context: inout RequestContext) throws -> Response {
+        if context.staffSession != nil { return .redirect(to: "/admin") }
+        let status = context.request.query["signed_out"] == "1" ? "You have signed out." : nil
+        return .html(AdminView.login(csrfToken: context.csrfToken, status: status).rendered)
+    }
+
+    @Sendable static func submitLogin(_ context: inout RequestContext) throws -> Response {
+        let form = try context.form()
+        let email = Validation.clean(form["email"] ?? "")
+        let secure = context.portal.configuration.secureCookies
+        switch try context.portal.signInStaff(email: email, password: form["password"] ?? "", ip: context.ip, userAgent: context.userAgent) {
+        case .signedIn(let token, _):
+            context.setCookies.append(Cookies.set(Cookies.staff, token, secure: secure))
+            return .redirect(to: "/admin")
+        case .lockedOut(let seconds):
+            var response = Response.html(AdminView.login(csrfToken: context.csrfToken, email: email,
+                                                         error: LoginThrottle.waitMessage(seconds)).rendered, status: 429)
+            response.headers["Retry-After"] = String(seconds)
+            return response
+        default:
+            return .html(AdminView.login(csrfToken: context.csrfToken, email: email, error: LoginHandlers.invalidCredentials).rendered,
+                         status: 401)
+        }
+    }
+
+    /// Ends the staff session, and with it any customer account it was viewing.
+    @Sendable static func logout(_ context: inout RequestContext) throws -> Response {
+        if let session = context.staffSession {
+            try context.portal.pool.write { db in
+                try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+                try Audit.record(db, .staffSignOut, actor: Actor(customerUserID: nil, staffID: session.staffID, clientID: nil, ip: context.ip),
+                                 at: context.portal.now)
+            }
+        }
+        context.setCookies.append(Cookies.clear(Cookies.staff, secure: context.portal.configuration.secureCookies))
+        return .redirect(to: "/admin/login?signed_out=1")
+    }
+
+    // MARK: Clients
+
+    @Sendable static func clients(_ context: inout RequestContext) throws -> Response {
+        let search = Validation.clean(context.request.query["q"] ?? "")
+        let rows = try context.portal.clientSummaries(search: String(search.prefix(100))).map { summary in
+            row(summary.client, users: summary.users)
+        }
+        return .html(AdminView.clients(rows, search: search, staff: try staff(context)).rendered)
+    }
+
+    @Sendable static func client(_ context: inout RequestContext) throws -> Response {
+        try clientPage(context, id: try pathID(context), message: nil)
+    }
+
+    @Sendable static func saveClientSettings(_ context: inout RequestContext) throws -> Response {
+        let id = try pathID(context)
+        guard try context.portal.client(id: id) != nil else { throw PortalError.notFound }
+        let form = try context.form()
+        let settings = ClientSettings(portalEnabled: form["portal_enabled"] == "on", ssoOnly: form["sso_only"] == "on",
+                                      requireMFA: form["require_mfa"] == "on", billingEnabled: form["billing_enabled"] == "on")
+        let changes = try context.portal.updateClientSettings(clientID: id, settings: settings, actor: staffActor(context))
+        let message = changes.isEmpty ? Message(.info, "Nothing changed.") : Message(.success, "Settings saved: \(changes.joined(separator: ", ")).")
+        return try clientPage(context, id: id, message: message)
+    }
+
+    static func clientPage(_ context: RequestContext, id: Int64, message: Message?) throws -> Response {
+        guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
+        let users = try context.portal.customerSummaries(clientID: id).map(userRow)
+        return .html(AdminView.client(row(client, users: users.count), users: users, staff: try staff(context), message: message).rendered)
+    }
+
+    // MARK: Users and "View as customer"
+
+    @Sendable static func user(_ context: inout RequestContext) throws -> Response {
+        try userPage(context, id: try pathID(context))
+    }
+
+    @Sendable static func impersonate(_ context: inout RequestContext) throws -> Response {
+        let id = try pathID(context)
+        guard let staffSession = context.staffSession else { throw PortalError.notFound }
+        let reason = try context.form()["reason"] ?? ""
+        switch try context.portal.startImpersonation(staffSession: staffSession, customerID: id, reason: reason, ip: context.ip,
+                                                     userAgent: context.userAgent) {
+        case .success(let token):
+            context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
+            return .redirect(to: "/portal/profile")
+        case .failure(.reasonRequired):
+            return try userPage(context, id: id, reasonError: "Give the reason for viewing this account.", status: 422)
+        case .failure(.notAllowed(let why)):
+            return try userPage(context, id: id, message: Message(.error, why), status: 403)
+        }
+    }
+
+    /// "End session": back to the administrator's page of the user.
+    @Sendable static func endImpersonation(_ context: inout RequestContext) throws -> Response {
+        let session = try context.requireSession()
+        guard session.impersonatorStaffID != nil else { throw PortalError.notFound }
+        try context.portal.endImpersonation(session, ip: context.ip)
+        context.setCookies.append(Cookies.clear(Cookies.session, secure: context.portal.configuration.secureCookies))
+        return .redirect(to: "/admin/users/\(session.customerUserID ?? 0)")
+    }
+
+    static func userPage(_ context: RequestContext, id: Int64, reasonError: String? = nil, message: Message? = nil,
+                         status: Int = 200) throws -> Response {
+        guard let summary = try context.portal.customerSummary(id: id) else { throw PortalError.notFound }
+        let client = try summary.user.clientID.flatMap { try context.portal.client(id: $0) }
+        return .html(AdminView.user(userRow(summary), clientID: client?.id, clientName: client?.name, staff: try staff(context),
+                                    reasonError: reasonError, message: message).rendered, status: status)
+    }
+
+    // MARK: Audit log and outbox
+
+    @Sendable static func audit(_ context: inout RequestContext) throws -> Response {
+        let query = context.request.query
+        let client = query["client"].flatMap { Int64($0) }
+        let user = query["user"].flatMap { Int64($0) }
+        let kinds = try context.portal.auditKinds()
+        let kind = query["kind"].flatMap { kinds.contains($0) ? $0 : nil }
+        let page = min(max(1, query["page"].flatMap { Int($0) } ?? 1), 100_000)
+        let (entries, more) = try context.portal.auditEntries(AuditFilter(clientID: client, customerID: user, kind: kind, page: page))
+        let rows = entries.map { entry in
+            AdminView.AuditRow(when: DateText.dayAndTime(entry.at), kind: entry.kind, client: entry.clientName ?? "",
+                               user: entry.customerEmail ?? "", staff: entry.staffName ?? "", ip: entry.ip, detail: entry.detail)
+        }
+        let shown = AdminView.AuditQuery(client: client.map(String.init) ?? "", user: user.map(String.init) ?? "", kind: kind ?? "",
+                                         kinds: kinds, page: page, more: more)
+        return .html(AdminView.audit(rows, query: shown, staff: try staff(context)).rendered)
+    }
+
+    @Sendable static func outbox(_ context: inout RequestContext) throws -> Response {
+        let rows = try context.portal.outboxMessages(limit: 100).map { message in
+            AdminView.OutboxRow(when: DateText.dayAndTime(message.createdAt), status: message.status.rawValue, recipient: message.recipient,
+                                subject: message.subject, body: message.body, error: message.lastError)
+        }
+        return .html(AdminView.outbox(rows, staff: try staff(context)).rendered)
+    }
+
+    // MARK: Helpers
+
+    static func staff(_ context: RequestContext) throws -> AdminView.Staff {
+        guard let staff = context.staff else { throw PortalError.notFound }
+        return AdminView.Staff(name: staff.name, email: staff.email, csrfToken: context.csrfToken)
+    }
+
+    static func staffActor(_ context: RequestContext) -> Actor {
+        Actor(customerUserID: nil, staffID: context.staff?.id, clientID: nil, ip: context.ip)
+    }
+
+    static func pathID(_ context: RequestContext) throws -> Int64 {
+        guard let id = context.request.pathParameters["id"].flatMap(Int64.init), id > 0 else { throw PortalError.notFound }
+        return id
+    }
+
+    static func row(_ client: Client, users: Int) -> AdminView.ClientRow {
+        AdminView.ClientRow(id: client.id, name: client.name, users: users, portal: client.portalEnabled, ssoOnly: client.ssoOnly,
+                            requireMFA: client.requireMFA, billing: client.billingEnabled)
+    }
+
+    static func userRow(_ summary: CustomerSummary) -> AdminView.UserRow {
+        let state: String
+        switch summary.state {
+        case .invited: state = "Invited"
+        case .active: state = "Active"
+        case .disabled: state = "Disabled"
+        case .locked: state = "Locked (too many failed sign-ins)"
+        }
+        return AdminView.UserRow(id: summary.user.id, name: summary.user.name, email: summary.user.email, state: state,
+                                 twoFactor: summary.twoFactor, passkeys: summary.passkeys,
+                                 lastSignIn: summary.user.lastSignInAt.map(DateText.dayAndTime))
+    }
+}

@@ -1,0 +1,275 @@
+/// The MSP administrator's pages: sign-in, clients, a client, a user, the audit log, the outbox.
+public enum AdminView {
+    /// The staff member signed in, for the frame of every administrator page.
+    public struct Staff: Sendable {
+        public var name: String
+        public var email: String
+        public var csrfToken: String
+
+        public init(name: String, email: String, csrfToken: String) {
+            self.name = name
+            self.email = email
+            self.csrfToken = csrfToken
+        }
+    }
+
+    public enum Section: Sendable { case clients, audit, outbox }
+
+    static func page(_ title: String, staff: Staff, section: Section, message: Message? = nil, content: HTML) -> HTML {
+        var chrome = Chrome(title: title, account: AccountHeader(name: staff.name, email: staff.email), csrfToken: staff.csrfToken)
+        chrome.signOutAction = "/admin/logout"
+        chrome.home = "/admin"
+        return Layout.page(chrome, content: """
+        <nav class="tabs" aria-label="Administration">
+          \(Layout.tabLink("Clients", href: "/admin", current: section == .clients))
+          \(Layout.tabLink("Audit log", href: "/admin/audit", current: section == .audit))
+          \(Layout.tabLink("Outbox", href: "/admin/outbox", current: section == .outbox))
+        </nav>
+        <p class="admin-who">Signed in as MSP staff: \(staff.name) (\(staff.email))</p>
+        \(Form.alert(message))
+        \(content)
+        """)
+    }
+
+    // MARK: Sign-in
+
+    public static func login(csrfToken: String, email: String = "", error: String? = nil, status: String? = nil) -> HTML {
+        Layout.page(Chrome(title: "Administrator sign-in"), content: """
+        <div class="auth">
+          <section class="card auth__card" aria-labelledby="auth-title">
+            <h1 id="auth-title" class="auth__title">MSP administrator sign-in</h1>
+            <p class="auth__lead">For MSP staff. Customers sign in at <a href="/login">the Client Portal</a>.</p>
+            \(status.map { Form.alert(Message(.success, $0)) } ?? .empty)
+            \(error.map { Form.alert(Message(.error, $0)) } ?? .empty)
+            <form method="post" action="/admin/login" novalidate>
+              \(Form.csrf(csrfToken))
+              \(Form.field(id: "email", name: "email", label: "Email", type: "email", value: email, required: true,
+                           autocomplete: "username", maxLength: 254))
+              \(Form.field(id: "password", name: "password", label: "Password", type: "password", required: true,
+                           autocomplete: "current-password", maxLength: 1024))
+              <button type="submit" class="button button--primary button--block">Sign in</button>
+            </form>
+          </section>
+        </div>
+        """)
+    }
+
+    // MARK: Clients
+
+    public struct ClientRow: Sendable {
+        public var id: Int64, name: String, users: Int, portal: Bool, ssoOnly: Bool, requireMFA: Bool, billing: Bool
+        public init(id: Int64, name: String, users: Int, portal: Bool, ssoOnly: Bool, requireMFA: Bool, billing: Bool) {
+            self.id = id; self.name = name; self.users = users; self.portal = portal
+            self.ssoOnly = ssoOnly; self.requireMFA = requireMFA; self.billing = billing
+        }
+    }
+
+    public static func clients(_ rows: [ClientRow], search: String, staff: Staff) -> HTML {
+        let table: HTML = rows.isEmpty
+            ? "<p>No client matches “\(search)”.</p>"
+            : """
+              <div class="table-wrap">
+              <table class="table">
+                <caption class="visually-hidden">Clients</caption>
+                <thead><tr><th scope="col">Client</th><th scope="col">Users</th><th scope="col">Portal</th><th scope="col">Sign-in</th></tr></thead>
+                <tbody>
+                \(HTML.each(rows) { row in """
+                  <tr>
+                    <td><a href="/admin/clients/\(String(row.id))">\(row.name)</a></td>
+                    <td>\(String(row.users))</td>
+                    <td>\(row.portal ? "Enabled" : "Disabled")</td>
+                    <td>\(row.ssoOnly ? "SSO only" : row.requireMFA ? "Password + MFA required" : "Password")</td>
+                  </tr>
+                  """ })
+                </tbody>
+              </table>
+              </div>
+              """
+        return page("Clients", staff: staff, section: .clients, content: """
+        <section class="card" aria-labelledby="clients-title">
+          <h2 id="clients-title" class="card__title">Clients</h2>
+          <form method="get" action="/admin" class="search" role="search">
+            \(Form.field(id: "q", name: "q", label: "Search clients", type: "search", value: search, maxLength: 100))
+            <button type="submit" class="button button--secondary">Search</button>
+          </form>
+          \(table)
+        </section>
+        """)
+    }
+
+    public struct UserRow: Sendable {
+        public var id: Int64, name: String, email: String, state: String, twoFactor: Bool, passkeys: Int, lastSignIn: String?
+        public init(id: Int64, name: String, email: String, state: String, twoFactor: Bool, passkeys: Int, lastSignIn: String?) {
+            self.id = id; self.name = name; self.email = email; self.state = state
+            self.twoFactor = twoFactor; self.passkeys = passkeys; self.lastSignIn = lastSignIn
+        }
+    }
+
+    public static func client(_ client: ClientRow, users: [UserRow], staff: Staff, message: Message?) -> HTML {
+        page(client.name, staff: staff, section: .clients, message: message, content: """
+        <section class="card" aria-labelledby="settings-title">
+          <h2 id="settings-title" class="card__title">\(client.name): portal settings</h2>
+          <form method="post" action="/admin/clients/\(String(client.id))/settings">
+            \(Form.csrf(staff.csrfToken))
+            <fieldset class="fieldset">
+              <legend class="visually-hidden">Portal settings</legend>
+              \(Form.checkbox(id: "portal_enabled", name: "portal_enabled", label: "Portal enabled", checked: client.portal,
+                              hint: "Off: the client's users see “Portal not available”."))
+              \(Form.checkbox(id: "sso_only", name: "sso_only", label: "SSO-only", checked: client.ssoOnly,
+                              hint: "Users sign in through their organization; no passwords."))
+              \(Form.checkbox(id: "require_mfa", name: "require_mfa", label: "MFA required", checked: client.requireMFA,
+                              hint: "Users without a second factor must set one up after signing in."))
+              \(Form.checkbox(id: "billing_enabled", name: "billing_enabled", label: "Billing enabled", checked: client.billing,
+                              hint: "Shows the overdue invoice reminder preference."))
+            </fieldset>
+            <button type="submit" class="button button--primary">Save settings</button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="users-title">
+          <h2 id="users-title" class="card__title">Customer users</h2>
+          \(users.isEmpty ? "<p>No users yet.</p>" as HTML : """
+            <div class="table-wrap">
+            <table class="table">
+              <caption class="visually-hidden">Customer users of \(client.name)</caption>
+              <thead><tr><th scope="col">User</th><th scope="col">Status</th><th scope="col">2FA</th><th scope="col">Passkeys</th><th scope="col">Last sign-in</th></tr></thead>
+              <tbody>
+              \(HTML.each(users) { user in """
+                <tr>
+                  <td><a href="/admin/users/\(String(user.id))">\(user.name)</a><br><span class="muted">\(user.email)</span></td>
+                  <td>\(user.state)</td>
+                  <td>\(user.twoFactor ? "On" : "Off")</td>
+                  <td>\(String(user.passkeys))</td>
+                  <td>\(user.lastSignIn ?? "Never")</td>
+                </tr>
+                """ })
+              </tbody>
+            </table>
+            </div>
+            """)
+        </section>
+        """)
+    }
+
+    public static func user(_ user: UserRow, clientID: Int64?, clientName: String?, staff: Staff, reasonError: String?,
+                            message: Message?) -> HTML {
+        page(user.name, staff: staff, section: .clients, message: message, content: """
+        <section class="card" aria-labelledby="user-title">
+          <h2 id="user-title" class="card__title">\(user.name)</h2>
+          <dl class="facts">
+            <div><dt>Email</dt><dd>\(user.email)</dd></div>
+            <div><dt>Client</dt><dd>\(clientID.map { id in "<a href=\"/admin/clients/\(String(id))\">\(clientName ?? "")</a>" as HTML } ?? "Not linked to a client")</dd></div>
+            <div><dt>Status</dt><dd>\(user.state)</dd></div>
+            <div><dt>Two-factor</dt><dd>\(user.twoFactor ? "Authenticator app on" : "Off")</dd></div>
+            <div><dt>Passkeys</dt><dd>\(String(user.passkeys))</dd></div>
+            <div><dt>Last sign-in</dt><dd>\(user.lastSignIn ?? "Never")</dd></div>
+          </dl>
+          <p><a href="/admin/audit?user=\(String(user.id))">This user's activity in the audit log</a></p>
+        </section>
+        <section class="card" aria-labelledby="view-title">
+          <h2 id="view-title" class="card__title">View as customer</h2>
+          <p>Opens the Client Portal as this customer in this browser for at most 30 minutes. The customer sees that you viewed the account, and every change is recorded with your name.</p>
+          <form method="post" action="/admin/users/\(String(user.id))/impersonate" novalidate>
+            \(Form.csrf(staff.csrfToken))
+            \(Form.field(id: "reason", name: "reason", label: "Reason", error: reasonError,
+                         hint: "For example the ticket number and what the customer asked for.", required: true, maxLength: 500))
+            <button type="submit" class="button button--primary">View as customer</button>
+          </form>
+        </section>
+        """)
+    }
+
+    // MARK: Audit log and outbox
+
+    public struct AuditRow: Sendable {
+        public var when: String, kind: String, client: String, user: String, staff: String, ip: String, detail: String
+        public init(when: String, kind: String, client: String, user: String, staff: String, ip: String, detail: String) {
+            self.when = when; self.kind = kind; self.client = client; self.user = user
+            self.staff = staff; self.ip = ip; self.detail = detail
+        }
+    }
+
+    public struct AuditQuery: Sendable {
+        public var client: String, user: String, kind: String, kinds: [String], page: Int, more: Bool
+        public init(client: String, user: String, kind: String, kinds: [String], page: Int, more: Bool) {
+            self.client = client; self.user = user; self.kind = kind; self.kinds = kinds; self.page = page; self.more = more
+        }
+
+        func link(page: Int) -> String {
+            "/admin/audit?client=\(client)&user=\(user)&kind=\(kind)&page=\(page)"
+        }
+    }
+
+    public static func audit(_ rows: [AuditRow], query: AuditQuery, staff: Staff) -> HTML {
+        page("Audit log", staff: staff, section: .audit, content: """
+        <section class="card" aria-labelledby="audit-title">
+          <h2 id="audit-title" class="card__title">Audit log</h2>
+          <form method="get" action="/admin/audit" class="filters">
+            \(Form.field(id: "client", name: "client", label: "Client ID", value: query.client, maxLength: 19, extra: " inputmode=\"numeric\""))
+            \(Form.field(id: "user", name: "user", label: "User ID", value: query.user, maxLength: 19, extra: " inputmode=\"numeric\""))
+            <div class="field">
+              <label class="field__label" for="kind">Kind</label>
+              <select class="field__input" id="kind" name="kind">
+                <option value="">All kinds</option>
+                \(HTML.each(query.kinds) { kind in "<option value=\"\(kind)\"\(HTML.when(kind == query.kind, " selected"))>\(kind)</option>" })
+              </select>
+            </div>
+            <button type="submit" class="button button--secondary">Filter</button>
+          </form>
+          \(rows.isEmpty ? "<p>No events match.</p>" as HTML : """
+            <div class="table-wrap">
+            <table class="table">
+              <caption class="visually-hidden">Audit events, newest first</caption>
+              <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Client</th><th scope="col">User</th><th scope="col">Staff</th><th scope="col">Address</th><th scope="col">Detail</th></tr></thead>
+              <tbody>
+              \(HTML.each(rows) { row in """
+                <tr><td>\(row.when)</td><td>\(row.kind)</td><td>\(row.client)</td><td>\(row.user)</td><td>\(row.staff)</td><td>\(row.ip)</td><td>\(row.detail)</td></tr>
+                """ })
+              </tbody>
+            </table>
+            </div>
+            """)
+          <nav class="pager" aria-label="Pages">
+            \(HTML.when(query.page > 1, "<a href=\"\(query.link(page: query.page - 1))\">Newer</a>"))
+            <span>Page \(String(query.page))</span>
+            \(HTML.when(query.more, "<a href=\"\(query.link(page: query.page + 1))\">Older</a>"))
+          </nav>
+        </section>
+        """)
+    }
+
+    public struct OutboxRow: Sendable {
+        public var when: String, status: String, recipient: String, subject: String, body: String, error: String?
+        public init(when: String, status: String, recipient: String, subject: String, body: String, error: String?) {
+            self.when = when; self.status = status; self.recipient = recipient; self.subject = subject; self.body = body; self.error = error
+        }
+    }
+
+    public static func outbox(_ rows: [OutboxRow], staff: Staff) -> HTML {
+        page("Outbox", staff: staff, section: .outbox, content: """
+        <section class="card" aria-labelledby="outbox-title">
+          <h2 id="outbox-title" class="card__title">Outbox</h2>
+          <p>Every message the console sent or keeps. Without an SMTP server (<code>serve --smtp</code>), messages are held here: read reset and invitation links to pass them on.</p>
+          \(rows.isEmpty ? "<p>No mail yet.</p>" as HTML : HTML.each(rows) { row in """
+            <article class="mail">
+              <h3 class="mail__subject">\(row.subject)</h3>
+              <p class="muted">\(row.when) · to \(row.recipient) · \(row.status)\(row.error.map { " · last error: \($0)" } ?? "")</p>
+              <pre class="mail__body">\(row.body)</pre>
+            </article>
+            """ })
+        </section>
+        """)
+    }
+
+    /// The notice on every portal page while an administrator views the account.
+    public static func impersonationBanner(staffName: String, csrfToken: String) -> HTML {
+        """
+        <div class="impersonation" role="region" aria-label="Administrator view">
+          <p class="impersonation__text"><strong>An administrator (\(staffName)) is viewing this account.</strong> Any changes made will affect the real account.</p>
+          <form method="post" action="/portal/impersonation/end">
+            \(Form.csrf(csrfToken))
+            <button type="submit" class="button button--secondary">End session</button>
+          </form>
+        </div>
+        """
+    }
+}
