@@ -1,0 +1,93 @@
+"""Helpers for the browser tests: the real `clientone serve` on a free port over a fresh database, and
+headless Chromium (Debian's chromium + chromium-driver) driven by Selenium."""
+
+import os
+import re
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+BINARY = Path(os.environ.get("CLIENTONE_BINARY", ROOT / ".build" / "debug" / "clientone"))
+SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", ROOT / ".build" / "e2e-screenshots"))
+DEMO_PASSWORD = "Northwind-demo-2026"
+
+
+class Console:
+    """`clientone serve --demo` in its own process; stop() sends SIGTERM and returns what it printed."""
+
+    def __init__(self, *arguments):
+        self.folder = tempfile.TemporaryDirectory(prefix="clientone-e2e-")
+        database = os.path.join(self.folder.name, "e2e.db")
+        environment = dict(os.environ, CLIENTONE_PUBLIC=str(ROOT / "Public"))
+        self.process = subprocess.Popen([str(BINARY), "serve", "--demo", "--port", "0", "--db", database, *arguments],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+        self.printed = []
+        self.url = None
+        for line in self.process.stdout:
+            self.printed.append(line)
+            match = re.search(r"(http://localhost:\d+)/login", line)
+            if match:
+                self.url = match.group(1)
+            if "Press Ctrl-C" in line:
+                break
+        if not self.url:
+            self.process.kill()
+            raise RuntimeError("serve did not start:\n" + "".join(self.printed))
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            rest, _ = self.process.communicate(timeout=30)
+            self.printed.append(rest)
+        self.folder.cleanup()
+        return "".join(self.printed)
+
+
+def chromium():
+    options = webdriver.ChromeOptions()
+    options.add_argument("--headless=new")
+    options.add_argument("--no-sandbox")
+    options.add_argument("--disable-dev-shm-usage")
+    options.add_argument("--window-size=1280,900")
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class Page:
+    """A person's actions on the console's pages."""
+
+    def __init__(self, driver, console):
+        self.driver = driver
+        self.console = console
+        self.wait = WebDriverWait(driver, 15)
+
+    def open(self, path):
+        self.driver.get(self.console.url + path)
+
+    def find(self, selector):
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def wait_for_path(self, path):
+        self.wait.until(lambda d: d.current_url.split("#")[0].split("?")[0].endswith(path))
+
+    def sign_in(self, email, password=DEMO_PASSWORD):
+        self.open("/login")
+        self.find("#email").send_keys(email)
+        self.find("form[action='/login'] button[type=submit]").click()
+        self.wait.until(lambda d: d.find_elements(By.ID, "password"))
+        self.find("#password").send_keys(password)
+        self.find("form[action='/login'] button[type=submit]").click()
+
+    def sign_out(self):
+        self.find("form.sign-out button").click()
+        self.wait_for_path("/login")
+
+    def screenshot(self, name):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
