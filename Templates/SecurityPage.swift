@@ -55,6 +55,8 @@ public struct SecurityPage: Sendable {
     public var authenticator: AuthenticatorSection
     public var recoveryCodes: RecoveryCodesSection?
     public var passkeys: PasskeysSection?
+    /// "Recent activity": when, and what happened, newest first.
+    public var activity: [(when: String, text: String)] = []
     /// The client requires a second factor and this account has none yet: only set-up is open.
     public var enrolmentRequired: Bool
     public var message: Message?
@@ -92,8 +94,23 @@ public enum SecurityView {
           \(authenticatorSection(page.authenticator, csrf: csrf))
           \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf) } ?? .empty)
           \(page.passkeys.map { PasskeyView.section($0, csrf: csrf) } ?? .empty)
+          \(activitySection(page.activity))
         </div>
         """)
+    }
+
+    static func activitySection(_ items: [(when: String, text: String)]) -> HTML {
+        """
+        <section class="card" aria-labelledby="activity-title">
+          <h2 id="activity-title" class="card__title">Recent activity</h2>
+          \(items.isEmpty ? "<p>Nothing yet.</p>" as HTML : """
+            <ul class="activity">
+              \(HTML.each(items) { item in "<li><span class=\"activity__when\">\(item.when)</span> \(item.text)</li>" })
+            </ul>
+            """)
+          <p class="muted">If you don't recognise something here, change your password and contact your IT provider.</p>
+        </section>
+        """
     }
 
     static func authenticatorSection(_ section: SecurityPage.AuthenticatorSection, csrf: String) -> HTML {

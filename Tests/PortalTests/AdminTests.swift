@@ -200,4 +200,24 @@ extension TestConsole {
         #expect(outbox.contains("Reset your ClientOne password"))
         #expect(outbox.contains("/login/reset?token="))
     }
+
+    @Test("The customer's Security tab tells them an administrator viewed the account, when, and what changed")
+    func customerIsTold() throws {
+        let console = try TestConsole()
+        try console.seedNorthwind()
+        let viewing = try console.impersonating(reason: "Ticket 77 <b>name</b>")
+        _ = try viewing.submit("/portal/profile", from: "/portal/profile", [("name", "Jane Q. Doe"), ("phone", "")])
+        _ = try viewing.submit("/portal/impersonation/end", from: "/portal/profile", [])
+
+        let jane = try console.signedIn()
+        let page = try jane.get("/portal/profile/security").text
+        #expect(page.contains("Recent activity"))
+        #expect(page.contains("An administrator (Morgan Reyes) viewed your account. Reason: Ticket 77 &lt;b&gt;name&lt;/b&gt;"))
+        #expect(page.contains("Profile changed by an administrator (Morgan Reyes)"))
+        #expect(page.contains("The administrator&#39;s view of your account ended"))
+        #expect(page.contains("Signed in with password"))
+        let order = ["Signed in with password", "The administrator&#39;s view", "Profile changed by", "viewed your account"]
+            .compactMap { page.range(of: $0)?.lowerBound }
+        #expect(order == order.sorted() && order.count == 4, "newest first")
+    }
 }

@@ -53,6 +53,7 @@ extension SecurityView {
         var authenticator: SecurityPage.AuthenticatorSection
         var recoveryCodes: SecurityPage.RecoveryCodesSection?
         var passkeys: PasskeysSection?
+        var activity: [(when: String, text: String)] = []
         var message: Message?
 
         init(_ context: RequestContext) throws {
@@ -66,15 +67,17 @@ extension SecurityView {
                                                     lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
                 : nil
             passkeys = PasskeysSection(keys: try context.portal.passkeys(customerID: account.user.id).map(PasskeyHandlers.item))
+            activity = try context.portal.recentActivity(customerID: account.user.id).map { (DateText.dayAndTime($0.at), $0.text) }
             if context.impersonator != nil {
                 message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes and passkeys cannot be changed.")
             }
         }
 
         func response(status: Int = 200) -> Response {
-            let page = SecurityPage(chrome: context.chrome(title: "Security", tab: .security), password: password,
+            var page = SecurityPage(chrome: context.chrome(title: "Security", tab: .security), password: password,
                                     authenticator: authenticator, recoveryCodes: recoveryCodes, passkeys: passkeys,
                                     enrolmentRequired: context.session?.stage == .enrolment, message: message)
+            page.activity = activity
             return .html(SecurityView.render(page).rendered, status: status)
         }
     }

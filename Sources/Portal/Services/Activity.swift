@@ -1,0 +1,56 @@
+import Store
+
+/// One line of the Security tab's "Recent activity".
+public struct ActivityItem: Sendable, Equatable {
+    public var at: Int64
+    public var text: String
+}
+
+extension Portal {
+    /// The account's recent sign-ins and security changes in words, newest first, with what an
+    /// administrator did while viewing the account named as theirs.
+    public func recentActivity(customerID: Int64, limit: Int = 20) throws -> [ActivityItem] {
+        let rows = try pool.withConnection { db in
+            try db.query("""
+                SELECT e.at, e.kind, e.detail, s.name AS staff_name FROM audit_events e LEFT JOIN staff s ON s.id = e.staff_id
+                WHERE e.customer_user_id = ? AND e.kind IN (\(Self.activityKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")))
+                ORDER BY e.id DESC LIMIT ?
+                """, customerID, limit)
+        }
+        return rows.compactMap { row in
+            guard let kind = AuditKind(rawValue: row.string("kind") ?? "") else { return nil }
+            let text = Self.describe(kind, detail: row.string("detail") ?? "", staff: row.string("staff_name"))
+            return ActivityItem(at: row.int64("at") ?? 0, text: text)
+        }
+    }
+
+    static let activityKinds: [AuditKind] = [
+        .signIn, .signInFailed, .lockout, .passwordChanged, .passwordReset, .profileUpdated, .notificationsUpdated,
+        .authenticatorEnabled, .authenticatorDisabled, .recoveryCodesRegenerated, .recoveryCodeUsed, .passkeyAdded,
+        .passkeyRemoved, .passkeyRenamed, .passkeyCounterRegressed, .impersonationStarted, .impersonationEnded,
+    ]
+
+    static func describe(_ kind: AuditKind, detail: String, staff: String?) -> String {
+        let byAdministrator = staff.map { " by an administrator (\($0))" } ?? ""
+        switch kind {
+        case .signIn: return detail.isEmpty ? "Signed in" : "Signed in with \(detail)"
+        case .signInFailed: return "A sign-in attempt failed"
+        case .lockout: return "Sign-in was locked for a while after repeated failures"
+        case .passwordChanged: return "Password changed"
+        case .passwordReset: return "Password reset through an emailed link"
+        case .profileUpdated: return "Profile changed\(byAdministrator)"
+        case .notificationsUpdated: return "Notification preferences changed\(byAdministrator)"
+        case .authenticatorEnabled: return "Authenticator app turned on"
+        case .authenticatorDisabled: return "Authenticator app turned off"
+        case .recoveryCodesRegenerated: return "New recovery codes made"
+        case .recoveryCodeUsed: return "A recovery code was used to sign in (\(detail))"
+        case .passkeyAdded: return "Key added: \(detail)"
+        case .passkeyRemoved: return "Key removed: \(detail)"
+        case .passkeyRenamed: return "Key renamed to \(detail)"
+        case .passkeyCounterRegressed: return "A key's answer looked copied and was refused (\(detail))"
+        case .impersonationStarted: return "An administrator (\(staff ?? "MSP staff")) viewed your account. Reason: \(detail)"
+        case .impersonationEnded: return "The administrator's view of your account ended"
+        default: return kind.rawValue
+        }
+    }
+}
