@@ -105,7 +105,16 @@ public enum AdminView {
         }
     }
 
-    public static func client(_ client: ClientRow, users: [UserRow], staff: Staff, message: Message?) -> HTML {
+    /// "Add user" as typed, with the error beside each field.
+    public struct AddUserForm: Sendable {
+        public var name = "", email = "", phone = ""
+        public var nameError: String?, emailError: String?, phoneError: String?
+        public var linkEmail = "", linkError: String?
+        public init() {}
+    }
+
+    public static func client(_ client: ClientRow, users: [UserRow], staff: Staff, message: Message?,
+                              form: AddUserForm = AddUserForm()) -> HTML {
         page(client.name, staff: staff, section: .clients, message: message, content: """
         <section class="card" aria-labelledby="settings-title">
           <h2 id="settings-title" class="card__title">\(client.name): portal settings</h2>
@@ -147,6 +156,30 @@ public enum AdminView {
             </div>
             """)
         </section>
+        <section class="card" aria-labelledby="add-title">
+          <h2 id="add-title" class="card__title">Add user</h2>
+          <p>The new user gets an invitation mail with a link to choose a password (valid 7 days). Users of an SSO-only client sign in through their organization instead.</p>
+          <form method="post" action="/admin/clients/\(String(client.id))/users" novalidate>
+            \(Form.csrf(staff.csrfToken))
+            \(Form.field(id: "new_name", name: "name", label: "Name", value: form.name, error: form.nameError, required: true,
+                         autocomplete: "off", maxLength: 100))
+            \(Form.field(id: "new_email", name: "email", label: "Email", type: "email", value: form.email, error: form.emailError,
+                         required: true, autocomplete: "off", maxLength: 254))
+            \(Form.field(id: "new_phone", name: "phone", label: "Phone", type: "tel", value: form.phone, error: form.phoneError,
+                         autocomplete: "off", maxLength: 32))
+            <button type="submit" class="button button--primary">Add and invite</button>
+          </form>
+        </section>
+        <section class="card" aria-labelledby="link-title">
+          <h2 id="link-title" class="card__title">Link an existing sign-in</h2>
+          <p>For someone who signs in but sees “Client Portal Access Required”: their sign-in email exists but no client has it.</p>
+          <form method="post" action="/admin/clients/\(String(client.id))/link" novalidate>
+            \(Form.csrf(staff.csrfToken))
+            \(Form.field(id: "link_email", name: "email", label: "Sign-in email", type: "email", value: form.linkEmail,
+                         error: form.linkError, required: true, autocomplete: "off", maxLength: 254))
+            <button type="submit" class="button button--secondary">Link to \(client.name)</button>
+          </form>
+        </section>
         """)
     }
 
@@ -164,6 +197,13 @@ public enum AdminView {
             <div><dt>Last sign-in</dt><dd>\(user.lastSignIn ?? "Never")</dd></div>
           </dl>
           <p><a href="/admin/audit?user=\(String(user.id))">This user's activity in the audit log</a></p>
+          <div class="actions actions--wrap">
+            \(HTML.when(user.state == "Invited", action(user.id, "resend-invitation", "Send the invitation again", staff: staff)))
+            \(user.state == "Disabled" ? action(user.id, "enable", "Enable", staff: staff)
+                                       : action(user.id, "disable", "Disable", staff: staff, danger: true))
+            \(HTML.when(user.state.hasPrefix("Locked"), action(user.id, "unlock", "Unlock", staff: staff)))
+            \(HTML.when(user.twoFactor, action(user.id, "reset-2fa", "Reset two-factor authentication", staff: staff, danger: true)))
+          </div>
         </section>
         <section class="card" aria-labelledby="view-title">
           <h2 id="view-title" class="card__title">View as customer</h2>
@@ -176,6 +216,15 @@ public enum AdminView {
           </form>
         </section>
         """)
+    }
+
+    static func action(_ id: Int64, _ path: String, _ label: String, staff: Staff, danger: Bool = false) -> HTML {
+        """
+        <form method="post" action="/admin/users/\(String(id))/\(path)">
+          \(Form.csrf(staff.csrfToken))
+          <button type="submit" class="button \(danger ? "button--danger" : "button--secondary")">\(label)</button>
+        </form>
+        """
     }
 
     // MARK: Audit log and outbox

@@ -221,3 +221,106 @@ extension TestConsole {
         #expect(order == order.sorted() && order.count == 4, "newest first")
     }
 }
+
+@Suite struct UserManagementTests {
+    @Test("Add user: refusals beside the fields; then an invited user whose mailed link sets the password")
+    func addAndInvite() throws {
+        let console = try TestConsole()
+        try console.seedNorthwind()
+        let staff = try console.staffSignedIn()
+        let clientID = try console.count("SELECT id AS n FROM clients")
+        let bad = try staff.submit("/admin/clients/\(clientID)/users", from: "/admin/clients/\(clientID)",
+                                   [("name", ""), ("email", "not an email"), ("phone", "")])
+        #expect(bad.status == 422)
+        #expect(bad.text.contains("id=\"new_name-error\""))
+        #expect(bad.text.contains("id=\"new_email-error\""))
+        #expect(bad.text.contains("value=\"not an email\""), "what was typed comes back")
+        let duplicate = try staff.submit("/admin/clients/\(clientID)/users", from: "/admin/clients/\(clientID)",
+                                         [("name", "Jane again"), ("email", "JANE@northwind.example"), ("phone", "")])
+        #expect(duplicate.status == 422)
+        #expect(duplicate.text.contains("A user with this email already exists."))
+        #expect(try console.count("SELECT count(*) AS n FROM customer_users") == 1)
+
+        let added = try staff.submit("/admin/clients/\(clientID)/users", from: "/admin/clients/\(clientID)",
+                                     [("name", "Pat Lee"), ("email", "pat@northwind.example"), ("phone", "")])
+        #expect(added.status == 200)
+        #expect(added.text.contains("Pat Lee was added and an invitation was mailed to pat@northwind.example."))
+        #expect(added.text.contains("Invited"))
+        #expect(try console.browser().signIn(email: "pat@northwind.example", password: "anything at all").status == 401,
+                "an invited user cannot sign in yet")
+        let mail = try #require(try console.portal.outboxMessages().first { $0.recipient == "pat@northwind.example" })
+        #expect(mail.subject == "You're invited to the Northwind Traders Client Portal")
+        let link = try #require(mail.body.captures("(http://localhost:\\d+/login/reset\\?token=[A-Za-z0-9_-]+)").first)
+        let set = try console.setPassword(via: link, to: "pat's own passphrase")
+        #expect(set.status == 303)
+        #expect(try console.browser().signIn(email: "pat@northwind.example", password: "pat's own passphrase").status == 303)
+        #expect(try console.setPassword(via: link, to: "another passphrase").status == 410, "the link works once")
+    }
+
+    @Test("Disable ends every session and blocks sign-in; Enable lets the user back")
+    func disableAndEnable() throws {
+        let console = try TestConsole()
+        try console.seedNorthwind()
+        let jane = try console.signedIn()
+        let staff = try console.staffSignedIn()
+        let id = try console.janeID()
+        let disabled = try staff.submit("/admin/users/\(id)/disable", from: "/admin/users/\(id)", [])
+        #expect(disabled.text.contains("Jane Doe is disabled and was signed out everywhere."))
+        #expect(try jane.get("/portal/profile").header("Location") == "/login")
+        #expect(try console.browser().signIn(email: "jane@northwind.example", password: TestConsole.password).status == 403)
+        let enabled = try staff.submit("/admin/users/\(id)/enable", from: "/admin/users/\(id)", [])
+        #expect(enabled.text.contains("Jane Doe is enabled again."))
+        #expect(try console.browser().signIn(email: "jane@northwind.example", password: TestConsole.password).status == 303)
+        #expect(try console.auditKinds("customer_disabled") == 1)
+        #expect(try console.auditKinds("customer_enabled") == 1)
+    }
+
+    @Test("Unlock lifts a lockout; Reset two-factor removes the authenticator and mails the user")
+    func unlockAndResetSecondFactor() throws {
+        let console = try TestConsole()
+        try console.seedNorthwind()
+        let enrolled = try console.enrol(try console.signedIn())
+        _ = enrolled
+        for _ in 0..<5 { _ = try console.browser().signIn(email: "jane@northwind.example", password: "wrong guess") }
+        #expect(try console.browser().signIn(email: "jane@northwind.example", password: TestConsole.password).status == 429)
+        let staff = try console.staffSignedIn()
+        let id = try console.janeID()
+        let page = try staff.get("/admin/users/\(id)").text
+        #expect(page.contains("Locked (too many failed sign-ins)"))
+        #expect(page.contains("Authenticator app on"))
+        let unlocked = try staff.submit("/admin/users/\(id)/unlock", from: "/admin/users/\(id)", [])
+        #expect(unlocked.text.contains("Jane Doe can sign in again."))
+        let password = try console.browser().signIn(email: "jane@northwind.example", password: TestConsole.password)
+        #expect(password.header("Location") == "/login/mfa", "unlocked; the authenticator is still on")
+
+        let reset = try staff.submit("/admin/users/\(id)/reset-2fa", from: "/admin/users/\(id)", [])
+        #expect(reset.text.contains("were removed, and jane@northwind.example was told by mail."))
+        let after = try console.browser().signIn(email: "jane@northwind.example", password: TestConsole.password)
+        #expect(after.header("Location") == "/portal/profile")
+        #expect(try console.portal.outboxMessages().contains { $0.subject == "Your two-factor authentication was reset" })
+        #expect(try console.count("SELECT count(*) AS n FROM recovery_codes") == 0)
+        let again = try staff.submit("/admin/users/\(id)/reset-2fa", from: "/admin/users/\(id)", [])
+        #expect(again.status == 409)
+    }
+
+    @Test("Link an existing sign-in: the Client Portal Access Required fix")
+    func link() throws {
+        let console = try TestConsole()
+        try console.seedNorthwind()
+        _ = try console.portal.addCustomer(NewCustomer(client: "Northwind Traders", email: "kim@northwind.example", name: "Kim",
+                                                       password: TestConsole.password))
+        try console.sql("UPDATE customer_users SET client_id = NULL WHERE email = 'kim@northwind.example'")
+        let before = try console.browser().signIn(email: "kim@northwind.example", password: TestConsole.password)
+        #expect(before.text.contains("Client Portal Access Required"))
+        let staff = try console.staffSignedIn()
+        let clientID = try console.count("SELECT id AS n FROM clients")
+        let taken = try staff.submit("/admin/clients/\(clientID)/link", from: "/admin/clients/\(clientID)",
+                                     [("email", "jane@northwind.example")])
+        #expect(taken.status == 422)
+        #expect(taken.text.contains("jane@northwind.example already belongs to Northwind Traders."))
+        let linked = try staff.submit("/admin/clients/\(clientID)/link", from: "/admin/clients/\(clientID)",
+                                      [("email", "kim@northwind.example")])
+        #expect(linked.text.contains("kim@northwind.example is now a user of Northwind Traders."))
+        #expect(try console.browser().signIn(email: "kim@northwind.example", password: TestConsole.password).status == 303)
+    }
+}

@@ -28,6 +28,7 @@ extension Portal {
         .signIn, .signInFailed, .lockout, .passwordChanged, .passwordReset, .profileUpdated, .notificationsUpdated,
         .authenticatorEnabled, .authenticatorDisabled, .recoveryCodesRegenerated, .recoveryCodeUsed, .passkeyAdded,
         .passkeyRemoved, .passkeyRenamed, .passkeyCounterRegressed, .impersonationStarted, .impersonationEnded,
+        .secondFactorReset, .customerUnlocked, .customerEnabled,
     ]
 
     static func describe(_ kind: AuditKind, detail: String, staff: String?) -> String {
@@ -50,6 +51,9 @@ extension Portal {
         case .passkeyCounterRegressed: return "A key's answer looked copied and was refused (\(detail))"
         case .impersonationStarted: return "An administrator (\(staff ?? "MSP staff")) viewed your account. Reason: \(detail)"
         case .impersonationEnded: return "The administrator's view of your account ended"
+        case .secondFactorReset: return "Two-factor authentication was reset\(byAdministrator)"
+        case .customerUnlocked: return "Sign-in was unlocked\(byAdministrator)"
+        case .customerEnabled: return "Your account was enabled again\(byAdministrator)"
         default: return kind.rawValue
         }
     }

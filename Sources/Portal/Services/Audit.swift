@@ -32,6 +32,12 @@ enum AuditKind: String, Sendable {
     case staffSignOut = "staff_sign_out"
     case impersonationStarted = "impersonation_started"
     case impersonationEnded = "impersonation_ended"
+    case customerInvited = "customer_invited"
+    case customerDisabled = "customer_disabled"
+    case customerEnabled = "customer_enabled"
+    case customerUnlocked = "customer_unlocked"
+    case customerLinked = "customer_linked"
+    case secondFactorReset = "second_factor_reset"
 }
 
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so

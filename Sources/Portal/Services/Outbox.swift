@@ -6,6 +6,8 @@ import Store
 enum MailKind: String, Sendable {
     case passwordReset = "password_reset"
     case passwordChanged = "password_changed"
+    case invitation = "invitation"
+    case secondFactorReset = "second_factor_reset"
 }
 
 /// A message as the outbox keeps it.

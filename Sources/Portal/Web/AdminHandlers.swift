@@ -70,10 +70,73 @@ enum AdminHandlers {
         return try clientPage(context, id: id, message: message)
     }
 
-    static func clientPage(_ context: RequestContext, id: Int64, message: Message?) throws -> Response {
+    static func clientPage(_ context: RequestContext, id: Int64, message: Message?, form: AdminView.AddUserForm = AdminView.AddUserForm(),
+                           status: Int = 200) throws -> Response {
         guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
         let users = try context.portal.customerSummaries(clientID: id).map(userRow)
-        return .html(AdminView.client(row(client, users: users.count), users: users, staff: try staff(context), message: message).rendered)
+        return .html(AdminView.client(row(client, users: users.count), users: users, staff: try staff(context), message: message,
+                                      form: form).rendered, status: status)
+    }
+
+    @Sendable static func addUser(_ context: inout RequestContext) throws -> Response {
+        let id = try pathID(context)
+        let fields = try context.form()
+        switch try context.portal.inviteCustomer(clientID: id, name: fields["name"] ?? "", email: fields["email"] ?? "",
+                                                 phone: fields["phone"] ?? "", origin: context.app.origin.get(), actor: staffActor(context)) {
+        case .success(let done):
+            return try clientPage(context, id: id, message: Message(.success, done))
+        case .failure(let errors):
+            var form = AdminView.AddUserForm()
+            form.name = fields["name"] ?? ""
+            form.email = fields["email"] ?? ""
+            form.phone = fields["phone"] ?? ""
+            form.nameError = errors.name
+            form.emailError = errors.email
+            form.phoneError = errors.phone
+            return try clientPage(context, id: id, message: Message(.error, "The user was not added. Check the fields marked below."),
+                                  form: form, status: 422)
+        }
+    }
+
+    @Sendable static func linkIdentity(_ context: inout RequestContext) throws -> Response {
+        let id = try pathID(context)
+        let email = try context.form()["email"] ?? ""
+        switch try context.portal.linkIdentity(clientID: id, email: email, actor: staffActor(context)) {
+        case .done(let text):
+            return try clientPage(context, id: id, message: Message(.success, text))
+        case .refused(let why):
+            var form = AdminView.AddUserForm()
+            form.linkEmail = email
+            form.linkError = why
+            return try clientPage(context, id: id, message: Message(.error, "Nothing was linked."), form: form, status: 422)
+        }
+    }
+
+    /// The actions on a user's page: each one change, confirmed on the page that follows.
+    static func userAction(_ change: @escaping @Sendable (Portal, Int64, RequestContext) throws -> UserChange)
+        -> @Sendable (inout RequestContext) throws -> Response {
+        { context in
+            let id = try pathID(context)
+            guard try context.portal.customerSummary(id: id) != nil else { throw PortalError.notFound }
+            switch try change(context.portal, id, context) {
+            case .done(let text): return try userPage(context, id: id, message: Message(.success, text))
+            case .refused(let why): return try userPage(context, id: id, message: Message(.error, why), status: 409)
+            }
+        }
+    }
+
+    static let disableUser = userAction { portal, id, context in
+        try portal.setCustomerDisabled(customerID: id, disabled: true, actor: staffActor(context))
+    }
+    static let enableUser = userAction { portal, id, context in
+        try portal.setCustomerDisabled(customerID: id, disabled: false, actor: staffActor(context))
+    }
+    static let unlockUser = userAction { portal, id, context in try portal.unlockCustomer(customerID: id, actor: staffActor(context)) }
+    static let resetSecondFactor = userAction { portal, id, context in
+        try portal.resetSecondFactor(customerID: id, actor: staffActor(context))
+    }
+    static let resendInvitation = userAction { portal, id, context in
+        try portal.resendInvitation(customerID: id, origin: context.app.origin.get(), actor: staffActor(context))
     }
 
     // MARK: Users and "View as customer"
