@@ -13,7 +13,7 @@ public enum AdminView {
         }
     }
 
-    public enum Section: Sendable { case clients, audit, outbox }
+    public enum Section: Sendable { case clients, audit, outbox, security }
 
     static func page(_ title: String, staff: Staff, section: Section, message: Message? = nil, content: HTML) -> HTML {
         var chrome = Chrome(title: title, account: AccountHeader(name: staff.name, email: staff.email), csrfToken: staff.csrfToken)
@@ -24,6 +24,7 @@ public enum AdminView {
           \(Layout.tabLink("Clients", href: "/admin", current: section == .clients))
           \(Layout.tabLink("Audit log", href: "/admin/audit", current: section == .audit))
           \(Layout.tabLink("Outbox", href: "/admin/outbox", current: section == .outbox))
+          \(Layout.tabLink("Your security", href: "/admin/security", current: section == .security))
         </nav>
         <p class="admin-who">Signed in as MSP staff: \(staff.name) (\(staff.email))</p>
         \(Form.alert(message))
@@ -33,14 +34,18 @@ public enum AdminView {
 
     // MARK: Sign-in
 
-    public static func login(csrfToken: String, email: String = "", error: String? = nil, status: String? = nil) -> HTML {
-        Layout.page(Chrome(title: "Administrator sign-in"), content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="auth-title">
-            <h1 id="auth-title" class="auth__title">MSP administrator sign-in</h1>
-            <p class="auth__lead">For MSP staff. Customers sign in at <a href="/login">the Client Portal</a>.</p>
-            \(status.map { Form.alert(Message(.success, $0)) } ?? .empty)
-            \(error.map { Form.alert(Message(.error, $0)) } ?? .empty)
+    /// Staff sign-in: email and password, then (`codeStep`) the authenticator code.
+    public static func login(csrfToken: String, email: String = "", error: String? = nil, status: String? = nil,
+                             codeStep: Bool = false) -> HTML {
+        let form: HTML = codeStep ? """
+            <p>Enter the 6-digit code from your authenticator app.</p>
+            <form method="post" action="/admin/login" novalidate autocomplete="off">
+              \(Form.csrf(csrfToken))
+              \(Form.field(id: "code", name: "code", label: "Authenticator code", required: true, autocomplete: "one-time-code",
+                           maxLength: 7, extra: " inputmode=\"numeric\" autofocus"))
+              <button type="submit" class="button button--primary button--block">Verify</button>
+            </form>
+            """ : """
             <form method="post" action="/admin/login" novalidate>
               \(Form.csrf(csrfToken))
               \(Form.field(id: "email", name: "email", label: "Email", type: "email", value: email, required: true,
@@ -49,8 +54,47 @@ public enum AdminView {
                            autocomplete: "current-password", maxLength: 1024))
               <button type="submit" class="button button--primary button--block">Sign in</button>
             </form>
+            """
+        return Layout.page(Chrome(title: "Administrator sign-in"), content: """
+        <div class="auth">
+          <section class="card auth__card" aria-labelledby="auth-title">
+            <h1 id="auth-title" class="auth__title">MSP administrator sign-in</h1>
+            <p class="auth__lead">For MSP staff. Customers sign in at <a href="/login">the Client Portal</a>.</p>
+            \(status.map { Form.alert(Message(.success, $0)) } ?? .empty)
+            \(error.map { Form.alert(Message(.error, $0)) } ?? .empty)
+            \(form)
           </section>
         </div>
+        """)
+    }
+
+    /// The staff member's own security: the authenticator app asked for at sign-in.
+    public static func security(enabled: Bool, staff: Staff, disableError: String? = nil, message: Message? = nil) -> HTML {
+        let action: HTML = enabled ? """
+            <details class="disclosure"\(HTML.when(disableError != nil, " open"))>
+              <summary class="button button--secondary">Disable</summary>
+              <form method="post" action="/admin/security/totp/disable" class="disclosure__body" novalidate>
+                \(Form.csrf(staff.csrfToken))
+                \(Form.field(id: "disable_password", name: "password", label: "Password", type: "password", error: disableError,
+                             required: true, autocomplete: "current-password", maxLength: 1024))
+                <button type="submit" class="button button--danger">Disable authenticator app</button>
+              </form>
+            </details>
+            """ : """
+            <form method="post" action="/admin/security/totp/enable">
+              \(Form.csrf(staff.csrfToken))
+              <button type="submit" class="button button--primary">Enable</button>
+            </form>
+            """
+        return page("Your security", staff: staff, section: .security, message: message, content: """
+        <section class="card" aria-labelledby="authenticator-title">
+          <div class="card__head">
+            <h2 id="authenticator-title" class="card__title">Authenticator App</h2>
+            \(enabled ? "<span class=\"badge badge--on\">Enabled</span>" as HTML : "<span class=\"badge badge--off\">Disabled</span>")
+          </div>
+          <p>With it on, signing in to the administrator pages asks for a 6-digit code after your password.</p>
+          \(action)
+        </section>
         """)
     }
 

@@ -6,6 +6,9 @@ public struct AuthenticatorSetupPage: Sendable {
     /// The secret in groups of four, for typing in by hand.
     public var groupedSecret: String
     public var error: String?
+    /// Where the code goes, and where Cancel leads (the customer's Security tab, or the staff member's page).
+    public var verifyAction = "/portal/profile/security/totp/verify"
+    public var cancelHref = "/portal/profile/security"
 
     public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, error: String? = nil) {
         self.chrome = chrome
@@ -63,14 +66,14 @@ public enum TwoFactorView {
             <p class="secret__value"><code id="totp-secret" aria-labelledby="secret-label">\(page.groupedSecret)</code></p>
             <button type="button" class="button button--quiet" data-copy="totp-secret" data-js-only hidden>Copy secret</button>
           </div>
-          <form method="post" action="/portal/profile/security/totp/verify" novalidate autocomplete="off">
+          <form method="post" action="\(page.verifyAction)" novalidate autocomplete="off">
             \(Form.csrf(csrf))
             \(Form.field(id: "code", name: "code", label: "6-digit code", error: page.error, required: true,
                          autocomplete: "one-time-code", maxLength: 7,
                          extra: " inputmode=\"numeric\" pattern=\"[0-9 ]*\" autofocus"))
             <div class="actions">
               <button type="submit" class="button button--primary">Verify</button>
-              <a class="button button--quiet" href="/portal/profile/security">Cancel</a>
+              <a class="button button--quiet" href="\(page.cancelHref)">Cancel</a>
             </div>
           </form>
         </section>

@@ -189,5 +189,16 @@ enum Schema {
             CREATE INDEX sessions_staff_session ON sessions(staff_session_id);
             CREATE INDEX audit_events_at ON audit_events(at);
             """),
+        Migration("0006-staff-authenticator", sql: """
+            -- A staff member's authenticator app, as totp_credentials is a customer's (sealed with
+            -- associated data naming the staff member).
+            CREATE TABLE staff_totp_credentials (
+                staff_id INTEGER PRIMARY KEY REFERENCES staff(id) ON DELETE CASCADE,
+                secret_sealed BLOB NOT NULL,
+                enabled_at INTEGER,
+                pending_expires_at INTEGER,
+                last_used_step INTEGER NOT NULL DEFAULT -1
+            );
+            """),
     ])
 }

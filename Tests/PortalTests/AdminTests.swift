@@ -324,3 +324,51 @@ extension TestConsole {
         #expect(try console.browser().signIn(email: "kim@northwind.example", password: TestConsole.password).status == 303)
     }
 }
+
+@Suite struct StaffAuthenticatorTests {
+    @Test("Staff turn on their own authenticator; /admin/login then asks for the code, once per code")
+    func staffTwoFactor() throws {
+        let console = try TestConsole()
+        try console.seedNorthwind()
+        let staff = try console.staffSignedIn()
+        #expect(try staff.get("/admin/security").text.contains("badge--off"))
+        let setup = try staff.submit("/admin/security/totp/enable", from: "/admin/security", [])
+        #expect(setup.status == 200)
+        #expect(setup.text.contains("action=\"/admin/security/totp/verify\""))
+        let svg = try #require(setup.text.captures("(<svg.*?</svg>)").first)
+        let uri = try Oracles.decodeQR(svg: svg)
+        #expect(uri.hasPrefix("otpauth://totp/ClientOne%20Console%20Admin:morgan"), "got \(uri)")
+        let secret = try #require(uri.captures("secret=([A-Z2-7]+)").first)
+        let wrong = try staff.post("/admin/security/totp/verify", form: [("csrf_token", try staff.csrfToken(from: setup)), ("code", "000000")])
+        #expect(wrong.status == 422)
+        let verified = try staff.post("/admin/security/totp/verify",
+                                      form: [("csrf_token", try staff.csrfToken(from: setup)),
+                                             ("code", try Oracles.totp(base32: secret, at: console.clock.now()))])
+        #expect(verified.header("Location") == "/admin/security?done=on")
+
+        console.clock.advance(by: 30)
+        let browser = console.browser()
+        let password = try browser.submit("/admin/login", from: "/admin/login",
+                                          [("email", "morgan@msp.example"), ("password", TestConsole.password)])
+        #expect(password.header("Location") == "/admin/login")
+        #expect(try browser.get("/admin").header("Location") == "/admin/login", "the password alone opens nothing")
+        #expect(try browser.get("/admin/login").text.contains("Authenticator code"))
+        let bad = try browser.submit("/admin/login", from: "/admin/login", [("code", "123456")])
+        #expect(bad.status == 401)
+        let code = try Oracles.totp(base32: secret, at: console.clock.now())
+        let good = try browser.submit("/admin/login", from: "/admin/login", [("code", code)])
+        #expect(good.header("Location") == "/admin")
+        #expect(try browser.get("/admin").status == 200)
+
+        let replay = console.browser()
+        _ = try replay.submit("/admin/login", from: "/admin/login", [("email", "morgan@msp.example"), ("password", TestConsole.password)])
+        #expect(try replay.submit("/admin/login", from: "/admin/login", [("code", code)]).status == 401, "a code works once")
+
+        let keep = try browser.submit("/admin/security/totp/disable", from: "/admin/security", [("password", "wrong")])
+        #expect(keep.status == 422)
+        let off = try browser.submit("/admin/security/totp/disable", from: "/admin/security", [("password", TestConsole.password)])
+        #expect(off.header("Location") == "/admin/security?done=off")
+        #expect(try console.auditKinds("staff_authenticator_enabled") == 1)
+        #expect(try console.auditKinds("staff_authenticator_disabled") == 1)
+    }
+}

@@ -76,10 +76,16 @@ extension Portal {
                 return .invalid
             }
             try staffThrottle.reset(keys[0], db)
-            let token = try createSession(db, kind: .staff, userID: staff.id, ip: ip, userAgent: userAgent)
-            try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staff.id)
-            try Audit.record(db, .staffSignIn, actor: actor, at: time)
-            return .signedIn(token: token, stage: .active)
+            let hasAuthenticator = try db.queryOne("""
+                SELECT count(*) AS n FROM staff_totp_credentials WHERE staff_id = ? AND enabled_at IS NOT NULL
+                """, staff.id)?.int("n") == 1
+            let stage: SessionStage = hasAuthenticator ? .secondFactor : .active
+            let token = try createSession(db, kind: .staff, userID: staff.id, ip: ip, userAgent: userAgent, stage: stage)
+            if stage == .active {
+                try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staff.id)
+                try Audit.record(db, .staffSignIn, actor: actor, at: time, detail: "password")
+            }
+            return .signedIn(token: token, stage: stage)
         }
     }
 

@@ -38,6 +38,8 @@ enum AuditKind: String, Sendable {
     case customerUnlocked = "customer_unlocked"
     case customerLinked = "customer_linked"
     case secondFactorReset = "second_factor_reset"
+    case staffAuthenticatorEnabled = "staff_authenticator_enabled"
+    case staffAuthenticatorDisabled = "staff_authenticator_disabled"
 }
 
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so

@@ -1,4 +1,5 @@
 import HTTP
+import QRCode
 import Templates
 
 /// The MSP administrator's side: staff sign-in, clients and their settings, users, "View as customer",
@@ -8,19 +9,35 @@ enum AdminHandlers {
     // MARK: Sign-in
 
     @Sendable static func showLogin(_ context: inout RequestContext) throws -> Response {
-        if context.staffSession != nil { return .redirect(to: "/admin") }
+        if context.staffSession?.stage == .active { return .redirect(to: "/admin") }
         let status = context.request.query["signed_out"] == "1" ? "You have signed out." : nil
-        return .html(AdminView.login(csrfToken: context.csrfToken, status: status).rendered)
+        return .html(AdminView.login(csrfToken: context.csrfToken, status: status,
+                                     codeStep: context.staffSession?.stage == .secondFactor).rendered)
     }
 
     @Sendable static func submitLogin(_ context: inout RequestContext) throws -> Response {
         let form = try context.form()
-        let email = Validation.clean(form["email"] ?? "")
         let secure = context.portal.configuration.secureCookies
+        if let waiting = context.staffSession, waiting.stage == .secondFactor, let code = form["code"] {
+            switch try context.portal.completeStaffSecondFactor(session: waiting, code: code, ip: context.ip, userAgent: context.userAgent) {
+            case .signedIn(let token):
+                context.setCookies.append(Cookies.set(Cookies.staff, token, secure: secure))
+                return .redirect(to: "/admin")
+            case .invalid:
+                return .html(AdminView.login(csrfToken: context.csrfToken, error: "That code didn't work. Enter the code your app shows now.",
+                                             codeStep: true).rendered, status: 401)
+            case .lockedOut(let seconds):
+                var response = Response.html(AdminView.login(csrfToken: context.csrfToken, error: LoginThrottle.waitMessage(seconds),
+                                                             codeStep: true).rendered, status: 429)
+                response.headers["Retry-After"] = String(seconds)
+                return response
+            }
+        }
+        let email = Validation.clean(form["email"] ?? "")
         switch try context.portal.signInStaff(email: email, password: form["password"] ?? "", ip: context.ip, userAgent: context.userAgent) {
-        case .signedIn(let token, _):
+        case .signedIn(let token, let stage):
             context.setCookies.append(Cookies.set(Cookies.staff, token, secure: secure))
-            return .redirect(to: "/admin")
+            return .redirect(to: stage == .active ? "/admin" : "/admin/login")
         case .lockedOut(let seconds):
             var response = Response.html(AdminView.login(csrfToken: context.csrfToken, email: email,
                                                          error: LoginThrottle.waitMessage(seconds)).rendered, status: 429)
@@ -30,6 +47,69 @@ enum AdminHandlers {
             return .html(AdminView.login(csrfToken: context.csrfToken, email: email, error: LoginHandlers.invalidCredentials).rendered,
                          status: 401)
         }
+    }
+
+    // MARK: The staff member's own authenticator
+
+    @Sendable static func security(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        let message = context.request.query["done"].map { done in
+            Message(.success, done == "on" ? "The authenticator app is on. Signing in now asks for a code."
+                                           : "The authenticator app is off.")
+        }
+        return .html(AdminView.security(enabled: try context.portal.staffAuthenticatorEnabled(staffID: member.id), staff: try staff(context),
+                                        message: message).rendered)
+    }
+
+    @Sendable static func enableAuthenticator(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        guard case .success(let setup) = try context.portal.beginStaffAuthenticator(staff: member) else {
+            return .redirect(to: "/admin/security")
+        }
+        return try staffSetupPage(context, setup)
+    }
+
+    @Sendable static func verifyAuthenticator(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        let code = try context.form()["code"] ?? ""
+        switch try context.portal.confirmStaffAuthenticator(staff: member, code: code, actor: staffActor(context)) {
+        case .success, .failure(.alreadyEnabled):
+            return .redirect(to: "/admin/security?done=on")
+        case .failure(.wrongCode):
+            guard let setup = try context.portal.pendingStaffAuthenticator(staff: member) else { return .redirect(to: "/admin/security") }
+            return try staffSetupPage(context, setup, error: "That code didn't match. Enter the code your app shows now.", status: 422)
+        case .failure(.expired):
+            return .html(AdminView.security(enabled: false, staff: try staff(context),
+                                            message: Message(.error, "The set-up expired before it was confirmed. Select Enable to start again.")).rendered,
+                         status: 422)
+        }
+    }
+
+    @Sendable static func disableAuthenticator(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        let password = try context.form()["password"] ?? ""
+        switch try context.portal.disableStaffAuthenticator(staff: member, password: password, actor: staffActor(context)) {
+        case .success:
+            return .redirect(to: "/admin/security?done=off")
+        case .failure(let error):
+            return .html(AdminView.security(enabled: true, staff: try staff(context), disableError: error.message).rendered, status: 422)
+        }
+    }
+
+    static func staffSetupPage(_ context: RequestContext, _ setup: TOTPSetup, error: String? = nil, status: Int = 200) throws -> Response {
+        let code = try QRCode.encode(text: setup.uri, ecc: .medium)
+        var chrome = Chrome(title: "Set up authenticator", csrfToken: context.csrfToken)
+        chrome.home = "/admin"
+        var page = AuthenticatorSetupPage(chrome: chrome, qrSVG: .unsafeRaw(SVGWriter.svg(for: code, label: "QR code for your authenticator app")),
+                                          groupedSecret: setup.groupedSecret, error: error)
+        page.verifyAction = "/admin/security/totp/verify"
+        page.cancelHref = "/admin/security"
+        return .html(TwoFactorView.setup(page).rendered, status: status)
+    }
+
+    static func staffMember(_ context: RequestContext) throws -> StaffMember {
+        guard let member = context.staff else { throw PortalError.notFound }
+        return member
     }
 
     /// Ends the staff session, and with it any customer account it was viewing.

@@ -100,7 +100,7 @@ final class WebApp: Sendable {
         case .session:
             if context.session == nil { return signInRedirect(context) }
         case .staff:
-            if context.staffSession == nil { return signInRedirect(context, to: "/admin/login") }
+            if context.staffSession?.stage != .active { return signInRedirect(context, to: "/admin/login") }
         case .customer, .enrolment, .secondFactor:
             guard context.account != nil, let stage = context.session?.stage else { return signInRedirect(context) }
             if let elsewhere = Self.redirect(for: stage, access: route.access) {
