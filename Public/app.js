@@ -28,4 +28,64 @@
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
+
+  // Idle sign-out: the server ends a session after data-idle-timeout seconds without a request. A
+  // minute before, a warning counts down with "Stay signed in" (which tells the server); at zero the
+  // page signs out through its Sign Out form, which lands on the sign-in page saying why.
+  var seconds = parseInt(document.body.getAttribute("data-idle-timeout") || "", 10);
+  var signOut = document.querySelector("form.sign-out");
+  if (seconds > 0 && signOut) {
+    var warning = document.createElement("div");
+    warning.className = "idle-warning";
+    warning.setAttribute("role", "alertdialog");
+    warning.setAttribute("aria-labelledby", "idle-title");
+    warning.setAttribute("aria-describedby", "idle-text");
+    warning.hidden = true;
+    warning.innerHTML = '<p id="idle-title" class="idle-warning__title">You will be signed out soon</p>' +
+      '<p id="idle-text">For your security, this session ends in <span data-idle-count>60</span> seconds because nothing has happened for a while.</p>' +
+      '<button type="button" class="button button--primary" data-idle-stay>Stay signed in</button>';
+    document.body.appendChild(warning);
+    var count = warning.querySelector("[data-idle-count]");
+    var stay = warning.querySelector("[data-idle-stay]");
+    var deadline = 0, warnTimer = null, tick = null;
+
+    var expire = function () {
+      clearInterval(tick);
+      var reason = document.createElement("input");
+      reason.type = "hidden"; reason.name = "reason"; reason.value = "idle";
+      signOut.appendChild(reason);
+      signOut.submit();
+    };
+    var update = function () {
+      // One second early, so the page's sign-out reaches the server before the server's own.
+      var left = Math.max(0, Math.ceil((deadline - Date.now()) / 1000) - 1);
+      count.textContent = String(left);
+      if (left <= 0) expire();
+    };
+    var warn = function () {
+      warning.hidden = false;
+      stay.focus();
+      update();
+      tick = setInterval(update, 1000);
+    };
+    var schedule = function (total) {
+      clearTimeout(warnTimer); clearInterval(tick);
+      warning.hidden = true;
+      deadline = Date.now() + total * 1000;
+      warnTimer = setTimeout(warn, Math.max(0, total - 60) * 1000);
+    };
+    stay.addEventListener("click", function () {
+      var token = signOut.querySelector('input[name="csrf_token"]');
+      fetch("/portal/session/keepalive", {
+        method: "POST", credentials: "same-origin", redirect: "manual",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": token ? token.value : "" }, body: "{}"
+      }).then(function (response) {
+        if (response.status === 204) schedule(seconds); else expire();
+      }, expire);
+    });
+    // data-idle-remaining: what was left of the time-out when the page was made (the server notes
+    // activity coarsely, so this can be a little less than the whole time-out).
+    var remaining = parseInt(document.body.getAttribute("data-idle-remaining") || "", 10);
+    schedule(remaining >= 0 && remaining < seconds ? remaining : seconds);
+  }
 })();

@@ -31,6 +31,8 @@ public struct Chrome: Sendable {
     public var banner: HTML
     /// Seconds of inactivity before the server signs the session out; pages carry it for the warning script.
     public var idleTimeout: Int?
+    /// Seconds of that time-out left when the page was made.
+    public var idleRemaining: Int?
     /// A shared-workstation console: the pages say so.
     public var kiosk: Bool
     /// Where the footer's Sign Out posts (`/admin/logout` on the administrator's pages).
@@ -56,6 +58,7 @@ public enum Layout {
 
     public static func page(_ chrome: Chrome, content: HTML) -> HTML {
         let idle: HTML = chrome.idleTimeout.map { " data-idle-timeout=\"\($0)\"" } ?? .empty
+        let remaining: HTML = chrome.idleRemaining.map { " data-idle-remaining=\"\($0)\"" } ?? .empty
         return """
         <!DOCTYPE html>
         <html lang="en">
@@ -69,7 +72,7 @@ public enum Layout {
         <script src="/static/app.js" defer></script>
         <script src="/static/passkeys.js" defer></script>
         </head>
-        <body\(idle)>
+        <body\(idle)\(remaining)>
         <a class="skip-link" href="#main">Skip to content</a>
         \(chrome.banner)
         <header class="site-header">

@@ -55,6 +55,9 @@ public struct SecurityPage: Sendable {
     public var authenticator: AuthenticatorSection
     public var recoveryCodes: RecoveryCodesSection?
     public var passkeys: PasskeysSection?
+    /// "Signed-in sessions", and the confirmation after signing some out.
+    public var sessions: [SessionItem] = []
+    public var sessionsMessage: Message?
     /// "Recent activity": when, and what happened, newest first.
     public var activity: [(when: String, text: String)] = []
     /// The client requires a second factor and this account has none yet: only set-up is open.
@@ -94,6 +97,7 @@ public enum SecurityView {
           \(authenticatorSection(page.authenticator, csrf: csrf))
           \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf) } ?? .empty)
           \(page.passkeys.map { PasskeyView.section($0, csrf: csrf) } ?? .empty)
+          \(sessionsSection(page.sessions, message: page.sessionsMessage, csrf: csrf))
           \(activitySection(page.activity))
         </div>
         """)

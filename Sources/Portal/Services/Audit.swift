@@ -38,6 +38,7 @@ enum AuditKind: String, Sendable {
     case customerUnlocked = "customer_unlocked"
     case customerLinked = "customer_linked"
     case secondFactorReset = "second_factor_reset"
+    case sessionRevoked = "session_revoked"
     case staffAuthenticatorEnabled = "staff_authenticator_enabled"
     case staffAuthenticatorDisabled = "staff_authenticator_disabled"
 }

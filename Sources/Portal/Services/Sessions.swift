@@ -140,4 +140,5 @@ enum Flash: String, Sendable {
     case passkeyAdded = "passkey_added"
     case passkeyRenamed = "passkey_renamed"
     case passkeyRemoved = "passkey_removed"
+    case sessionsRevoked = "sessions_revoked"
 }

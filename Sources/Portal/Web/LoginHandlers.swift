@@ -70,10 +70,15 @@ enum LoginHandlers {
         try context.portal.endSession(session, actor: context.actor)
         let secure = context.portal.configuration.secureCookies
         context.setCookies.append(Cookies.clear(Cookies.session, secure: secure))
-        var response = Response.redirect(to: "/login?signed_out=1")
-        response.headers["Clear-Site-Data"] = "\"cache\", \"cookies\", \"storage\""
+        // The page's idle timer signs out with reason=idle, so the sign-in page can say why.
+        let idle = (try? context.form()["reason"]) == "idle"
+        var response = Response.redirect(to: idle ? "/login?signed_out=idle" : "/login?signed_out=1")
+        response.headers["Clear-Site-Data"] = clearSiteData
         return response
     }
+
+    /// What sign-out tells the browser to forget.
+    static let clearSiteData = "\"cache\", \"cookies\", \"storage\""
 
     static func page(_ context: RequestContext, _ page: LoginPage, status: Int = 200) -> Response {
         .html(LoginView.render(page).rendered, status: status)

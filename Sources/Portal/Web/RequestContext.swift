@@ -17,6 +17,8 @@ struct RequestContext {
     var staff: StaffMember?
     /// The administrator viewing this customer's account, when the session is theirs.
     var impersonator: StaffMember?
+    /// The browser's session ran out from inactivity on this request.
+    var expiredIdle = false
     /// The token forms on this page carry.
     var csrfToken: String
     /// What the CSRF token is bound to (this browser's session or pre-session); WebAuthn challenges are
@@ -35,10 +37,20 @@ struct RequestContext {
 
     /// The page frame for a signed-in customer page.
     func chrome(title: String, tab: AccountTab?) -> Chrome {
-        Chrome(title: title, account: account.map { AccountHeader(name: $0.user.name, email: $0.user.email) },
-               csrfToken: csrfToken, tab: tab,
-               banner: impersonator.map { AdminView.impersonationBanner(staffName: $0.name, csrfToken: csrfToken) } ?? .empty,
-               idleTimeout: Int(portal.configuration.effectiveIdleTimeout), kiosk: portal.configuration.kiosk)
+        var chrome = Chrome(title: title, account: account.map { AccountHeader(name: $0.user.name, email: $0.user.email) },
+                            csrfToken: csrfToken, tab: tab,
+                            banner: impersonator.map { AdminView.impersonationBanner(staffName: $0.name, csrfToken: csrfToken) } ?? .empty,
+                            idleTimeout: Int(portal.configuration.effectiveIdleTimeout), kiosk: portal.configuration.kiosk)
+        chrome.idleRemaining = idleSecondsLeft
+        return chrome
+    }
+
+    /// Seconds until the server signs this session out for inactivity, counted from its last noted
+    /// activity (which may be a little older than this request), so the page's warning is never late.
+    var idleSecondsLeft: Int {
+        let timeout = portal.configuration.effectiveIdleTimeout
+        guard let session else { return Int(timeout) }
+        return Int(max(0, timeout - (portal.now - session.lastSeenAt)))
     }
 
     /// After the session was replaced (a step of sign-in completed), forms on this page belong to the new one.

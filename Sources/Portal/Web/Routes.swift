@@ -26,6 +26,10 @@ enum Routes {
         router.add("POST", "/portal/profile/security/recovery-codes/regenerate",
                    Route(access: .customer, handle: TwoFactorHandlers.regenerate))
         router.add("POST", "/portal/profile/security/recovery-codes/saved", Route(access: .enrolment, handle: TwoFactorHandlers.saved))
+        // Signed-in sessions, and the idle warning's "Stay signed in".
+        router.add("POST", "/portal/profile/security/sessions/{id}/revoke", Route(access: .customer, handle: SecurityHandlers.revokeSession))
+        router.add("POST", "/portal/profile/security/sessions/revoke-others", Route(access: .customer, handle: SecurityHandlers.revokeOtherSessions))
+        router.add("POST", "/portal/session/keepalive", Route(access: .session, handle: SecurityHandlers.keepAlive))
         // Security keys and passkeys (JSON ceremonies: begin answers the options, finish takes the credential).
         router.add("POST", "/portal/profile/security/passkeys/begin", Route(access: .customer, handle: PasskeyHandlers.beginRegistration))
         router.add("POST", "/portal/profile/security/passkeys/finish", Route(access: .customer, handle: PasskeyHandlers.finishRegistration))

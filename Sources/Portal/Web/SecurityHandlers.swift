@@ -15,12 +15,40 @@ enum SecurityHandlers {
             view.passkeys?.message = Message(.success, "Your key was added. You can use it to sign in.")
         case .passkeyRenamed?:
             view.passkeys?.message = Message(.success, "The key was renamed.")
+        case .sessionsRevoked?:
+            view.sessionsMessage = Message(.success, "Signed out. That browser must sign in again.")
         case .passkeyRemoved?:
             view.passkeys?.message = Message(.success, "The key was removed. It can no longer be used to sign in.")
         default:
             break
         }
         return view.response()
+    }
+
+    @Sendable static func revokeSession(_ context: inout RequestContext) throws -> Response {
+        let account = try context.requireAccount()
+        let session = try context.requireSession()
+        try context.refuseWhileImpersonating("Signing the customer's other sessions out")
+        guard let id = context.request.pathParameters["id"].flatMap(Int64.init),
+              try context.portal.revokeSession(id: id, customerID: account.user.id, current: session.id, actor: context.actor)
+        else { throw PortalError.notFound }
+        try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .sessionsRevoked) }
+        return .redirect(to: "/portal/profile/security#sessions")
+    }
+
+    @Sendable static func revokeOtherSessions(_ context: inout RequestContext) throws -> Response {
+        let account = try context.requireAccount()
+        let session = try context.requireSession()
+        try context.refuseWhileImpersonating("Signing the customer's other sessions out")
+        _ = try context.portal.revokeOtherSessions(customerID: account.user.id, current: session.id, actor: context.actor)
+        try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .sessionsRevoked) }
+        return .redirect(to: "/portal/profile/security#sessions")
+    }
+
+    /// "Stay signed in": the page's idle warning asks the server to start the idle time-out again.
+    @Sendable static func keepAlive(_ context: inout RequestContext) throws -> Response {
+        try context.portal.touchSession(try context.requireSession())
+        return Response(status: 204)
     }
 
     @Sendable static func changePassword(_ context: inout RequestContext) throws -> Response {
@@ -54,6 +82,8 @@ extension SecurityView {
         var recoveryCodes: SecurityPage.RecoveryCodesSection?
         var passkeys: PasskeysSection?
         var activity: [(when: String, text: String)] = []
+        var sessions: [SessionItem] = []
+        var sessionsMessage: Message?
         var message: Message?
 
         init(_ context: RequestContext) throws {
@@ -67,6 +97,10 @@ extension SecurityView {
                                                     lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
                 : nil
             passkeys = PasskeysSection(keys: try context.portal.passkeys(customerID: account.user.id).map(PasskeyHandlers.item))
+            sessions = try context.portal.signedInSessions(customerID: account.user.id, current: context.session?.id ?? 0).map {
+                SessionItem(id: $0.id, device: $0.device, ip: $0.ip, started: DateText.dayAndTime($0.createdAt),
+                            lastActive: DateText.dayAndTime($0.lastSeenAt), current: $0.current)
+            }
             activity = try context.portal.recentActivity(customerID: account.user.id).map { (DateText.dayAndTime($0.at), $0.text) }
             if context.impersonator != nil {
                 message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes and passkeys cannot be changed.")
@@ -78,6 +112,8 @@ extension SecurityView {
                                     authenticator: authenticator, recoveryCodes: recoveryCodes, passkeys: passkeys,
                                     enrolmentRequired: context.session?.stage == .enrolment, message: message)
             page.activity = activity
+            page.sessions = sessions
+            page.sessionsMessage = sessionsMessage
             return .html(SecurityView.render(page).rendered, status: status)
         }
     }

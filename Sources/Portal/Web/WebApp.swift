@@ -91,6 +91,14 @@ final class WebApp: Sendable {
 
     private func handle(_ request: Request, _ route: Route) throws -> Response {
         var context = try loadContext(request)
+        // Signing out a session that has already ended (the page's idle timer racing the server's) has
+        // nothing to protect: it lands on sign-in like any other sign-out, with the reason.
+        if route.access == .session, context.session == nil {
+            let idle = context.expiredIdle || (try? request.form()["reason"]) == "idle"
+            var response = signInRedirect(context, to: idle ? "/login?signed_out=idle" : "/login")
+            response.headers["Clear-Site-Data"] = LoginHandlers.clearSiteData
+            return response
+        }
         if request.method == "POST" {
             guard CSRF.matches(CSRF.submitted(request), expected: context.csrfToken) else { throw PortalError.csrfRefused }
         }
@@ -131,8 +139,11 @@ final class WebApp: Sendable {
         }
     }
 
+    /// To sign-in. A session that just ran out from inactivity says so there, and the browser is told to
+    /// forget what it kept of the site, as at sign-out.
     private func signInRedirect(_ context: RequestContext, to location: String = "/login") -> Response {
-        var response = Response.redirect(to: location)
+        var response = Response.redirect(to: context.expiredIdle && location == "/login" ? "/login?signed_out=idle" : location)
+        if context.expiredIdle { response.headers["Clear-Site-Data"] = LoginHandlers.clearSiteData }
         for cookie in context.setCookies { response.headers.add("Set-Cookie", cookie) }
         response.headers["Cache-Control"] = "no-store"
         return response
@@ -144,6 +155,7 @@ final class WebApp: Sendable {
         var setCookies: [String] = []
         var session: Session?
         var account: CustomerAccount?
+        var expiredIdle = false
         if let token = request.cookies[Cookies.session] {
             switch try portal.lookUpSession(token: token) {
             case .active(let found):
@@ -157,7 +169,10 @@ final class WebApp: Sendable {
                         setCookies.append(Cookies.clear(Cookies.session, secure: secure))
                     }
                 }
-            case .expired, .none:
+            case .expired(let idle):
+                expiredIdle = idle
+                setCookies.append(Cookies.clear(Cookies.session, secure: secure))
+            case .none:
                 setCookies.append(Cookies.clear(Cookies.session, secure: secure))
             }
         }
@@ -200,7 +215,7 @@ final class WebApp: Sendable {
             binding = CSRF.binding(preSession: pre)
         }
         return RequestContext(request: request, app: self, session: session, account: account, staffSession: staffSession,
-                              staff: staff, impersonator: impersonator,
+                              staff: staff, impersonator: impersonator, expiredIdle: expiredIdle,
                               csrfToken: CSRF.token(key: portal.csrfKey, boundTo: binding), binding: binding, setCookies: setCookies)
     }
 

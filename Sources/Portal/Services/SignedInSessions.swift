@@ -1,0 +1,90 @@
+import Store
+
+/// A signed-in session as the Security tab lists it.
+public struct SessionSummary: Sendable, Equatable {
+    public var id: Int64
+    /// "Chrome on Windows", from the User-Agent.
+    public var device: String
+    public var ip: String
+    public var createdAt: Int64
+    public var lastSeenAt: Int64
+    public var current: Bool
+}
+
+extension Portal {
+    /// The account's sessions that are signed in (not those waiting for a second factor, nor an
+    /// administrator's view), the current one first, then by last activity.
+    func signedInSessions(customerID: Int64, current: Int64) throws -> [SessionSummary] {
+        let time = now
+        let idle = configuration.effectiveIdleTimeout
+        return try pool.withConnection { db in
+            try db.query("""
+                SELECT id, user_agent, ip, created_at, last_seen_at FROM sessions
+                WHERE customer_user_id = ? AND stage = 'active' AND impersonator_staff_id IS NULL
+                  AND expires_at > ? AND last_seen_at > ?
+                ORDER BY (id = ?) DESC, last_seen_at DESC, id DESC
+                """, customerID, time, time - idle, current).map { row in
+                let id = row.int64("id") ?? 0
+                return SessionSummary(id: id, device: UserAgent.describe(row.string("user_agent") ?? ""), ip: row.string("ip") ?? "",
+                                      createdAt: row.int64("created_at") ?? 0, lastSeenAt: row.int64("last_seen_at") ?? 0,
+                                      current: id == current)
+            }
+        }
+    }
+
+    /// Signs one of the account's other sessions out; false when it is not one of them.
+    func revokeSession(id: Int64, customerID: Int64, current: Int64, actor: Actor) throws -> Bool {
+        try pool.write { db in
+            guard id != current, try db.run("""
+                DELETE FROM sessions WHERE id = ? AND customer_user_id = ? AND impersonator_staff_id IS NULL
+                """, id, customerID) == 1 else { return false }
+            try Audit.record(db, .sessionRevoked, actor: actor, at: now, detail: "one session")
+            return true
+        }
+    }
+
+    /// Signs every other session of the account out; returns how many.
+    func revokeOtherSessions(customerID: Int64, current: Int64, actor: Actor) throws -> Int {
+        try pool.write { db in
+            let count = try db.run("""
+                DELETE FROM sessions WHERE customer_user_id = ? AND id <> ? AND impersonator_staff_id IS NULL
+                """, customerID, current)
+            try Audit.record(db, .sessionRevoked, actor: actor, at: now, detail: "all other sessions (\(count))")
+            return count
+        }
+    }
+
+    /// "Stay signed in": notes activity now, so the idle time-out starts again.
+    func touchSession(_ session: Session) throws {
+        try pool.write { db in _ = try db.run("UPDATE sessions SET last_seen_at = ? WHERE id = ?", now, session.id) }
+    }
+}
+
+/// The browser and operating system of a User-Agent, in words, for the sessions list. Only the common
+/// families are named; anything else is "Unknown browser".
+enum UserAgent {
+    static func describe(_ agent: String) -> String {
+        let browser: String?
+        if agent.contains("Edg/") || agent.contains("EdgA/") || agent.contains("EdgiOS/") { browser = "Edge" }
+        else if agent.contains("OPR/") { browser = "Opera" }
+        else if agent.contains("Firefox/") || agent.contains("FxiOS/") { browser = "Firefox" }
+        else if agent.contains("Chrome/") || agent.contains("CriOS/") || agent.contains("Chromium/") { browser = "Chrome" }
+        else if agent.contains("Safari/") && agent.contains("Version/") { browser = "Safari" }
+        else { browser = nil }
+        let system: String?
+        if agent.contains("iPhone") { system = "iPhone" }
+        else if agent.contains("iPad") { system = "iPad" }
+        else if agent.contains("Android") { system = "Android" }
+        else if agent.contains("Windows") { system = "Windows" }
+        else if agent.contains("Mac OS X") || agent.contains("Macintosh") { system = "macOS" }
+        else if agent.contains("CrOS") { system = "ChromeOS" }
+        else if agent.contains("Linux") { system = "Linux" }
+        else { system = nil }
+        switch (browser, system) {
+        case let (browser?, system?): return "\(browser) on \(system)"
+        case let (browser?, nil): return browser
+        case let (nil, system?): return "Unknown browser on \(system)"
+        case (nil, nil): return "Unknown browser"
+        }
+    }
+}

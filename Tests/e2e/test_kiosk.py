@@ -1,0 +1,49 @@
+"""Kiosk mode in a real browser: the idle warning counts down, "Stay signed in" keeps the session, the
+idle sign-out lands on the sign-in page with the reason, and Back afterwards shows nothing of the account."""
+
+import time
+import unittest
+
+from console import Console, Page, chromium
+
+
+class KioskIdleSignOutTest(unittest.TestCase):
+    def test_warning_stay_signed_in_then_idle_sign_out(self):
+        # 61 s: the warning shows a second after the page loads and the sign-out comes a minute later.
+        console = Console("--kiosk", "--idle-timeout", "61")
+        driver = chromium()
+        try:
+            page = Page(driver, console)
+            page.open("/login")
+            self.assertIn("This is a shared computer.", driver.page_source)
+            page.sign_in("jane.doe@northwind.example")
+            page.wait_for_path("/portal/profile")
+            warning = page.find(".idle-warning")
+            page.wait.until(lambda d: warning.is_displayed())
+            self.assertIn("You will be signed out soon", warning.text)
+            page.screenshot("kiosk-idle-warning")
+            first = int(page.find("[data-idle-count]").text)
+            page.wait.until(lambda d: int(page.find("[data-idle-count]").text) < first)
+
+            page.find("[data-idle-stay]").click()
+            page.wait.until(lambda d: not warning.is_displayed())
+            # Stay signed in told the server: the session is still good after the first deadline would have passed.
+            page.wait.until(lambda d: warning.is_displayed())
+            from selenium.webdriver.support.ui import WebDriverWait
+            WebDriverWait(driver, 90).until(lambda d: "/login" in d.current_url)
+            self.assertIn("signed_out=idle", driver.current_url)
+            self.assertIn("You were signed out because the session was idle.", driver.page_source)
+            page.screenshot("kiosk-idle-signed-out")
+
+            driver.back()
+            time.sleep(1)
+            self.assertNotIn("Jane Doe", driver.page_source)
+            self.assertNotIn("jane.doe@northwind.example", driver.page_source)
+            self.assertIn("/login", driver.current_url)
+        finally:
+            driver.quit()
+            self.assertIn("Stopped.", console.stop())
+
+
+if __name__ == "__main__":
+    unittest.main()
