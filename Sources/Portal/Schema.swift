@@ -151,10 +151,14 @@ enum Schema {
             -- an authenticator's records say nothing about the database. Made at the first registration.
             ALTER TABLE customer_users ADD COLUMN webauthn_user_handle BLOB;
             CREATE UNIQUE INDEX customer_users_webauthn_handle ON customer_users(webauthn_user_handle);
-            -- Registered security keys and passkeys. public_key is the COSE_Key the authenticator attested.
+            ALTER TABLE staff ADD COLUMN webauthn_user_handle BLOB;
+            CREATE UNIQUE INDEX staff_webauthn_handle ON staff(webauthn_user_handle);
+            -- Registered security keys and passkeys of customers and of staff (their own second factor).
+            -- public_key is the COSE_Key the authenticator attested.
             CREATE TABLE webauthn_credentials (
                 id INTEGER PRIMARY KEY,
-                customer_user_id INTEGER NOT NULL REFERENCES customer_users(id) ON DELETE CASCADE,
+                customer_user_id INTEGER REFERENCES customer_users(id) ON DELETE CASCADE,
+                staff_id INTEGER REFERENCES staff(id) ON DELETE CASCADE,
                 credential_id BLOB NOT NULL UNIQUE,
                 public_key BLOB NOT NULL,
                 algorithm INTEGER NOT NULL,
@@ -165,9 +169,11 @@ enum Schema {
                 backup_eligible INTEGER NOT NULL CHECK (backup_eligible IN (0, 1)),
                 backed_up INTEGER NOT NULL CHECK (backed_up IN (0, 1)),
                 created_at INTEGER NOT NULL,
-                last_used_at INTEGER
+                last_used_at INTEGER,
+                CHECK ((customer_user_id IS NULL) <> (staff_id IS NULL))
             );
             CREATE INDEX webauthn_credentials_customer ON webauthn_credentials(customer_user_id);
+            CREATE INDEX webauthn_credentials_staff ON webauthn_credentials(staff_id);
             -- A challenge is issued for one ceremony in one browser (binding: the session or pre-session
             -- the CSRF token is bound to), lives 5 minutes, and is deleted when it is answered.
             CREATE TABLE webauthn_challenges (
@@ -176,6 +182,7 @@ enum Schema {
                 binding TEXT NOT NULL,
                 challenge BLOB NOT NULL,
                 customer_user_id INTEGER REFERENCES customer_users(id) ON DELETE CASCADE,
+                staff_id INTEGER REFERENCES staff(id) ON DELETE CASCADE,
                 expires_at INTEGER NOT NULL,
                 UNIQUE (purpose, binding)
             );

@@ -32,6 +32,45 @@ enum CeremonyPurpose: String, Sendable {
     case reauth
 }
 
+/// Whose key: a customer's, or a staff member's (their own second factor on the administrator side).
+enum KeyOwner: Sendable, Equatable {
+    case customer(Int64)
+    case staff(Int64)
+
+    var id: Int64 {
+        switch self { case .customer(let id), .staff(let id): id }
+    }
+    /// The owner's column in webauthn_credentials and webauthn_challenges.
+    var column: String {
+        switch self { case .customer: "customer_user_id"; case .staff: "staff_id" }
+    }
+    /// The table of the owner's account.
+    var table: String {
+        switch self { case .customer: "customer_users"; case .staff: "staff" }
+    }
+
+    /// The owner a stored row names.
+    init?(row: Row) {
+        if let id = row.int64("customer_user_id") { self = .customer(id) }
+        else if let id = row.int64("staff_id") { self = .staff(id) }
+        else { return nil }
+    }
+}
+
+/// What a key's owner is for the lockouts and the audit log.
+struct KeyHolder {
+    let owner: KeyOwner
+    let email: String
+    let clientID: Int64?
+
+    func actor(ip: String) -> Actor {
+        switch owner {
+        case .customer(let id): Actor(customerUserID: id, staffID: nil, clientID: clientID, ip: ip)
+        case .staff(let id): Actor(customerUserID: nil, staffID: id, clientID: nil, ip: ip)
+        }
+    }
+}
+
 /// Why a passkey ceremony was refused, in words for the person.
 struct PasskeyRefusal: Error, Sendable, Equatable {
     let status: Int
@@ -59,38 +98,40 @@ extension Portal {
     // MARK: Challenges
 
     /// A fresh single-use challenge for this browser and purpose; it replaces any earlier one.
-    func issueChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String, customerID: Int64?) throws -> [UInt8] {
+    func issueChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String, owner: KeyOwner?) throws -> [UInt8] {
         let challenge = SecureRandom.bytes(count: 32)
         let time = now
         try db.run("DELETE FROM webauthn_challenges WHERE expires_at <= ?", time)
         try db.run("""
-            INSERT OR REPLACE INTO webauthn_challenges (purpose, binding, challenge, customer_user_id, expires_at)
-            VALUES (?, ?, ?, ?, ?)
-            """, purpose.rawValue, binding, challenge, customerID, time + Self.challengeLifetime)
+            INSERT OR REPLACE INTO webauthn_challenges (purpose, binding, challenge, customer_user_id, staff_id, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """, purpose.rawValue, binding, challenge, owner.flatMap { if case .customer(let id) = $0 { id } else { nil } },
+            owner.flatMap { if case .staff(let id) = $0 { id } else { nil } }, time + Self.challengeLifetime)
         return challenge
     }
 
     /// Takes the browser's challenge for a purpose: deleted whatever the outcome, nil when there is
     /// none or it expired.
-    func takeChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String) throws -> (challenge: [UInt8], customerID: Int64?)? {
+    func takeChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String) throws -> (challenge: [UInt8], owner: KeyOwner?)? {
         guard let row = try db.queryOne("""
-            SELECT id, challenge, customer_user_id, expires_at FROM webauthn_challenges WHERE purpose = ? AND binding = ?
+            SELECT id, challenge, customer_user_id, staff_id, expires_at FROM webauthn_challenges WHERE purpose = ? AND binding = ?
             """, purpose.rawValue, binding) else { return nil }
         try db.run("DELETE FROM webauthn_challenges WHERE id = ?", row.int64("id"))
         guard (row.int64("expires_at") ?? 0) > now, let challenge = row.blob("challenge") else { return nil }
-        return (challenge, row.int64("customer_user_id"))
+        return (challenge, KeyOwner(row: row))
     }
 
     // MARK: Registration
 
     /// Creation options for a new key of this account, excluding the keys it already has.
-    func passkeyRegistrationOptions(account: CustomerAccount, binding: String, rp: RelyingParty) throws -> [UInt8] {
+    func passkeyRegistrationOptions(owner: KeyOwner, email: String, displayName: String, binding: String,
+                                    rp: RelyingParty) throws -> [UInt8] {
         try pool.write { db in
-            let handle = try userHandle(db, customerID: account.user.id)
-            let exclude = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE customer_user_id = ?",
-                                       account.user.id).map(Self.descriptor)
-            let challenge = try issueChallenge(db, purpose: .register, binding: binding, customerID: account.user.id)
-            return Options.creation(rp: rp, user: UserEntity(id: handle, name: account.user.email, displayName: account.user.name),
+            let handle = try userHandle(db, owner: owner)
+            let exclude = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE \(owner.column) = ?",
+                                       owner.id).map(Self.descriptor)
+            let challenge = try issueChallenge(db, purpose: .register, binding: binding, owner: owner)
+            return Options.creation(rp: rp, user: UserEntity(id: handle, name: email, displayName: displayName),
                                     challenge: challenge, exclude: exclude, algorithms: Self.passkeyAlgorithms,
                                     residentKey: "preferred", userVerification: "preferred", attestation: "none",
                                     hints: passkeyHints)
@@ -98,7 +139,7 @@ extension Portal {
     }
 
     /// Verifies a registration answer and stores the key under `name` (or a name from its kind).
-    func finishPasskeyRegistration(account: CustomerAccount, credential: RegistrationCredential, name rawName: String,
+    func finishPasskeyRegistration(owner: KeyOwner, credential: RegistrationCredential, name rawName: String,
                                    binding: String, rp: RelyingParty, actor: Actor) throws -> Result<Passkey, PasskeyRefusal> {
         let name = Validation.clean(rawName)
         if name.count > Self.passkeyNameLimit {
@@ -106,14 +147,14 @@ extension Portal {
         }
         return try pool.write { db in
             guard let issued = try takeChallenge(db, purpose: .register, binding: binding),
-                  issued.customerID == account.user.id else { return .failure(.expired) }
+                  issued.owner == owner else { return .failure(.expired) }
             let verified: VerifiedRegistration
             do {
                 verified = try WebAuthnVerifier.verifyRegistration(credential, expectedChallenge: issued.challenge, rp: rp,
                                                                    requireUserVerification: false,
                                                                    allowedAlgorithms: Self.passkeyAlgorithms)
             } catch {
-                log("passkey registration refused for customer \(account.user.id): \(error)")
+                log("passkey registration refused for \(owner): \(error)")
                 return .failure(PasskeyRefusal(status: 400, message: "The key's answer could not be verified, so it was not added. Try again."))
             }
             if try db.queryOne("SELECT id FROM webauthn_credentials WHERE credential_id = ?", verified.credentialID) != nil {
@@ -122,10 +163,10 @@ extension Portal {
             let time = now
             let finalName = name.isEmpty ? Self.defaultPasskeyName(verified) : name
             try db.run("""
-                INSERT INTO webauthn_credentials (customer_user_id, credential_id, public_key, algorithm, sign_count, name,
+                INSERT INTO webauthn_credentials (\(owner.column), credential_id, public_key, algorithm, sign_count, name,
                     transports, aaguid, backup_eligible, backed_up, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, account.user.id, verified.credentialID, verified.publicKey, verified.algorithm.rawValue,
+                """, owner.id, verified.credentialID, verified.publicKey, verified.algorithm.rawValue,
                 Int64(verified.signCount), finalName, verified.transports.joined(separator: ","), verified.aaguid,
                 verified.backupEligible, verified.backedUp, time)
             let id = db.lastInsertRowID
@@ -146,40 +187,40 @@ extension Portal {
 
     // MARK: List, rename, remove
 
-    public func passkeys(customerID: Int64) throws -> [Passkey] {
+    func passkeys(owner: KeyOwner) throws -> [Passkey] {
         try pool.withConnection { db in
-            try db.query("SELECT * FROM webauthn_credentials WHERE customer_user_id = ? ORDER BY created_at, id", customerID)
+            try db.query("SELECT * FROM webauthn_credentials WHERE \(owner.column) = ? ORDER BY created_at, id", owner.id)
                 .map(Passkey.init)
         }
     }
 
-    func passkey(id: Int64, customerID: Int64) throws -> Passkey? {
+    func passkey(id: Int64, owner: KeyOwner) throws -> Passkey? {
         try pool.withConnection { db in
-            try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = ? AND customer_user_id = ?", id, customerID)
+            try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = ? AND \(owner.column) = ?", id, owner.id)
                 .map(Passkey.init)
         }
     }
 
     /// Renames one of the account's keys; nil when the key is not the account's.
-    func renamePasskey(id: Int64, customerID: Int64, name rawName: String, actor: Actor) throws -> Result<Void, PasskeyRefusal>? {
+    func renamePasskey(id: Int64, owner: KeyOwner, name rawName: String, actor: Actor) throws -> Result<Void, PasskeyRefusal>? {
         let name = Validation.clean(rawName)
         guard !name.isEmpty else { return .failure(PasskeyRefusal(status: 422, message: "Enter a name for the key.")) }
         guard name.count <= Self.passkeyNameLimit else {
             return .failure(PasskeyRefusal(status: 422, message: "Use a name of at most \(Self.passkeyNameLimit) characters."))
         }
         return try pool.write { db in
-            guard try db.run("UPDATE webauthn_credentials SET name = ? WHERE id = ? AND customer_user_id = ?",
-                             name, id, customerID) == 1 else { return nil }
+            guard try db.run("UPDATE webauthn_credentials SET name = ? WHERE id = ? AND \(owner.column) = ?",
+                             name, id, owner.id) == 1 else { return nil }
             try Audit.record(db, .passkeyRenamed, actor: actor, at: now, detail: name)
             return .success(())
         }
     }
 
     /// Removes one of the account's keys; false when the key is not the account's.
-    func removePasskey(id: Int64, customerID: Int64, actor: Actor) throws -> Bool {
+    func removePasskey(id: Int64, owner: KeyOwner, actor: Actor) throws -> Bool {
         try pool.write { db in
-            guard let row = try db.queryOne("SELECT name FROM webauthn_credentials WHERE id = ? AND customer_user_id = ?",
-                                            id, customerID) else { return false }
+            guard let row = try db.queryOne("SELECT name FROM webauthn_credentials WHERE id = ? AND \(owner.column) = ?",
+                                            id, owner.id) else { return false }
             try db.run("DELETE FROM webauthn_credentials WHERE id = ?", id)
             try Audit.record(db, .passkeyRemoved, actor: actor, at: now, detail: row.string("name") ?? "")
             return true
@@ -191,17 +232,17 @@ extension Portal {
     /// Request options for passwordless sign-in: a discoverable credential, user verification required.
     func passkeySignInOptions(binding: String, rp: RelyingParty) throws -> [UInt8] {
         try pool.write { db in
-            let challenge = try issueChallenge(db, purpose: .signIn, binding: binding, customerID: nil)
+            let challenge = try issueChallenge(db, purpose: .signIn, binding: binding, owner: nil)
             return Options.request(rp: rp, challenge: challenge, allow: [], userVerification: "required", hints: passkeyHints)
         }
     }
 
     /// Request options for a ceremony of a known account (second factor, re-authentication): its keys only.
-    func passkeyOptions(for customerID: Int64, purpose: CeremonyPurpose, binding: String, rp: RelyingParty) throws -> [UInt8] {
+    func passkeyOptions(for owner: KeyOwner, purpose: CeremonyPurpose, binding: String, rp: RelyingParty) throws -> [UInt8] {
         try pool.write { db in
-            let allow = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE customer_user_id = ?",
-                                     customerID).map(Self.descriptor)
-            let challenge = try issueChallenge(db, purpose: purpose, binding: binding, customerID: customerID)
+            let allow = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE \(owner.column) = ?",
+                                     owner.id).map(Self.descriptor)
+            let challenge = try issueChallenge(db, purpose: purpose, binding: binding, owner: owner)
             return Options.request(rp: rp, challenge: challenge, allow: allow, userVerification: "preferred", hints: passkeyHints)
         }
     }
@@ -218,12 +259,13 @@ extension Portal {
         }
         return try pool.write { db in
             guard let issued = try takeChallenge(db, purpose: .signIn, binding: binding) else { return .failure(.expired) }
-            let outcome = try verifyAssertion(db, credential: credential, challenge: issued.challenge, owner: nil, rp: rp,
+            let outcome = try verifyAssertion(db, credential: credential, challenge: issued.challenge, expected: nil, rp: rp,
                                               requireUserVerification: true, ip: ip)
             switch outcome {
             case .failure(let refusal):
                 return .failure(refusal)
-            case .success(let customer):
+            case .success(let owner):
+                guard let customer = try AccountQueries.customer(id: owner.id, db) else { return .failure(.notRecognised) }
                 let actor = Actor(customerUserID: customer.id, staffID: nil, clientID: customer.clientID, ip: ip)
                 guard customer.status == .active, let clientID = customer.clientID,
                       let client = try AccountQueries.client(id: clientID, db) else { return .success(.accessRequired) }
@@ -248,9 +290,10 @@ extension Portal {
         return try pool.write { db in
             if let wait = try throttle.lockedFor(keys, now: time, db) { return .failure(.lockedOut(wait)) }
             guard let issued = try takeChallenge(db, purpose: .secondFactor, binding: binding),
-                  issued.customerID == customerID else { return .failure(.expired) }
+                  issued.owner == .customer(customerID) else { return .failure(.expired) }
             if case .failure(let refusal) = try verifyAssertion(db, credential: credential, challenge: issued.challenge,
-                                                                owner: user, rp: rp, requireUserVerification: false, ip: ip) {
+                                                                expected: .customer(customerID), rp: rp, requireUserVerification: false,
+                                                                ip: ip) {
                 return .failure(refusal)
             }
             try db.run("DELETE FROM sessions WHERE id = ?", session.id)
@@ -270,9 +313,10 @@ extension Portal {
         return try pool.write { db in
             if let wait = try throttle.lockedFor(keys, now: time, db) { return .failure(.lockedOut(wait)) }
             guard let issued = try takeChallenge(db, purpose: .reauth, binding: binding),
-                  issued.customerID == user.id else { return .failure(.expired) }
+                  issued.owner == .customer(user.id) else { return .failure(.expired) }
             if case .failure(let refusal) = try verifyAssertion(db, credential: credential, challenge: issued.challenge,
-                                                                owner: user, rp: rp, requireUserVerification: false, ip: ip) {
+                                                                expected: .customer(user.id), rp: rp, requireUserVerification: false,
+                                                                ip: ip) {
                 return .failure(refusal)
             }
             try db.run("UPDATE sessions SET authenticated_at = ? WHERE id = ?", time, session.id)
@@ -281,39 +325,46 @@ extension Portal {
     }
 
     /// Checks an assertion against the stored key it names, inside the caller's write transaction, and
-    /// stores its counter and last use. `owner` (when known) must own the key. A failure is audited
-    /// and counted toward the lockouts; a counter that went backwards is refused and recorded as a
+    /// stores its counter and last use. `expected` (when known) must own the key; without one (customer
+    /// sign-in with a discoverable credential) the key must be a customer's. A failure is audited and
+    /// counted toward the owner's lockouts; a counter that went backwards is refused and recorded as a
     /// possible clone.
-    private func verifyAssertion(_ db: Database, credential: AuthenticationCredential, challenge: [UInt8], owner: CustomerUser?, rp: RelyingParty,
-                                 requireUserVerification: Bool, ip: String) throws -> Result<CustomerUser, PasskeyRefusal> {
+    func verifyAssertion(_ db: Database, credential: AuthenticationCredential, challenge: [UInt8], expected: KeyOwner?,
+                         rp: RelyingParty, requireUserVerification: Bool, ip: String) throws -> Result<KeyOwner, PasskeyRefusal> {
         let time = now
-        func refuse(_ refusal: PasskeyRefusal, user: CustomerUser?, detail: String) throws -> Result<CustomerUser, PasskeyRefusal> {
-            let actor = Actor(customerUserID: user?.id, staffID: nil, clientID: user?.clientID, ip: ip)
+        let expectedHolder = try expected.flatMap { try keyHolder(db, $0) }
+        func refuse(_ refusal: PasskeyRefusal, _ holder: KeyHolder?, detail: String) throws -> Result<KeyOwner, PasskeyRefusal> {
+            let actor = holder?.actor(ip: ip) ?? Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: ip)
             try Audit.record(db, .passkeyFailed, actor: actor, at: time, detail: detail)
-            let keys = user.map { throttle.keys(email: $0.email, ip: ip) } ?? [throttle.addressKey(ip)]
-            if let lock = try throttle.recordFailure(keys, now: time, db) {
+            let limiter = lockouts(for: holder?.owner ?? expected)
+            let keys = holder.map { limiter.keys(email: $0.email, ip: ip) } ?? [limiter.addressKey(ip)]
+            if let lock = try limiter.recordFailure(keys, now: time, db) {
                 try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated failures")
                 return .failure(.lockedOut(lock))
             }
             return .failure(refusal)
         }
         guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE credential_id = ?", credential.rawId),
-              let keyOwner = try AccountQueries.customer(id: row.int64("customer_user_id") ?? 0, db) else {
-            return try refuse(owner == nil ? .notRecognised : .failed, user: owner, detail: "unknown credential")
+              let keyOwner = KeyOwner(row: row), let holder = try keyHolder(db, keyOwner) else {
+            return try refuse(expected == nil ? .notRecognised : .failed, expectedHolder, detail: "unknown credential")
         }
-        if let owner, owner.id != keyOwner.id {
-            return try refuse(.failed, user: owner, detail: "a key of another account")
+        if let expected, expected != keyOwner {
+            return try refuse(.failed, expectedHolder, detail: "a key of another account")
+        }
+        if expected == nil, case .staff = keyOwner {
+            return try refuse(.notRecognised, nil, detail: "a staff key at the customer sign-in")
         }
         // A locked account stays locked, whatever the key.
-        if let wait = try throttle.lockedFor(throttle.keys(email: keyOwner.email, ip: ip), now: time, db) {
+        let limiter = lockouts(for: keyOwner)
+        if let wait = try limiter.lockedFor(limiter.keys(email: holder.email, ip: ip), now: time, db) {
             return .failure(.lockedOut(wait))
         }
         // A user handle, when the authenticator returns one, must be the owner's (§7.2 step 6).
         if let handle = credential.response.userHandle {
-            let stored = try db.queryOne("SELECT webauthn_user_handle FROM customer_users WHERE id = ?", keyOwner.id)?
+            let stored = try db.queryOne("SELECT webauthn_user_handle FROM \(keyOwner.table) WHERE id = ?", keyOwner.id)?
                 .blob("webauthn_user_handle") ?? []
             guard constantTimeEquals(handle, stored) else {
-                return try refuse(.failed, user: keyOwner, detail: "user handle does not match the key's account")
+                return try refuse(.failed, holder, detail: "user handle does not match the key's account")
             }
         }
         let verified: VerifiedAuthentication
@@ -323,20 +374,34 @@ extension Portal {
                 storedSignCount: UInt32(clamping: row.int64("sign_count") ?? 0), requireUserVerification: requireUserVerification)
         } catch let error {
             if case .signCountRegressed(let stored, let received) = error {
-                try Audit.record(db, .passkeyCounterRegressed,
-                                 actor: Actor(customerUserID: keyOwner.id, staffID: nil, clientID: keyOwner.clientID, ip: ip),
-                                 at: time, detail: "\(row.string("name") ?? ""): stored \(stored), received \(received)")
+                try Audit.record(db, .passkeyCounterRegressed, actor: holder.actor(ip: ip), at: time,
+                                 detail: "\(row.string("name") ?? ""): stored \(stored), received \(received)")
             }
-            return try refuse(.failed, user: keyOwner, detail: "\(error)")
+            return try refuse(.failed, holder, detail: "\(error)")
         }
         // The backup state may change over a key's life (BS); eligibility may not (BE).
         guard verified.backupEligible == (row.bool("backup_eligible") ?? false) else {
-            return try refuse(.failed, user: keyOwner, detail: "backup eligibility changed")
+            return try refuse(.failed, holder, detail: "backup eligibility changed")
         }
         try db.run("UPDATE webauthn_credentials SET sign_count = ?, backed_up = ?, last_used_at = ? WHERE id = ?",
                    Int64(verified.signCount), verified.backedUp, time, row.int64("id"))
-        try throttle.reset(throttle.accountKey(keyOwner.email), db)
+        try limiter.reset(limiter.accountKey(holder.email), db)
         return .success(keyOwner)
+    }
+
+    /// The lockouts a key's failures count toward: the customers' or the staff's.
+    private func lockouts(for owner: KeyOwner?) -> LoginThrottle {
+        if case .staff = owner { return staffThrottle }
+        return throttle
+    }
+
+    private func keyHolder(_ db: Database, _ owner: KeyOwner) throws -> KeyHolder? {
+        switch owner {
+        case .customer(let id):
+            return try AccountQueries.customer(id: id, db).map { KeyHolder(owner: owner, email: $0.email, clientID: $0.clientID) }
+        case .staff(let id):
+            return try AccountQueries.staff(id: id, db).map { KeyHolder(owner: owner, email: $0.email, clientID: nil) }
+        }
     }
 
     // MARK: Recent authentication ("sudo mode")
@@ -357,22 +422,22 @@ extension Portal {
     }
 
     /// Whether the account has any key (the MFA and re-authentication pages offer "Use a passkey").
-    func hasPasskeys(customerID: Int64) throws -> Bool {
+    func hasPasskeys(owner: KeyOwner) throws -> Bool {
         try pool.withConnection { db in
-            try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = ?", customerID)?.int("n") ?? 0 > 0
+            try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE \(owner.column) = ?", owner.id)?.int("n") ?? 0 > 0
         }
     }
 
     // MARK: Helpers
 
     /// The account's WebAuthn user handle: 32 random bytes, made the first time it is needed.
-    private func userHandle(_ db: Database, customerID: Int64) throws -> [UInt8] {
-        if let handle = try db.queryOne("SELECT webauthn_user_handle FROM customer_users WHERE id = ?", customerID)?
+    private func userHandle(_ db: Database, owner: KeyOwner) throws -> [UInt8] {
+        if let handle = try db.queryOne("SELECT webauthn_user_handle FROM \(owner.table) WHERE id = ?", owner.id)?
             .blob("webauthn_user_handle"), !handle.isEmpty {
             return handle
         }
         let handle = SecureRandom.bytes(count: 32)
-        try db.run("UPDATE customer_users SET webauthn_user_handle = ? WHERE id = ?", handle, customerID)
+        try db.run("UPDATE \(owner.table) SET webauthn_user_handle = ? WHERE id = ?", handle, owner.id)
         return handle
     }
 

@@ -25,7 +25,9 @@ enum PasskeyHandlers {
         try context.refuseWhileImpersonating("Adding a passkey")
         let account = try context.requireAccount()
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security#passkeys") { return refusal }
-        let options = try context.portal.passkeyRegistrationOptions(account: account, binding: context.binding, rp: context.relyingParty)
+        let options = try context.portal.passkeyRegistrationOptions(owner: .customer(account.user.id), email: account.user.email,
+                                                                   displayName: account.user.name, binding: context.binding,
+                                                                   rp: context.relyingParty)
         return Response(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: options)
     }
 
@@ -39,7 +41,7 @@ enum PasskeyHandlers {
         case .success(let decoded): body = decoded
         case .failure(let answer): return answer
         }
-        switch try context.portal.finishPasskeyRegistration(account: account, credential: body.credential,
+        switch try context.portal.finishPasskeyRegistration(owner: .customer(account.user.id), credential: body.credential,
                                                             name: body.name ?? "", binding: context.binding,
                                                             rp: context.relyingParty, actor: context.actor) {
         case .success:
@@ -55,7 +57,7 @@ enum PasskeyHandlers {
         let session = try context.requireSession()
         let id = try keyID(context)
         let name = try context.form()["name"] ?? ""
-        switch try context.portal.renamePasskey(id: id, customerID: account.user.id, name: name, actor: context.actor) {
+        switch try context.portal.renamePasskey(id: id, owner: .customer(account.user.id), name: name, actor: context.actor) {
         case nil:
             throw PortalError.notFound
         case .success?:
@@ -73,7 +75,7 @@ enum PasskeyHandlers {
         try context.refuseWhileImpersonating("Removing a passkey")
         let account = try context.requireAccount()
         let id = try keyID(context)
-        guard let key = try context.portal.passkey(id: id, customerID: account.user.id) else { throw PortalError.notFound }
+        guard let key = try context.portal.passkey(id: id, owner: .customer(account.user.id)) else { throw PortalError.notFound }
         let here = "/portal/profile/security/passkeys/\(id)/delete"
         if let refusal = try requireRecentAuthentication(context, returnTo: here) { return refusal }
         let page = PasskeyRemovePage(chrome: context.chrome(title: "Remove key", tab: .security), key: item(key))
@@ -85,11 +87,11 @@ enum PasskeyHandlers {
         let account = try context.requireAccount()
         let session = try context.requireSession()
         let id = try keyID(context)
-        guard try context.portal.passkey(id: id, customerID: account.user.id) != nil else { throw PortalError.notFound }
+        guard try context.portal.passkey(id: id, owner: .customer(account.user.id)) != nil else { throw PortalError.notFound }
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security/passkeys/\(id)/delete") {
             return refusal
         }
-        guard try context.portal.removePasskey(id: id, customerID: account.user.id, actor: context.actor) else { throw PortalError.notFound }
+        guard try context.portal.removePasskey(id: id, owner: .customer(account.user.id), actor: context.actor) else { throw PortalError.notFound }
         try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .passkeyRemoved) }
         return .redirect(to: "/portal/profile/security#passkeys")
     }
@@ -125,7 +127,7 @@ enum PasskeyHandlers {
     @Sendable static func beginSecondFactor(_ context: inout RequestContext) throws -> Response {
         let session = try context.requireSession()
         guard let customerID = session.customerUserID else { throw PortalError.notFound }
-        return json(try context.portal.passkeyOptions(for: customerID, purpose: .secondFactor, binding: context.binding,
+        return json(try context.portal.passkeyOptions(for: .customer(customerID), purpose: .secondFactor, binding: context.binding,
                                                       rp: context.relyingParty))
     }
 
@@ -185,7 +187,7 @@ enum PasskeyHandlers {
 
     @Sendable static func beginReauth(_ context: inout RequestContext) throws -> Response {
         let account = try context.requireAccount()
-        return json(try context.portal.passkeyOptions(for: account.user.id, purpose: .reauth, binding: context.binding,
+        return json(try context.portal.passkeyOptions(for: .customer(account.user.id), purpose: .reauth, binding: context.binding,
                                                       rp: context.relyingParty))
     }
 
@@ -209,7 +211,7 @@ enum PasskeyHandlers {
     static func reauthPage(_ context: RequestContext, next: String, error: String? = nil, status: Int = 200) throws -> Response {
         let account = try context.requireAccount()
         let page = ReauthPage(chrome: context.chrome(title: "Confirm it's you", tab: .security), next: next, error: error,
-                              passkeyAvailable: try context.portal.hasPasskeys(customerID: account.user.id))
+                              passkeyAvailable: try context.portal.hasPasskeys(owner: .customer(account.user.id)))
         return .html(PasskeyView.reauth(page).rendered, status: status)
     }
 

@@ -96,7 +96,7 @@ extension SecurityView {
                 ? SecurityPage.RecoveryCodesSection(remaining: status.recoveryCodesRemaining,
                                                     lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
                 : nil
-            passkeys = PasskeysSection(keys: try context.portal.passkeys(customerID: account.user.id).map(PasskeyHandlers.item))
+            passkeys = PasskeysSection(keys: try context.portal.passkeys(owner: .customer(account.user.id)).map(PasskeyHandlers.item))
             sessions = try context.portal.signedInSessions(customerID: account.user.id, current: context.session?.id ?? 0).map {
                 SessionItem(id: $0.id, device: $0.device, ip: $0.ip, started: DateText.dayAndTime($0.createdAt),
                             lastActive: DateText.dayAndTime($0.lastSeenAt), current: $0.current)

@@ -27,7 +27,7 @@ enum TwoFactorHandlers {
     }
 
     static func page(_ context: RequestContext, error: String? = nil, status: Int = 200) throws -> Response {
-        let passkeys = try context.session?.customerUserID.map { try context.portal.hasPasskeys(customerID: $0) } ?? false
+        let passkeys = try context.session?.customerUserID.map { try context.portal.hasPasskeys(owner: .customer($0)) } ?? false
         return .html(TwoFactorView.secondFactor(SecondFactorPage(csrfToken: context.csrfToken, error: error,
                                                                  kiosk: context.portal.configuration.kiosk,
                                                                  passkeyAvailable: passkeys)).rendered, status: status)
