@@ -143,8 +143,8 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       var name = form.querySelector('input[name="name"]');
-      ceremony("/portal/profile/security/passkeys/begin", "/portal/profile/security/passkeys/finish", true,
-               { name: name ? name.value : "" }, button, error);
+      var base = form.getAttribute("action").replace(/\/begin$/, "");
+      ceremony(base + "/begin", base + "/finish", true, { name: name ? name.value : "" }, button, error);
     });
   });
 

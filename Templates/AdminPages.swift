@@ -35,17 +35,31 @@ public enum AdminView {
     // MARK: Sign-in
 
     /// Staff sign-in: email and password, then (`codeStep`) the authenticator code.
+    /// The second step of staff sign-in: which factors the staff member has.
+    public struct SecondFactors: Sendable {
+        public var authenticator: Bool
+        public var passkey: Bool
+        public init(authenticator: Bool, passkey: Bool) {
+            self.authenticator = authenticator
+            self.passkey = passkey
+        }
+    }
+
     public static func login(csrfToken: String, email: String = "", error: String? = nil, status: String? = nil,
-                             codeStep: Bool = false) -> HTML {
-        let form: HTML = codeStep ? """
-            <p>Enter the 6-digit code from your authenticator app.</p>
-            <form method="post" action="/admin/login" novalidate autocomplete="off">
-              \(Form.csrf(csrfToken))
-              \(Form.field(id: "code", name: "code", label: "Authenticator code", required: true, autocomplete: "one-time-code",
-                           maxLength: 7, extra: " inputmode=\"numeric\" autofocus"))
-              <button type="submit" class="button button--primary button--block">Verify</button>
-            </form>
-            """ : """
+                             codeStep: SecondFactors? = nil) -> HTML {
+        let form: HTML = codeStep.map { factors in """
+            \(HTML.when(factors.authenticator, """
+              <p>Enter the 6-digit code from your authenticator app.</p>
+              <form method="post" action="/admin/login" novalidate autocomplete="off">
+                \(Form.csrf(csrfToken))
+                \(Form.field(id: "code", name: "code", label: "Authenticator code", required: true, autocomplete: "one-time-code",
+                             maxLength: 7, extra: " inputmode=\"numeric\" autofocus"))
+                <button type="submit" class="button button--primary button--block">Verify</button>
+              </form>
+              """))
+            \(HTML.when(factors.passkey, PasskeyView.signInButton(label: "Use a passkey or security key", action: "/admin/login/passkey")))
+            \(Form.csrf(csrfToken))
+            """ } ?? """
             <form method="post" action="/admin/login" novalidate>
               \(Form.csrf(csrfToken))
               \(Form.field(id: "email", name: "email", label: "Email", type: "email", value: email, required: true,
@@ -69,7 +83,8 @@ public enum AdminView {
     }
 
     /// The staff member's own security: the authenticator app asked for at sign-in.
-    public static func security(enabled: Bool, staff: Staff, disableError: String? = nil, message: Message? = nil) -> HTML {
+    public static func security(enabled: Bool, staff: Staff, passkeys: PasskeysSection, disableError: String? = nil,
+                                message: Message? = nil) -> HTML {
         let action: HTML = enabled ? """
             <details class="disclosure"\(HTML.when(disableError != nil, " open"))>
               <summary class="button button--secondary">Disable</summary>
@@ -95,6 +110,7 @@ public enum AdminView {
           <p>With it on, signing in to the administrator pages asks for a 6-digit code after your password.</p>
           \(action)
         </section>
+        \(PasskeyView.section(passkeys, csrf: staff.csrfToken))
         """)
     }
 

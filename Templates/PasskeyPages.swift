@@ -24,6 +24,8 @@ public struct PasskeysSection: Sendable {
     /// The key whose rename form comes back open, with its error.
     public var renameOpen: Int64?
     public var renameError: String?
+    /// Where the key routes live: the customer's Security tab, or the staff member's own page.
+    public var base = "/portal/profile/security/passkeys"
 
     public init(keys: [PasskeyItem], message: Message? = nil, renameOpen: Int64? = nil, renameError: String? = nil) {
         self.keys = keys
@@ -37,6 +39,8 @@ public struct PasskeysSection: Sendable {
 public struct PasskeyRemovePage: Sendable {
     public var chrome: Chrome
     public var key: PasskeyItem
+    public var base = "/portal/profile/security/passkeys"
+    public var back = "/portal/profile/security#passkeys"
 
     public init(chrome: Chrome, key: PasskeyItem) {
         self.chrome = chrome
@@ -81,7 +85,7 @@ public enum PasskeyView {
           \(Form.alert(section.message))
           <p>Sign in with your fingerprint, face, screen lock or a hardware security key: nothing to type, and nothing a fake site can reuse.</p>
           \(list)
-          <form class="keys__add" method="post" action="/portal/profile/security/passkeys/begin" data-passkey-register novalidate>
+          <form class="keys__add" method="post" action="\(section.base)/begin" data-passkey-register novalidate>
             \(Form.csrf(csrf))
             \(Form.field(id: "passkey_name", name: "name", label: "Name for the new key",
                          hint: "Optional, e.g. “YubiKey” or “Work laptop”. Without one it is named after its kind.",
@@ -105,7 +109,7 @@ public enum PasskeyView {
             <p class="keys__meta">Added \(key.added) · \(key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
             <details class="disclosure disclosure--link"\(HTML.when(open, " open"))>
               <summary>Rename</summary>
-              <form method="post" action="/portal/profile/security/passkeys/\(String(key.id))/rename" class="disclosure__body" novalidate>
+              <form method="post" action="\(section.base)/\(String(key.id))/rename" class="disclosure__body" novalidate>
                 \(Form.csrf(csrf))
                 \(Form.field(id: "rename_\(String(key.id))", name: "name", label: "New name", value: key.name, error: error,
                              required: true, autocomplete: "off", maxLength: 64))
@@ -113,7 +117,7 @@ public enum PasskeyView {
               </form>
             </details>
           </div>
-          <a class="icon-button" href="/portal/profile/security/passkeys/\(String(key.id))/delete">\(trashIcon)<span class="visually-hidden">Remove \(key.name)</span></a>
+          <a class="icon-button" href="\(section.base)/\(String(key.id))/delete">\(trashIcon)<span class="visually-hidden">Remove \(key.name)</span></a>
         </li>
         """
     }
@@ -125,11 +129,11 @@ public enum PasskeyView {
           <h2 id="remove-title" class="card__title">Remove “\(page.key.name)”?</h2>
           <p>Added \(page.key.added) · \(page.key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
           <p>You will no longer be able to sign in with this key. Remove it from the key or your password manager too.</p>
-          <form method="post" action="/portal/profile/security/passkeys/\(String(page.key.id))/delete">
+          <form method="post" action="\(page.base)/\(String(page.key.id))/delete">
             \(Form.csrf(csrf))
             <div class="actions">
               <button type="submit" class="button button--danger">Remove key</button>
-              <a class="button button--quiet" href="/portal/profile/security#passkeys">Cancel</a>
+              <a class="button button--quiet" href="\(page.back)">Cancel</a>
             </div>
           </form>
         </section>

@@ -372,3 +372,54 @@ extension TestConsole {
         #expect(try console.auditKinds("staff_authenticator_disabled") == 1)
     }
 }
+
+@Suite struct StaffPasskeyTests {
+    @Test("Staff add a key at /admin/security; /admin/login then takes it as the second step; it opens nothing on the customer side")
+    func staffKey() throws {
+        let console = try TestConsole()
+        try console.seedNorthwind()
+        let staff = try console.staffSignedIn()
+        let key = SoftAuthenticator()
+        let begin = try console.ceremony(staff, "/admin/security/passkeys/begin", from: "/admin/security")
+        #expect(begin.status == 200)
+        #expect(((begin.object["publicKey"] as? [String: Any])?["user"] as? [String: Any])?["name"] as? String == "morgan@msp.example")
+        let finish = try console.ceremony(staff, "/admin/security/passkeys/finish", from: "/admin/security",
+                                          body: ["credential": try key.register(options: begin.body, origin: console.origin), "name": "Desk key"])
+        #expect(finish.object["redirect"] as? String == "/admin/security?done=key-added")
+        let page = try staff.get("/admin/security?done=key-added").text
+        #expect(page.contains("Desk key"))
+        #expect(page.contains("action=\"/admin/security/passkeys/begin\""))
+        #expect(try console.count("SELECT count(*) AS n FROM webauthn_credentials WHERE staff_id IS NOT NULL") == 1)
+
+        let browser = console.browser()
+        let password = try browser.submit("/admin/login", from: "/admin/login",
+                                          [("email", "morgan@msp.example"), ("password", TestConsole.password)])
+        #expect(password.header("Location") == "/admin/login")
+        let step = try browser.get("/admin/login").text
+        #expect(step.contains("data-passkey-signin=\"/admin/login/passkey\""))
+        #expect(!step.contains("Authenticator code"), "no authenticator app: no code field")
+        #expect(try browser.get("/admin").header("Location") == "/admin/login")
+        let options = try console.ceremony(browser, "/admin/login/passkey/begin", from: "/admin/login")
+        let signedIn = try console.ceremony(browser, "/admin/login/passkey/finish", from: "/admin/login",
+                                            body: ["credential": try key.authenticate(options: options.body, origin: console.origin)])
+        #expect(signedIn.status == 200)
+        #expect(signedIn.object["redirect"] as? String == "/admin")
+        #expect(try browser.get("/admin").status == 200)
+
+        // The staff key is no customer key.
+        let (_, customer) = try console.signInWithKey(key)
+        #expect(customer.status == 401)
+        #expect(customer.object["error"] as? String == "That passkey isn't registered for an account here. Sign in with your email instead.")
+
+        let id = try console.count("SELECT id AS n FROM webauthn_credentials")
+        #expect(try browser.get("/admin/security/passkeys/\(id)/delete").text.contains("Remove “Desk key”?"))
+        let removed = try browser.submit("/admin/security/passkeys/\(id)/delete", from: "/admin/security/passkeys/\(id)/delete", [])
+        #expect(removed.header("Location") == "/admin/security?done=key-removed")
+        #expect(try console.count("SELECT count(*) AS n FROM webauthn_credentials") == 0)
+        // A customer cannot remove a staff key, nor a staff member a customer's.
+        let jane = try console.signedIn()
+        try console.registerKey(jane, SoftAuthenticator())
+        let janeKey = try console.count("SELECT id AS n FROM webauthn_credentials")
+        #expect(try browser.get("/admin/security/passkeys/\(janeKey)/delete").status == 404)
+    }
+}

@@ -76,10 +76,12 @@ extension Portal {
                 return .invalid
             }
             try staffThrottle.reset(keys[0], db)
-            let hasAuthenticator = try db.queryOne("""
-                SELECT count(*) AS n FROM staff_totp_credentials WHERE staff_id = ? AND enabled_at IS NOT NULL
-                """, staff.id)?.int("n") == 1
-            let stage: SessionStage = hasAuthenticator ? .secondFactor : .active
+            // A second factor is due when the staff member has an authenticator app or a key.
+            let secondFactors = try db.queryOne("""
+                SELECT (SELECT count(*) FROM staff_totp_credentials WHERE staff_id = ?1 AND enabled_at IS NOT NULL)
+                     + (SELECT count(*) FROM webauthn_credentials WHERE staff_id = ?1) AS n
+                """, staff.id)?.int("n") ?? 0
+            let stage: SessionStage = secondFactors > 0 ? .secondFactor : .active
             let token = try createSession(db, kind: .staff, userID: staff.id, ip: ip, userAgent: userAgent, stage: stage)
             if stage == .active {
                 try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staff.id)

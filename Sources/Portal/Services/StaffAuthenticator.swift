@@ -1,6 +1,7 @@
 import Crypto
 import OTP
 import Store
+import WebAuthn
 
 /// A staff member's own authenticator app: the same set-up and code rules as a customer's (160-bit
 /// secret sealed at rest, ±1 step, a step never accepted twice), asked for at `/admin/login`.
@@ -108,6 +109,27 @@ extension Portal {
             try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staffID)
             try Audit.record(db, .staffSignIn, actor: actor, at: time, detail: "password and authenticator app")
             return .signedIn(token: token)
+        }
+    }
+
+    /// The code step of staff sign-in answered with one of the staff member's keys.
+    func completeStaffSecondFactorWithPasskey(session: Session, credential: AuthenticationCredential, binding: String,
+                                              rp: RelyingParty, ip: String, userAgent: String) throws -> Result<String, PasskeyRefusal> {
+        guard session.stage == .secondFactor, let staffID = session.staffID else { return .failure(.failed) }
+        let time = now
+        return try pool.write { db in
+            guard let issued = try takeChallenge(db, purpose: .secondFactor, binding: binding),
+                  issued.owner == .staff(staffID) else { return .failure(.expired) }
+            if case .failure(let refusal) = try verifyAssertion(db, credential: credential, challenge: issued.challenge,
+                                                                expected: .staff(staffID), rp: rp, requireUserVerification: false, ip: ip) {
+                return .failure(refusal)
+            }
+            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            let token = try createSession(db, kind: .staff, userID: staffID, ip: ip, userAgent: userAgent)
+            try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staffID)
+            try Audit.record(db, .staffSignIn, actor: Actor(customerUserID: nil, staffID: staffID, clientID: nil, ip: ip), at: time,
+                             detail: "password and passkey")
+            return .success(token)
         }
     }
 

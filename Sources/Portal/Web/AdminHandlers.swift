@@ -1,6 +1,7 @@
 import HTTP
 import QRCode
 import Templates
+import WebAuthn
 
 /// The MSP administrator's side: staff sign-in, clients and their settings, users, "View as customer",
 /// the audit log and the outbox. Staff sessions live in their own cookie; a customer session never
@@ -11,8 +12,7 @@ enum AdminHandlers {
     @Sendable static func showLogin(_ context: inout RequestContext) throws -> Response {
         if context.staffSession?.stage == .active { return .redirect(to: "/admin") }
         let status = context.request.query["signed_out"] == "1" ? "You have signed out." : nil
-        return .html(AdminView.login(csrfToken: context.csrfToken, status: status,
-                                     codeStep: context.staffSession?.stage == .secondFactor).rendered)
+        return .html(AdminView.login(csrfToken: context.csrfToken, status: status, codeStep: try secondFactors(context)).rendered)
     }
 
     @Sendable static func submitLogin(_ context: inout RequestContext) throws -> Response {
@@ -25,10 +25,10 @@ enum AdminHandlers {
                 return .redirect(to: "/admin")
             case .invalid:
                 return .html(AdminView.login(csrfToken: context.csrfToken, error: "That code didn't work. Enter the code your app shows now.",
-                                             codeStep: true).rendered, status: 401)
+                                             codeStep: try secondFactors(context)).rendered, status: 401)
             case .lockedOut(let seconds):
                 var response = Response.html(AdminView.login(csrfToken: context.csrfToken, error: LoginThrottle.waitMessage(seconds),
-                                                             codeStep: true).rendered, status: 429)
+                                                             codeStep: try secondFactors(context)).rendered, status: 429)
                 response.headers["Retry-After"] = String(seconds)
                 return response
             }
@@ -52,13 +52,116 @@ enum AdminHandlers {
     // MARK: The staff member's own authenticator
 
     @Sendable static func security(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
-        let message = context.request.query["done"].map { done in
-            Message(.success, done == "on" ? "The authenticator app is on. Signing in now asks for a code."
-                                           : "The authenticator app is off.")
+        let message: Message?
+        switch context.request.query["done"] {
+        case "on": message = Message(.success, "The authenticator app is on. Signing in now asks for a code.")
+        case "off": message = Message(.success, "The authenticator app is off.")
+        case "key-added": message = Message(.success, "Your key was added. Signing in now asks for it (or your code).")
+        case "key-removed": message = Message(.success, "The key was removed.")
+        case "key-renamed": message = Message(.success, "The key was renamed.")
+        default: message = nil
         }
+        return try securityPage(context, message: message)
+    }
+
+    static func securityPage(_ context: RequestContext, message: Message? = nil, disableError: String? = nil,
+                             renameOpen: Int64? = nil, renameError: String? = nil, status: Int = 200) throws -> Response {
+        let member = try staffMember(context)
+        var keys = PasskeysSection(keys: try context.portal.passkeys(owner: .staff(member.id)).map(PasskeyHandlers.item),
+                                   renameOpen: renameOpen, renameError: renameError)
+        keys.base = "/admin/security/passkeys"
         return .html(AdminView.security(enabled: try context.portal.staffAuthenticatorEnabled(staffID: member.id), staff: try staff(context),
-                                        message: message).rendered)
+                                        passkeys: keys, disableError: disableError, message: message).rendered, status: status)
+    }
+
+    /// Which second factors the waiting staff session may answer with; nil when none is due.
+    static func secondFactors(_ context: RequestContext) throws -> AdminView.SecondFactors? {
+        guard let waiting = context.staffSession, waiting.stage == .secondFactor, let id = waiting.staffID else { return nil }
+        return AdminView.SecondFactors(authenticator: try context.portal.staffAuthenticatorEnabled(staffID: id),
+                                       passkey: try context.portal.hasPasskeys(owner: .staff(id)))
+    }
+
+    // MARK: The staff member's own keys
+
+    @Sendable static func beginKeyRegistration(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        return PasskeyHandlers.json(try context.portal.passkeyRegistrationOptions(owner: .staff(member.id), email: member.email,
+                                                                                  displayName: member.name, binding: context.binding,
+                                                                                  rp: context.relyingParty))
+    }
+
+    @Sendable static func finishKeyRegistration(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        let body: PasskeyHandlers.FinishBody<AttestationResponse>
+        switch PasskeyHandlers.finishBody(context, AttestationResponse.self) {
+        case .success(let decoded): body = decoded
+        case .failure(let answer): return answer
+        }
+        switch try context.portal.finishPasskeyRegistration(owner: .staff(member.id), credential: body.credential, name: body.name ?? "",
+                                                            binding: context.binding, rp: context.relyingParty, actor: staffActor(context)) {
+        case .success:
+            return .json(PasskeyHandlers.Outcome(ok: true, redirect: "/admin/security?done=key-added"))
+        case .failure(let refusal):
+            return .json(PasskeyHandlers.Outcome(ok: false, error: refusal.message), status: refusal.status)
+        }
+    }
+
+    @Sendable static func renameKey(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        let id = try pathID(context)
+        switch try context.portal.renamePasskey(id: id, owner: .staff(member.id), name: try context.form()["name"] ?? "",
+                                                actor: staffActor(context)) {
+        case nil: throw PortalError.notFound
+        case .success?: return .redirect(to: "/admin/security?done=key-renamed")
+        case .failure(let refusal)?: return try securityPage(context, renameOpen: id, renameError: refusal.message, status: refusal.status)
+        }
+    }
+
+    @Sendable static func confirmKeyRemoval(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        guard let key = try context.portal.passkey(id: try pathID(context), owner: .staff(member.id)) else { throw PortalError.notFound }
+        var chrome = Chrome(title: "Remove key", account: AccountHeader(name: member.name, email: member.email), csrfToken: context.csrfToken)
+        chrome.signOutAction = "/admin/logout"
+        chrome.home = "/admin"
+        var page = PasskeyRemovePage(chrome: chrome, key: PasskeyHandlers.item(key))
+        page.base = "/admin/security/passkeys"
+        page.back = "/admin/security"
+        return .html(PasskeyView.remove(page).rendered)
+    }
+
+    @Sendable static func removeKey(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        guard try context.portal.removePasskey(id: try pathID(context), owner: .staff(member.id), actor: staffActor(context)) else {
+            throw PortalError.notFound
+        }
+        return .redirect(to: "/admin/security?done=key-removed")
+    }
+
+    @Sendable static func beginKeySignIn(_ context: inout RequestContext) throws -> Response {
+        guard let waiting = context.staffSession, waiting.stage == .secondFactor, let id = waiting.staffID else {
+            return .json(PasskeyHandlers.Outcome(ok: false, redirect: "/admin/login", error: "Sign in with your password first."), status: 401)
+        }
+        return PasskeyHandlers.json(try context.portal.passkeyOptions(for: .staff(id), purpose: .secondFactor, binding: context.binding,
+                                                                      rp: context.relyingParty))
+    }
+
+    @Sendable static func finishKeySignIn(_ context: inout RequestContext) throws -> Response {
+        guard let waiting = context.staffSession, waiting.stage == .secondFactor else {
+            return .json(PasskeyHandlers.Outcome(ok: false, redirect: "/admin/login", error: "Sign in with your password first."), status: 401)
+        }
+        let body: PasskeyHandlers.FinishBody<AssertionResponse>
+        switch PasskeyHandlers.finishBody(context, AssertionResponse.self) {
+        case .success(let decoded): body = decoded
+        case .failure(let answer): return answer
+        }
+        switch try context.portal.completeStaffSecondFactorWithPasskey(session: waiting, credential: body.credential, binding: context.binding,
+                                                                       rp: context.relyingParty, ip: context.ip, userAgent: context.userAgent) {
+        case .success(let token):
+            context.setCookies.append(Cookies.set(Cookies.staff, token, secure: context.portal.configuration.secureCookies))
+            return .json(PasskeyHandlers.Outcome(ok: true, redirect: "/admin"))
+        case .failure(let refusal):
+            return PasskeyHandlers.refused(refusal)
+        }
     }
 
     @Sendable static func enableAuthenticator(_ context: inout RequestContext) throws -> Response {
@@ -79,9 +182,8 @@ enum AdminHandlers {
             guard let setup = try context.portal.pendingStaffAuthenticator(staff: member) else { return .redirect(to: "/admin/security") }
             return try staffSetupPage(context, setup, error: "That code didn't match. Enter the code your app shows now.", status: 422)
         case .failure(.expired):
-            return .html(AdminView.security(enabled: false, staff: try staff(context),
-                                            message: Message(.error, "The set-up expired before it was confirmed. Select Enable to start again.")).rendered,
-                         status: 422)
+            return try securityPage(context, message: Message(.error, "The set-up expired before it was confirmed. Select Enable to start again."),
+                                    status: 422)
         }
     }
 
@@ -92,7 +194,7 @@ enum AdminHandlers {
         case .success:
             return .redirect(to: "/admin/security?done=off")
         case .failure(let error):
-            return .html(AdminView.security(enabled: true, staff: try staff(context), disableError: error.message).rendered, status: 422)
+            return try securityPage(context, disableError: error.message, status: 422)
         }
     }
 
