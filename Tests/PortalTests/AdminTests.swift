@@ -123,7 +123,12 @@ extension TestConsole {
     func allowedAndRefused() throws {
         let console = try TestConsole()
         try console.seedNorthwind()
+        try console.registerKey(try console.signedIn(), SoftAuthenticator(), name: "Jane's key")
+        let keyID = try console.count("SELECT id AS n FROM webauthn_credentials")
         let browser = try console.impersonating()
+        #expect(try browser.get("/portal/profile/security/passkeys/\(keyID)/delete").status == 403)
+        #expect(try browser.submit("/portal/profile/security/passkeys/\(keyID)/delete", from: "/portal/profile", []).status == 403)
+        #expect(try console.count("SELECT count(*) AS n FROM webauthn_credentials") == 1)
         let saved = try browser.submit("/portal/profile", from: "/portal/profile", [("name", "Jane Q. Doe"), ("phone", "+1 555 0100")])
         #expect(saved.status == 303)
         #expect(try console.count("""
@@ -144,6 +149,9 @@ extension TestConsole {
         }
         let passkey = try console.ceremony(browser, "/portal/profile/security/passkeys/begin", from: "/portal/profile/security")
         #expect(passkey.status == 403)
+        let sessions = try browser.submit("/portal/profile/security/sessions/revoke-others", from: "/portal/profile/security", [])
+        #expect(sessions.status == 403)
+        #expect(sessions.text.contains("only the customer can do it"))
         #expect(try browser.get("/portal/profile/security").text.contains("cannot be changed"))
         // The password did not change.
         #expect(try console.browser().signIn(email: "jane@northwind.example", password: TestConsole.password).status == 303)
