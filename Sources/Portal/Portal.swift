@@ -9,7 +9,7 @@ public final class Portal: Sendable {
     public let configuration: PortalConfiguration
     let pool: DatabasePool
     let clock: any Clock
-    let hasher: PasswordHasher
+    let hasher: GatedHasher
     /// The key CSRF tokens are derived from; random per database, kept in `settings`.
     let csrfKey: [UInt8]
     /// The key file's key: encrypts authenticator secrets, keys recovery-code hashes.
@@ -26,7 +26,8 @@ public final class Portal: Sendable {
         self.configuration = configuration
         self.clock = clock
         self.log = log
-        hasher = PasswordHasher(iterations: configuration.passwordIterations)
+        hasher = GatedHasher(hasher: PasswordHasher(iterations: configuration.passwordIterations),
+                             gate: HashingGate(permits: configuration.hashingThreads))
         if let smtp = configuration.smtp, SMTPClient.parseHostPort(smtp) == nil { throw ConfigurationError.invalidSMTP(smtp) }
         pool = try DatabasePool(path: configuration.databasePath, maxConnections: max(2, configuration.threads + 1))
         try pool.withConnection { db in _ = try Schema.migrator.migrate(db) }

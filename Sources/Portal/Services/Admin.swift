@@ -60,9 +60,9 @@ extension Portal {
         let staff = try pool.withConnection { db in try AccountQueries.staff(email: email, db) }
         let matches: Bool
         if let staff {
-            matches = hasher.verify(password, against: staff.passwordHash) && staff.active
+            matches = try hasher.verify(password, against: staff.passwordHash) && staff.active
         } else {
-            hasher.dummyVerify(password)
+            try hasher.dummyVerify(password)
             matches = false
         }
         let actor = Actor(customerUserID: nil, staffID: staff?.id, clientID: nil, ip: ip)

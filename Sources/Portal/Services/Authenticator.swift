@@ -171,7 +171,7 @@ extension Portal {
         if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {
             return .failure(.lockedOut(seconds: wait))
         }
-        let matches = user.passwordHash.map { hasher.verify(password, against: $0) } ?? false
+        let matches = try user.passwordHash.map { try hasher.verify(password, against: $0) } ?? false
         guard matches else {
             let locked = try pool.write { db in
                 try Audit.record(db, .passwordCheckFailed, actor: actor, at: time)

@@ -98,7 +98,7 @@ extension Portal {
         let title = try Self.optionalText(new.title, "title")
         let mobile = try new.mobile.map { try Self.checked(Validation.phone($0), "mobile") }.flatMap { $0.isEmpty ? nil : $0 }
         if let password = new.password { _ = try Self.checked(Validation.newPassword(password, email: email), "password") }
-        let hash = new.password.map(hasher.hash)
+        let hash = try new.password.map { try hasher.hash($0) }
         let time = now
         return try pool.write { db in
             guard let client = try AccountQueries.client(nameOrID: new.client, db) else {
@@ -122,7 +122,7 @@ extension Portal {
         let email = try Self.checked(Validation.email(rawEmail), "email")
         let name = try Self.checked(Validation.name(rawName), "name")
         _ = try Self.checked(Validation.newPassword(password, email: email), "password")
-        let hash = hasher.hash(password)
+        let hash = try hasher.hash(password)
         let time = now
         return try pool.write { db in
             if try AccountQueries.staff(email: email, db) != nil {

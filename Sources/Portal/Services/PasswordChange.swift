@@ -26,7 +26,7 @@ extension Portal {
         if case .failure(let problem) = Validation.newPassword(new, email: user.email) { errors.new = problem.message }
         if confirm != new { errors.confirm = "The new passwords don't match." }
         if errors.current == nil {
-            let matches = user.passwordHash.map { hasher.verify(current, against: $0) } ?? false
+            let matches = try user.passwordHash.map { try hasher.verify(current, against: $0) } ?? false
             if !matches {
                 errors.current = "That isn't your current password."
                 let locked = try pool.write { db in
@@ -38,7 +38,7 @@ extension Portal {
         }
         guard errors == PasswordChangeErrors() else { return .failure(errors) }
 
-        let newHash = hasher.hash(new)
+        let newHash = try hasher.hash(new)
         try pool.write { db in
             try applyNewPassword(db, user: user, hash: newHash, keepSession: sessionID, at: time)
             try Audit.record(db, .passwordChanged, actor: actor, at: time, detail: "other sessions signed out")

@@ -79,7 +79,7 @@ extension Portal {
         if case .failure(let problem) = Validation.newPassword(new, email: user.email) { newError = problem.message }
         let confirmError = confirm == new ? nil : "The new passwords don't match."
         if newError != nil || confirmError != nil { return .failure(.fields(new: newError, confirm: confirmError)) }
-        let newHash = hasher.hash(new)
+        let newHash = try hasher.hash(new)
         let time = now
         let result: Result<Void, ResetError> = try pool.write { db in
             let spent = try db.run("""

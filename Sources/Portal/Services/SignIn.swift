@@ -59,20 +59,20 @@ extension Portal {
         let customerMatches: Bool
         let staffMatches: Bool
         if let hash = customer?.passwordHash {
-            customerMatches = hasher.verify(password, against: hash)
+            customerMatches = try hasher.verify(password, against: hash)
             staffMatches = false
         } else if customer == nil, let staff {
             customerMatches = false
-            staffMatches = staff.active && hasher.verify(password, against: staff.passwordHash)
+            staffMatches = try hasher.verify(password, against: staff.passwordHash) && staff.active
         } else {
-            hasher.dummyVerify(password)
+            try hasher.dummyVerify(password)
             customerMatches = false
             staffMatches = false
         }
 
         // A stored hash with an older work factor is replaced, computed here for the same reason.
         let upgradedHash = customerMatches && customer?.passwordHash.map(hasher.needsRehash) == true
-            ? hasher.hash(password) : nil
+            ? try hasher.hash(password) : nil
 
         let actor = Actor(customerUserID: customer?.id, staffID: nil, clientID: customer?.clientID, ip: ip)
         return try pool.write { db in

@@ -66,7 +66,7 @@ extension Portal {
         if let wait = try pool.withConnection({ db in try staffThrottle.lockedFor(keys, now: time, db) }) {
             return .failure(.lockedOut(seconds: wait))
         }
-        guard hasher.verify(password, against: staff.passwordHash) else {
+        guard try hasher.verify(password, against: staff.passwordHash) else {
             let locked = try pool.write { db in
                 try Audit.record(db, .passwordCheckFailed, actor: actor, at: time)
                 return try staffThrottle.recordFailure(keys, now: time, db)

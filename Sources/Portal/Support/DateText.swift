@@ -11,12 +11,20 @@ enum DateText {
         format(time, "d MMM yyyy, HH:mm")
     }
 
+    /// DateFormatter is costly to make and not safe to share between threads, so each server thread
+    /// keeps its own, one per pattern.
     private static func format(_ time: Int64, _ pattern: String) -> String {
-        // DateFormatter is not thread-safe to share; one per call is cheap next to a page render.
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = TimeZone.current
-        formatter.dateFormat = pattern
+        let key = "clientone.DateText." + pattern
+        let formatter: DateFormatter
+        if let kept = Thread.current.threadDictionary[key] as? DateFormatter {
+            formatter = kept
+        } else {
+            formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_GB")
+            formatter.timeZone = TimeZone.current
+            formatter.dateFormat = pattern
+            Thread.current.threadDictionary[key] = formatter
+        }
         return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(time)))
     }
 }

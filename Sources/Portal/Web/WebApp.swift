@@ -50,6 +50,11 @@ final class WebApp: Sendable {
             response = try route(request)
         } catch let error as PortalError {
             response = error.response
+        } catch is PortalBusy {
+            // Every hashing turn is taken (a flood of sign-in attempts): say so rather than queue.
+            response = PortalError(status: 503, title: "Busy for a moment",
+                                   message: "The console is busy checking passwords. Nothing was changed. Try again in a moment.").response
+            response.headers["Retry-After"] = "1"
         } catch let error as HTTPError {
             response = error.portalError.response
         } catch {
