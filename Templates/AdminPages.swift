@@ -128,7 +128,7 @@ public enum AdminView {
         let table: HTML = rows.isEmpty
             ? "<p>No client matches “\(search)”.</p>"
             : """
-              <div class="table-wrap">
+              <div class="table-wrap" tabindex="0" role="region" aria-label="Clients">
               <table class="table">
                 <caption class="visually-hidden">Clients</caption>
                 <thead><tr><th scope="col">Client</th><th scope="col">Users</th><th scope="col">Portal</th><th scope="col">Sign-in</th></tr></thead>
@@ -197,7 +197,7 @@ public enum AdminView {
         <section class="card" aria-labelledby="users-title">
           <h2 id="users-title" class="card__title">Customer users</h2>
           \(users.isEmpty ? "<p>No users yet.</p>" as HTML : """
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Customer users">
             <table class="table">
               <caption class="visually-hidden">Customer users of \(client.name)</caption>
               <thead><tr><th scope="col">User</th><th scope="col">Status</th><th scope="col">2FA</th><th scope="col">Passkeys</th><th scope="col">Last sign-in</th></tr></thead>
@@ -325,7 +325,7 @@ public enum AdminView {
             <button type="submit" class="button button--secondary">Filter</button>
           </form>
           \(rows.isEmpty ? "<p>No events match.</p>" as HTML : """
-            <div class="table-wrap">
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Audit events">
             <table class="table">
               <caption class="visually-hidden">Audit events, newest first</caption>
               <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Client</th><th scope="col">User</th><th scope="col">Staff</th><th scope="col">Address</th><th scope="col">Detail</th></tr></thead>

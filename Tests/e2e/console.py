@@ -1,6 +1,7 @@
 """Helpers for the browser tests: the real `clientone serve` on a free port over a fresh database, and
 headless Chromium (Debian's chromium + chromium-driver) driven by Selenium."""
 
+import importlib.util
 import os
 import re
 import signal
@@ -8,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -24,7 +26,7 @@ class Console:
 
     def __init__(self, *arguments):
         self.folder = tempfile.TemporaryDirectory(prefix="clientone-e2e-")
-        database = os.path.join(self.folder.name, "e2e.db")
+        self.database = database = os.path.join(self.folder.name, "e2e.db")
         environment = dict(os.environ, CLIENTONE_PUBLIC=str(ROOT / "Public"))
         self.process = subprocess.Popen([str(BINARY), "serve", "--demo", "--port", "0", "--db", database, *arguments],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
@@ -91,3 +93,52 @@ class Page:
     def screenshot(self, name):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.driver.save_screenshot(str(SCREENSHOTS / f"{name}.png"))
+
+    def check(self, name):
+        """At 375 px and 1280 px: a screenshot, nothing wider than the viewport, and no serious or critical
+        axe-core violation. Restores the desktop width afterwards."""
+        problems = []
+        for width in (375, 1280):
+            self.driver.set_window_size(width, 900)
+            self.screenshot(f"{name}-{width}")
+            overflow = self.driver.execute_script(OVERFLOW_SCRIPT)
+            if overflow:
+                problems.append(f"{name} at {width}px overflows: {overflow}")
+        axe = Axe(self.driver, script_url=AXE_SCRIPT)
+        axe.inject()
+        results = axe.run(options={"resultTypes": ["violations"]})
+        for violation in results["violations"]:
+            if violation.get("impact") in ("serious", "critical"):
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(f"{name}: axe {violation['impact']} {violation['id']}: {violation['help']} at {targets}")
+        self.driver.set_window_size(1280, 900)
+        if problems:
+            raise AssertionError("\n".join(problems))
+
+
+# axe-selenium-python drives axe-core, but bundles axe-core 3.1 (2018), which does not know
+# autocomplete="one-time-code"; axe-core 4.12 comes as a file in axe-playwright-python (installed
+# without its dependencies: only the script is used).
+AXE_SCRIPT = str(Path(importlib.util.find_spec("axe_playwright_python").submodule_search_locations[0]) / "axe.min.js")
+
+# The page is wider than the window, or an element's right edge lies beyond it (ignoring what is
+# visually hidden or inside a scrolling box such as the tables' wrapper).
+OVERFLOW_SCRIPT = """
+const width = document.documentElement.clientWidth;
+if (document.documentElement.scrollWidth > width + 1) {
+  return 'the page is ' + document.documentElement.scrollWidth + 'px wide';
+}
+for (const element of document.body.querySelectorAll('*')) {
+  const box = element.getBoundingClientRect();
+  if (box.width === 0 || box.height === 0 || box.right <= width + 1) continue;
+  let clipped = false;
+  for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+    const style = getComputedStyle(parent);
+    if (style.overflowX !== 'visible' || style.position === 'fixed') { clipped = true; break; }
+  }
+  if (!clipped && getComputedStyle(element).position !== 'absolute') {
+    return element.tagName.toLowerCase() + (element.className ? '.' + element.className : '') + ' ends at ' + Math.round(box.right) + 'px';
+  }
+}
+return null;
+"""
