@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto"]),
-        .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
         .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store", "COpenSSL"]),

@@ -1,30 +1,19 @@
 import Foundation
 @testable import HTTP
 import Testing
+import TestSupport
 
 /// Seeded random fuzzing of the request parsers: mutations of valid inputs and raw random bytes, each
 /// for a fixed time budget. Every input must end in a value or a clear error (never a crash or a
 /// hang), and what a parser accepts must follow its rules (valid UTF-8, no traversal in paths).
 /// The seed is printed on failure so a run can be replayed.
 @Suite struct ParserFuzzTests {
-    /// SplitMix64: repeatable and fast.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let budget: TimeInterval = 2
     static let interesting: [UInt8] = Array("%+&=;/.\\?#\0 \u{7F}".utf8) + [0x80, 0xC0, 0xC3, 0xE0, 0xED, 0xF0, 0xF4, 0xFF, 0x25, 0x32, 0x65]
 
     /// Runs `body` on mutated inputs until the budget is spent; returns how many ran.
     static func fuzz(seeds: [String], seed: UInt64, _ body: ([UInt8]) throws -> Void) rethrows -> Int {
-        var random = Seeded(state: seed)
+        var random = SeededGenerator(seed: seed)
         let deadline = Date().addingTimeInterval(budget)
         var count = 0
         while Date() < deadline {

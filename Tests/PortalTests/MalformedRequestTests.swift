@@ -6,18 +6,6 @@ import TestSupport
 /// wrong lengths, invalid UTF-8 and percent escapes, path traversal, broken JSON for the ceremonies.
 /// None may get a 5xx or bring the server down, and it serves normally afterwards.
 @Suite struct MalformedRequestTests {
-    /// Repeatable pseudo-random choices (SplitMix64), so a failure can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let targets = [
         "/", "/login", "/login/mfa", "/portal/profile", "/portal/profile/security", "/static/app.css", "/static/../Package.swift",
         "/static/%2e%2e/%2e%2e/etc/passwd", "/static/..%2fPackage.swift", "/static/%00", "/%ZZ", "/%C0%AE%C0%AE/", "/portal/%FF%FE",
@@ -31,7 +19,7 @@ import TestSupport
         Array("csrf_token=&&&==&=%".utf8), Array("name=\u{202E}evil&phone=\u{0}".utf8),
     ]
 
-    func request(_ random: inout Seeded) -> [UInt8] {
+    func request(_ random: inout SeededGenerator) -> [UInt8] {
         let method = Self.methods.randomElement(using: &random)!
         let target = Self.targets.randomElement(using: &random)!
         var body = Self.bodies.randomElement(using: &random)!
@@ -62,7 +50,7 @@ import TestSupport
         let cli = CLI()
         let server = try ServeProcess(["--demo"], database: cli.database)
         let client = HTTPClient(port: server.port)
-        var random = Seeded(state: 20_261_122)
+        var random = SeededGenerator(seed: 20_261_122)
         var serverErrors: [String] = []
         var answered = 0
         for number in 0..<3_000 {

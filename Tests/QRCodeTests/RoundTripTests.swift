@@ -31,7 +31,7 @@ import TestSupport
 
     /// 2,953 printable bytes with lower-case letters throughout: the most version 40 holds at L.
     static let longPayload: String = {
-        var generator = SplitMix64(seed: 40)
+        var generator = SeededGenerator(seed: 40)
         let alphabet = Array("abcdefghijklmnopqrstuvwxyz0123456789 .,:-/?=&")
         return String((0..<2953).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] })
     }()

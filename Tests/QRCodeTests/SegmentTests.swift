@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import QRCode
 
 /// Segment encoding (§7.4) and the optimal split of text into segments.
@@ -74,7 +75,7 @@ import Testing
 
     @Test("makeSegments is never longer than the best of all segmentations, in every version range")
     func optimalOnExhaustiveSearch() {
-        var generator = SplitMix64(seed: 18004)
+        var generator = SeededGenerator(seed: 18004)
         let alphabet = Array("0123456789ABCZ $:az.é🙂")
         for _ in 0..<60 {
             let length = Int(generator.next() % 9)
@@ -179,17 +180,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator, so that the random texts are the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

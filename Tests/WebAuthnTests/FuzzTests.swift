@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+import TestSupport
 @testable import WebAuthn
 
 /// Seeded random mutations of the fixtures through every parser and both verifiers. Beyond "no
