@@ -32,72 +32,104 @@ extension Portal {
     /// How long a set-up waits for its first code.
     static let pendingSetupLifetime: Int64 = 15 * 60
 
-    private func associatedData(_ customerID: Int64) -> [UInt8] { Array("totp:customer:\(customerID)".utf8) }
-
     func twoFactorStatus(customerID: Int64) throws -> TwoFactorStatus {
         try pool.withConnection { db in
-            let enabled = try db.queryOne("""
-                SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL
-                """, customerID)?.int("n") == 1
-            return TwoFactorStatus(authenticatorEnabled: enabled, recoveryCodesRemaining: try remainingRecoveryCodes(db, customerID: customerID))
+            TwoFactorStatus(authenticatorEnabled: try authenticatorEnabled(db, owner: .customer(customerID)),
+                            recoveryCodesRemaining: try remainingRecoveryCodes(db, customerID: customerID))
         }
     }
 
-    /// Starts (or restarts) a set-up with a fresh 160-bit secret.
     func beginAuthenticatorSetup(account: CustomerAccount) throws -> Result<TOTPSetup, TOTPSetupError> {
-        let secret = SecureRandom.bytes(count: 20)
-        let sealed = try AESGCM.seal(secret, key: secretKey.bytes, associatedData: associatedData(account.user.id))
-        let time = now
-        return try pool.write { db in
-            if try db.queryOne("SELECT enabled_at FROM totp_credentials WHERE customer_user_id = ?", account.user.id)?
-                .int64("enabled_at") != nil {
-                return .failure(.alreadyEnabled)
-            }
-            try db.run("""
-                INSERT INTO totp_credentials (customer_user_id, secret_sealed, enabled_at, pending_expires_at)
-                VALUES (?, ?, NULL, ?)
-                ON CONFLICT(customer_user_id) DO UPDATE SET secret_sealed = excluded.secret_sealed,
-                    pending_expires_at = excluded.pending_expires_at, last_used_step = -1
-                """, account.user.id, sealed, time + Self.pendingSetupLifetime)
-            return .success(setup(secret: secret, account: account))
-        }
+        try beginAuthenticator(owner: .customer(account.user.id), accountName: account.user.email, issuer: configuration.issuer)
     }
 
-    /// The set-up waiting for its first code, if it has not run out.
     func pendingAuthenticatorSetup(account: CustomerAccount) throws -> TOTPSetup? {
-        let time = now
-        let row = try pool.withConnection { db in
-            try db.queryOne("""
-                SELECT secret_sealed FROM totp_credentials
-                WHERE customer_user_id = ? AND enabled_at IS NULL AND pending_expires_at > ?
-                """, account.user.id, time)
-        }
-        guard let sealed = row?.blob("secret_sealed") else { return nil }
-        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: associatedData(account.user.id))
-        return setup(secret: secret, account: account)
+        try pendingAuthenticator(owner: .customer(account.user.id), accountName: account.user.email, issuer: configuration.issuer)
     }
 
     /// Confirms a set-up with a code from the app; turns the authenticator on and returns the first
     /// recovery codes (to show once).
     func confirmAuthenticatorSetup(account: CustomerAccount, code: String, actor: Actor) throws -> Result<[String], TOTPSetupError> {
-        guard let pending = try pendingAuthenticatorSetup(account: account) else {
-            return .failure(try twoFactorStatus(customerID: account.user.id).authenticatorEnabled ? .alreadyEnabled : .expired)
+        try confirmAuthenticator(owner: .customer(account.user.id), accountName: account.user.email, issuer: configuration.issuer,
+                                 code: code) { db, time in
+            let codes = try replaceRecoveryCodes(db, customerID: account.user.id, at: time)
+            try Audit.record(db, .authenticatorEnabled, actor: actor, at: time)
+            return codes
+        }
+    }
+
+    // MARK: The same for customers and staff
+
+    func authenticatorEnabled(_ db: Database, owner: KeyOwner) throws -> Bool {
+        try db.queryOne("SELECT count(*) AS n FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NOT NULL",
+                        owner.id)?.int("n") == 1
+    }
+
+    /// Starts (or restarts) a set-up with a fresh 160-bit secret, sealed at rest.
+    func beginAuthenticator(owner: KeyOwner, accountName: String, issuer: String) throws -> Result<TOTPSetup, TOTPSetupError> {
+        let secret = SecureRandom.bytes(count: 20)
+        let sealed = try AESGCM.seal(secret, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+        let time = now
+        return try pool.write { db in
+            if try db.queryOne("SELECT enabled_at FROM \(owner.totpTable) WHERE \(owner.column) = ?", owner.id)?
+                .int64("enabled_at") != nil {
+                return .failure(.alreadyEnabled)
+            }
+            try db.run("""
+                INSERT INTO \(owner.totpTable) (\(owner.column), secret_sealed, enabled_at, pending_expires_at) VALUES (?, ?, NULL, ?)
+                ON CONFLICT(\(owner.column)) DO UPDATE SET secret_sealed = excluded.secret_sealed,
+                    pending_expires_at = excluded.pending_expires_at, last_used_step = -1
+                """, owner.id, sealed, time + Self.pendingSetupLifetime)
+            return .success(TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: issuer, account: accountName)))
+        }
+    }
+
+    /// The set-up waiting for its first code, if it has not run out.
+    func pendingAuthenticator(owner: KeyOwner, accountName: String, issuer: String) throws -> TOTPSetup? {
+        let time = now
+        let row = try pool.withConnection { db in
+            try db.queryOne("""
+                SELECT secret_sealed FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NULL AND pending_expires_at > ?
+                """, owner.id, time)
+        }
+        guard let sealed = row?.blob("secret_sealed") else { return nil }
+        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+        return TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: issuer, account: accountName))
+    }
+
+    /// Turns a waiting set-up on when the code matches; `enabled` runs in the same transaction.
+    func confirmAuthenticator<T>(owner: KeyOwner, accountName: String, issuer: String, code: String,
+                                 enabled: (Database, Int64) throws -> T) throws -> Result<T, TOTPSetupError> {
+        guard let pending = try pendingAuthenticator(owner: owner, accountName: accountName, issuer: issuer) else {
+            return .failure(try pool.withConnection { db in try authenticatorEnabled(db, owner: owner) } ? .alreadyEnabled : .expired)
         }
         let time = now
         guard let step = OneTimePassword(secret: pending.secret).matchingStep(Self.digits(code), at: time) else {
             return .failure(.wrongCode)
         }
         return try pool.write { db in
-            let changed = try db.run("""
-                UPDATE totp_credentials SET enabled_at = ?, pending_expires_at = NULL, last_used_step = ?
-                WHERE customer_user_id = ? AND enabled_at IS NULL
-                """, time, step, account.user.id)
-            guard changed == 1 else { return .failure(.alreadyEnabled) }
-            let codes = try replaceRecoveryCodes(db, customerID: account.user.id, at: time)
-            try Audit.record(db, .authenticatorEnabled, actor: actor, at: time)
-            return .success(codes)
+            guard try db.run("""
+                UPDATE \(owner.totpTable) SET enabled_at = ?, pending_expires_at = NULL, last_used_step = ?
+                WHERE \(owner.column) = ? AND enabled_at IS NULL
+                """, time, step, owner.id) == 1 else { return .failure(.alreadyEnabled) }
+            return .success(try enabled(db, time))
         }
     }
+
+    /// Checks an authenticator code for sign-in: within one step either side, and only a step later than
+    /// the last one accepted (a code is never accepted twice).
+    func acceptAuthenticatorCode(_ db: Database, owner: KeyOwner, code: String, at time: Int64) throws -> Bool {
+        guard let row = try db.queryOne("""
+            SELECT secret_sealed, last_used_step FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NOT NULL
+            """, owner.id), let sealed = row.blob("secret_sealed") else { return false }
+        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+        guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time),
+              step > (row.int64("last_used_step") ?? -1) else { return false }
+        return try db.run("UPDATE \(owner.totpTable) SET last_used_step = ? WHERE \(owner.column) = ? AND last_used_step < ?",
+                          step, owner.id, step) == 1
+    }
+
+    // MARK: Customers
 
     /// Turns the authenticator off after the password: removes the secret and every recovery code.
     func disableAuthenticator(customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
@@ -118,27 +150,9 @@ extension Portal {
         }
     }
 
-    /// Checks an authenticator code for sign-in: within one step either side, and only a step later than
-    /// the last one accepted (a code is never accepted twice).
-    func acceptAuthenticatorCode(_ db: Database, customerID: Int64, code: String, at time: Int64) throws -> Bool {
-        guard let row = try db.queryOne("""
-            SELECT secret_sealed, last_used_step FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL
-            """, customerID), let sealed = row.blob("secret_sealed") else { return false }
-        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: associatedData(customerID))
-        guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time),
-              step > (row.int64("last_used_step") ?? -1) else { return false }
-        let changed = try db.run("UPDATE totp_credentials SET last_used_step = ? WHERE customer_user_id = ? AND last_used_step < ?",
-                                 step, customerID, step)
-        return changed == 1
-    }
-
     /// A typed code without the spaces people put in the middle.
     static func digits(_ typed: String) -> String {
         String(typed.filter { !$0.isWhitespace && $0 != "-" })
-    }
-
-    private func setup(secret: [UInt8], account: CustomerAccount) -> TOTPSetup {
-        TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: configuration.issuer, account: account.user.email))
     }
 }
 

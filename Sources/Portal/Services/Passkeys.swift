@@ -32,7 +32,8 @@ enum CeremonyPurpose: String, Sendable {
     case reauth
 }
 
-/// Whose key: a customer's, or a staff member's (their own second factor on the administrator side).
+/// Whose key or authenticator app: a customer's, or a staff member's (their own second factor on the
+/// administrator side).
 enum KeyOwner: Sendable, Equatable {
     case customer(Int64)
     case staff(Int64)
@@ -47,6 +48,14 @@ enum KeyOwner: Sendable, Equatable {
     /// The table of the owner's account.
     var table: String {
         switch self { case .customer: "customer_users"; case .staff: "staff" }
+    }
+    /// The table of the owner's authenticator app.
+    var totpTable: String {
+        switch self { case .customer: "totp_credentials"; case .staff: "staff_totp_credentials" }
+    }
+    /// Associated data sealed with the authenticator secret, so a sealed secret cannot move to another row.
+    var totpAssociatedData: [UInt8] {
+        switch self { case .customer(let id): Array("totp:customer:\(id)".utf8); case .staff(let id): Array("totp:staff:\(id)".utf8) }
     }
 
     /// The owner a stored row names.

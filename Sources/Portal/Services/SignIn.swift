@@ -135,7 +135,7 @@ extension Portal {
             let typed = Self.digits(code)
             var method: String?
             if typed.count == 6, typed.allSatisfy(\.isNumber) {
-                if try acceptAuthenticatorCode(db, customerID: customerID, code: typed, at: time) { method = "authenticator app" }
+                if try acceptAuthenticatorCode(db, owner: .customer(customerID), code: typed, at: time) { method = "authenticator app" }
             } else if try consumeRecoveryCode(db, customerID: customerID, code: code, at: time) {
                 method = "recovery code"
                 try Audit.record(db, .recoveryCodeUsed, actor: actor, at: time,

@@ -1,61 +1,27 @@
-import Crypto
-import OTP
 import Store
 import WebAuthn
 
 /// A staff member's own authenticator app: the same set-up and code rules as a customer's (160-bit
 /// secret sealed at rest, ±1 step, a step never accepted twice), asked for at `/admin/login`.
 extension Portal {
-    private func staffAssociatedData(_ staffID: Int64) -> [UInt8] { Array("totp:staff:\(staffID)".utf8) }
+    /// Staff accounts appear in authenticator apps under the console's name with " Admin".
+    private var staffIssuer: String { configuration.issuer + " Admin" }
 
     func staffAuthenticatorEnabled(staffID: Int64) throws -> Bool {
-        try pool.withConnection { db in
-            try db.queryOne("SELECT count(*) AS n FROM staff_totp_credentials WHERE staff_id = ? AND enabled_at IS NOT NULL",
-                            staffID)?.int("n") == 1
-        }
+        try pool.withConnection { db in try authenticatorEnabled(db, owner: .staff(staffID)) }
     }
 
     func beginStaffAuthenticator(staff: StaffMember) throws -> Result<TOTPSetup, TOTPSetupError> {
-        let secret = SecureRandom.bytes(count: 20)
-        let sealed = try AESGCM.seal(secret, key: secretKey.bytes, associatedData: staffAssociatedData(staff.id))
-        let time = now
-        return try pool.write { db in
-            if try db.queryOne("SELECT enabled_at FROM staff_totp_credentials WHERE staff_id = ?", staff.id)?.int64("enabled_at") != nil {
-                return .failure(.alreadyEnabled)
-            }
-            try db.run("""
-                INSERT INTO staff_totp_credentials (staff_id, secret_sealed, enabled_at, pending_expires_at) VALUES (?, ?, NULL, ?)
-                ON CONFLICT(staff_id) DO UPDATE SET secret_sealed = excluded.secret_sealed,
-                    pending_expires_at = excluded.pending_expires_at, last_used_step = -1
-                """, staff.id, sealed, time + Self.pendingSetupLifetime)
-            return .success(staffSetup(secret: secret, staff: staff))
-        }
+        try beginAuthenticator(owner: .staff(staff.id), accountName: staff.email, issuer: staffIssuer)
     }
 
     func pendingStaffAuthenticator(staff: StaffMember) throws -> TOTPSetup? {
-        let time = now
-        let row = try pool.withConnection { db in
-            try db.queryOne("""
-                SELECT secret_sealed FROM staff_totp_credentials WHERE staff_id = ? AND enabled_at IS NULL AND pending_expires_at > ?
-                """, staff.id, time)
-        }
-        guard let sealed = row?.blob("secret_sealed") else { return nil }
-        return staffSetup(secret: try AESGCM.open(sealed, key: secretKey.bytes, associatedData: staffAssociatedData(staff.id)), staff: staff)
+        try pendingAuthenticator(owner: .staff(staff.id), accountName: staff.email, issuer: staffIssuer)
     }
 
     func confirmStaffAuthenticator(staff: StaffMember, code: String, actor: Actor) throws -> Result<Void, TOTPSetupError> {
-        guard let pending = try pendingStaffAuthenticator(staff: staff) else {
-            return .failure(try staffAuthenticatorEnabled(staffID: staff.id) ? .alreadyEnabled : .expired)
-        }
-        let time = now
-        guard let step = OneTimePassword(secret: pending.secret).matchingStep(Self.digits(code), at: time) else { return .failure(.wrongCode) }
-        return try pool.write { db in
-            guard try db.run("""
-                UPDATE staff_totp_credentials SET enabled_at = ?, pending_expires_at = NULL, last_used_step = ?
-                WHERE staff_id = ? AND enabled_at IS NULL
-                """, time, step, staff.id) == 1 else { return .failure(.alreadyEnabled) }
+        try confirmAuthenticator(owner: .staff(staff.id), accountName: staff.email, issuer: staffIssuer, code: code) { db, time in
             try Audit.record(db, .staffAuthenticatorEnabled, actor: actor, at: time)
-            return .success(())
         }
     }
 
@@ -88,14 +54,7 @@ extension Portal {
         let actor = Actor(customerUserID: nil, staffID: staffID, clientID: nil, ip: ip)
         return try pool.write { db in
             if let wait = try staffThrottle.lockedFor(keys, now: time, db) { return .lockedOut(seconds: wait) }
-            guard let row = try db.queryOne("""
-                SELECT secret_sealed, last_used_step FROM staff_totp_credentials WHERE staff_id = ? AND enabled_at IS NOT NULL
-                """, staffID), let sealed = row.blob("secret_sealed") else { return .invalid }
-            let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: staffAssociatedData(staffID))
-            guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time),
-                  step > (row.int64("last_used_step") ?? -1),
-                  try db.run("UPDATE staff_totp_credentials SET last_used_step = ? WHERE staff_id = ? AND last_used_step < ?",
-                             step, staffID, step) == 1 else {
+            guard try acceptAuthenticatorCode(db, owner: .staff(staffID), code: code, at: time) else {
                 try Audit.record(db, .secondFactorFailed, actor: actor, at: time, detail: "staff sign-in")
                 if let lock = try staffThrottle.recordFailure(keys, now: time, db) {
                     try Audit.record(db, .lockout, actor: actor, at: time, detail: "staff sign-in, after repeated failures")
@@ -131,9 +90,5 @@ extension Portal {
                              detail: "password and passkey")
             return .success(token)
         }
-    }
-
-    private func staffSetup(secret: [UInt8], staff: StaffMember) -> TOTPSetup {
-        TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: configuration.issuer + " Admin", account: staff.email))
     }
 }
