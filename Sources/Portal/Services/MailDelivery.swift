@@ -64,7 +64,7 @@ final class MailDelivery: @unchecked Sendable {
         let target = passes + count
         let deadline = Date().addingTimeInterval(timeout)
         while passes < target, Date() < deadline {
-            condition.wait(until: deadline)
+            _ = condition.wait(until: deadline)
         }
         condition.unlock()
     }
@@ -75,7 +75,7 @@ final class MailDelivery: @unchecked Sendable {
             condition.lock()
             passes += 1
             condition.broadcast()
-            if !stopped && !wakeRequested { condition.wait(until: Date().addingTimeInterval(1)) }
+            if !stopped && !wakeRequested { _ = condition.wait(until: Date().addingTimeInterval(1)) }
             wakeRequested = false
             let finish = stopped
             if finish {
@@ -106,10 +106,9 @@ final class MailDelivery: @unchecked Sendable {
                                        body: message.body, hostName: smtp.heloName)
             try SMTPClient(smtp).send(mail)
             outcome = ("sent", nil)
-        } catch let error as MailError {
-            outcome = (error.isTransient ? "pending" : "failed", error.description)
         } catch {
-            outcome = ("failed", "\(error)")
+            // Every throw here is a MailError (typed throws): transient ones are tried again.
+            outcome = (error.isTransient ? "pending" : "failed", error.description)
         }
         let now = portal.now
         let attempts = message.attempts + 1
