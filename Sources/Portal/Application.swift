@@ -18,7 +18,12 @@ public final class Application: Sendable {
         server.port = configuration.port
         server.maxBodySize = configuration.maxBodySize
         server.threadPoolSize = configuration.threads
-        self.server = HTTPServer(configuration: server, responder: { request in web.respond(request) }, accessLog: accessLog)
+        // Password checks run on a lane as wide as the hashing gate, so there they never wait for a
+        // permit, and no connection thread ever waits for one.
+        let lane = SlowLane(threads: configuration.hashingThreads, queueLimit: 8 * configuration.hashingThreads,
+                            accepts: { request in web.isSlow(request) }, busy: { request in web.busy(request) })
+        self.server = HTTPServer(configuration: server, slowLane: lane, responder: { request in web.respond(request) },
+                                 accessLog: accessLog)
     }
 
     /// Binds the port and starts answering. With port 0 the origin follows the port actually bound.

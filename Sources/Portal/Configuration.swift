@@ -23,7 +23,8 @@ public struct PortalConfiguration: Sendable {
     /// Request bodies larger than this are refused with 413.
     public var maxBodySize: Int = 1 << 20
     /// libmicrohttpd worker threads.
-    public var threads: Int = 8
+    public var threads: Int = PortalConfiguration.defaultThreads
+    public static let defaultThreads = 8
     /// How many passwords may be hashed at once (the rest of the threads keep serving pages): one
     /// fewer than the processor count, at least one.
     public var hashingThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)

@@ -29,7 +29,7 @@ public final class Portal: Sendable {
         hasher = GatedHasher(hasher: PasswordHasher(iterations: configuration.passwordIterations),
                              gate: HashingGate(permits: configuration.hashingThreads))
         if let smtp = configuration.smtp, SMTPClient.parseHostPort(smtp) == nil { throw ConfigurationError.invalidSMTP(smtp) }
-        pool = try DatabasePool(path: configuration.databasePath, maxConnections: max(2, configuration.threads + 1))
+        pool = try DatabasePool(path: configuration.databasePath, maxConnections: max(2, configuration.threads + configuration.hashingThreads + 1))
         try pool.withConnection { db in _ = try Schema.migrator.migrate(db) }
         csrfKey = try pool.write { db in
             if let existing = try db.queryOne("SELECT value FROM settings WHERE key = 'csrf_key'")?.blob("value") {

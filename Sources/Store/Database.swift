@@ -14,6 +14,9 @@ public final class Database {
     private var statements: [String: OpaquePointer] = [:]
     /// Caps the cache so code that builds SQL text dynamically cannot grow it without bound.
     private static let statementCacheLimit = 256
+    /// Column name → index for each cached statement that returns rows, built on its first result:
+    /// making it per query cost a string and a hash per column on every page.
+    private var columnMaps: [OpaquePointer: (count: Int32, columns: [String: Int])] = [:]
     var transaction: TransactionKind?
     var savepointDepth = 0
 
@@ -57,6 +60,9 @@ public final class Database {
     /// Runs one or more statements without arguments, such as a schema.
     public func execute(_ sql: String) throws {
         let handle = try openHandle()
+        // Schema changes come through here (migrations); SQLite re-prepares affected statements by
+        // itself, and a `SELECT *` may then return other columns.
+        columnMaps.removeAll()
         try check(sqlite3_exec(handle, sql, nil, nil, nil), sql: sql)
     }
 
@@ -105,6 +111,7 @@ public final class Database {
         guard let handle = connection else { return }
         for statement in statements.values { sqlite3_finalize(statement) }
         statements.removeAll()
+        columnMaps.removeAll()
         // close_v2 still completes if something else holds a statement, instead of failing with BUSY.
         sqlite3_close_v2(handle)
         connection = nil
@@ -174,6 +181,7 @@ public final class Database {
         if statements.count >= Self.statementCacheLimit {
             for cached in statements.values { sqlite3_finalize(cached) }
             statements.removeAll()
+            columnMaps.removeAll()
         }
         statements[sql] = statement
         return statement
@@ -219,22 +227,37 @@ public final class Database {
     }
 
     private func rows(of statement: OpaquePointer, sql: String, limit: Int?) throws -> [Row] {
-        let columnCount = sqlite3_column_count(statement)
+        var rows: [Row] = []
+        // The columns are read after the first step: a statement whose schema changed is prepared again
+        // by that step, and only then names the columns it returns now.
+        var columns: [String: Int]?
+        var columnCount: Int32 = 0
+        while limit.map({ rows.count < $0 }) ?? true {
+            let result = sqlite3_step(statement)
+            if result == SQLITE_DONE { break }
+            guard result == SQLITE_ROW else { throw error(result, sql: sql) }
+            if columns == nil {
+                columnCount = sqlite3_column_count(statement)
+                columns = try columnMap(of: statement, count: columnCount, sql: sql)
+            }
+            rows.append(Row(columns: columns ?? [:], values: (0..<columnCount).map { value(of: statement, column: $0) }))
+        }
+        return rows
+    }
+
+    private func columnMap(of statement: OpaquePointer, count: Int32, sql: String) throws -> [String: Int] {
+        if let cached = columnMaps[statement], cached.count == count { return cached.columns }
         var columns: [String: Int] = [:]
-        for column in 0..<columnCount {
+        for column in 0..<count {
             guard let name = sqlite3_column_name(statement, column) else { throw error(SQLITE_NOMEM, sql: sql) }
             // With duplicate names (from a join) the first column wins, as in most SQLite wrappers.
             let key = String(cString: name)
             if columns[key] == nil { columns[key] = Int(column) }
         }
-        var rows: [Row] = []
-        while limit.map({ rows.count < $0 }) ?? true {
-            let result = sqlite3_step(statement)
-            if result == SQLITE_DONE { break }
-            guard result == SQLITE_ROW else { throw error(result, sql: sql) }
-            rows.append(Row(columns: columns, values: (0..<columnCount).map { value(of: statement, column: $0) }))
-        }
-        return rows
+        // Only statements kept in the cache: a map outliving its statement could be found again under a
+        // reused address.
+        if statements[sql] == statement { columnMaps[statement] = (count, columns) }
+        return columns
     }
 
     private func value(of statement: OpaquePointer, column: Int32) -> SQLValue {

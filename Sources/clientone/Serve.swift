@@ -20,6 +20,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Send mail through this SMTP server (HOST:PORT), with STARTTLS when offered; without it mail stays in the outbox.")
     var smtp: String?
     @Option(name: .customLong("mail-from"), help: "The sender address of the console's mail.") var mailFrom = "no-reply@localhost"
+    @Option(help: "Threads serving connections (1 to 64).") var threads = PortalConfiguration.defaultThreads
 
     func validate() throws {
         if issuer.isEmpty || issuer.count > 64 || issuer.contains(":") {
@@ -27,6 +28,9 @@ struct Serve: ParsableCommand {
         }
         if let idleTimeout, !(30...86_400).contains(idleTimeout) {
             throw ValidationError("--idle-timeout must be between 30 and 86400 seconds")
+        }
+        if !(1...64).contains(threads) {
+            throw ValidationError("--threads must be between 1 and 64")
         }
     }
 
@@ -41,6 +45,7 @@ struct Serve: ParsableCommand {
         configuration.issuer = issuer
         configuration.smtp = smtp
         configuration.mailFrom = mailFrom
+        configuration.threads = threads
         let log: @Sendable (String) -> Void = { line in say(line) }
         let application = try buildApplication(configuration, accessLog: log)
         if demo {

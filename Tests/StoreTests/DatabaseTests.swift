@@ -29,6 +29,24 @@ import TestSupport
         #expect(emptyBlob.blob("data") == [])
     }
 
+    @Test("A cached SELECT * sees columns added later, by this connection or by another one")
+    func cachedStatementAfterSchemaChange() throws {
+        let db = try open()
+        try db.run("INSERT INTO items (name) VALUES (?)", "widget")
+        let before = try #require(try db.queryOne("SELECT * FROM items WHERE name = ?", "widget"))
+        #expect(before.string("name") == "widget")
+
+        try db.execute("ALTER TABLE items ADD COLUMN colour TEXT DEFAULT 'blue'")
+        let after = try #require(try db.queryOne("SELECT * FROM items WHERE name = ?", "widget"))
+        #expect(after.string("colour") == "blue")
+
+        let other = try Database(path: folder.file("test.db"))
+        try other.execute("ALTER TABLE items ADD COLUMN size INTEGER DEFAULT 3")
+        let third = try #require(try db.queryOne("SELECT * FROM items WHERE name = ?", "widget"))
+        #expect(third.int("size") == 3)
+        #expect(third.string("colour") == "blue")
+    }
+
     @Test("Swift types bind to their SQLite storage classes and typed accessors read them back")
     func typedAccessors() throws {
         let db = try open()

@@ -18,6 +18,9 @@ public struct Router<Handler: Sendable>: Sendable {
     }
 
     private var routes: [Route] = []
+    /// Routes without parameters by path, then method: most requests are found here without a scan.
+    /// Such a route is the most specific for its path, so the scan could not find a better one.
+    private var literalRoutes: [String: [String: Handler]] = [:]
 
     public init() {}
 
@@ -28,11 +31,13 @@ public struct Router<Handler: Sendable>: Sendable {
         precondition(!routes.contains { $0.method == method && $0.pattern.shape == parsed.shape },
                      "Duplicate route: \(method) \(pattern)")
         routes.append(Route(method: method, pattern: parsed, handler: handler))
+        if parsed.shape.allSatisfy({ $0 != nil }) { literalRoutes[pattern, default: [:]][method] = handler }
     }
 
     /// Finds the handler for `method` and the decoded `path`.
     public func match(method: String, path: String) -> RouteMatch<Handler> {
         guard path.hasPrefix("/") else { return .notFound }
+        if let handler = literalRoutes[path]?[method] { return .found(handler, parameters: [:]) }
         let segments = RoutePattern.split(path)
         var exact: (route: Route, parameters: [String: String])?
         var getFallback: (route: Route, parameters: [String: String])?

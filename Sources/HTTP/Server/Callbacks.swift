@@ -59,6 +59,9 @@ func handleAccess(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
             return .YES
         }
         return context.finish(exchange, on: connection)
+    case .working:
+        // Called again after the slow lane resumed the connection, with the response ready.
+        return context.finishWork(exchange, on: connection)
     case .responded:
         return .YES
     }

@@ -11,6 +11,8 @@ final class Exchange {
         case receivingBody
         /// The body outgrew the limit: the rest is read and dropped, then 413 goes out.
         case discardingBody
+        /// On the slow lane: the connection is suspended until a pool thread has the response.
+        case working
         /// A response is queued; anything more libmicrohttpd hands over is dropped.
         case responded
     }
@@ -25,6 +27,8 @@ final class Exchange {
     var target = ""
     var decodedTarget: RequestTarget?
     var body: [UInt8] = []
+    /// The slow lane's answer, set on a pool thread before the connection is resumed.
+    let laneResponse = Locked<Response?>(nil)
 
     init(rawTarget: [UInt8]) { self.rawTarget = rawTarget }
 }
@@ -35,14 +39,18 @@ final class ServerContext: Sendable {
     let configuration: ServerConfiguration
     let responder: @Sendable (Request) -> Response
     let accessLog: @Sendable (String) -> Void
+    let slowLane: SlowLane?
+    /// The slow lane's threads, from start to stop.
+    let lanePool = Locked<WorkerPool?>(nil)
     /// Requests between their URI callback and their completion callback, for a graceful stop.
     let inFlight = Locked(0)
 
     init(configuration: ServerConfiguration, responder: @escaping @Sendable (Request) -> Response,
-         accessLog: @escaping @Sendable (String) -> Void) {
+         accessLog: @escaping @Sendable (String) -> Void, slowLane: SlowLane?) {
         self.configuration = configuration
         self.responder = responder
         self.accessLog = accessLog
+        self.slowLane = slowLane
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer) -> ServerContext {

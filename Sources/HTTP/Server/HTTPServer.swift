@@ -6,7 +6,8 @@ import Darwin
 #endif
 
 /// An HTTP/1.1 server on libmicrohttpd. The responder runs synchronously on libmicrohttpd's pool
-/// threads, so it must be thread-safe and should not block for long.
+/// threads (or the ``SlowLane``'s, for the requests that lane accepts), so it must be thread-safe; on
+/// the connection threads it should not block for long.
 public final class HTTPServer: Sendable {
     /// Where the server is in its life; behind a lock because `port` and `stop()` may be called from
     /// any thread.
@@ -21,9 +22,11 @@ public final class HTTPServer: Sendable {
     /// Serializes start() and stop() as wholes, so a second stop() waits for the first to finish.
     private let lifecycle = Locked(())
 
-    public init(configuration: ServerConfiguration, responder: @escaping @Sendable (Request) -> Response,
-                accessLog: @escaping @Sendable (String) -> Void) {
-        context = ServerContext(configuration: configuration, responder: responder, accessLog: accessLog)
+    /// `slowLane`: which requests are answered on threads of their own (see ``SlowLane``); nil answers
+    /// every request on its connection's thread.
+    public init(configuration: ServerConfiguration, slowLane: SlowLane? = nil,
+                responder: @escaping @Sendable (Request) -> Response, accessLog: @escaping @Sendable (String) -> Void) {
+        context = ServerContext(configuration: configuration, responder: responder, accessLog: accessLog, slowLane: slowLane)
     }
 
     deinit { stop() }
@@ -37,11 +40,14 @@ public final class HTTPServer: Sendable {
                 throw HTTPServerError(message: "The server was already started")
             }
             let configuration = context.configuration
-            if let problem = configuration.problem { throw HTTPServerError(message: problem) }
+            if let problem = configuration.problem ?? context.slowLane?.problem { throw HTTPServerError(message: problem) }
             let socket = try ListeningSocket.open(host: configuration.host, port: configuration.port)
+            let pool = context.slowLane.map { WorkerPool(threads: $0.threads, queueLimit: $0.queueLimit, name: "slow lane") }
+            context.lanePool.withLock { $0 = pool }
             guard let daemon = startDaemon(listeningOn: socket) else {
                 let failure = HTTPServerError.cFailure("libmicrohttpd could not start on \(configuration.host)")
                 closeDescriptor(socket.descriptor)
+                pool?.stop()
                 throw failure
             }
             phase.withLock { $0 = .running(daemon: daemon, port: socket.port) }
@@ -62,7 +68,14 @@ public final class HTTPServer: Sendable {
         lifecycle.withLock { _ in
             guard case .running(let daemon, let port) = phase.withLock({ $0 }) else { return }
             let listener = MHD_quiesce_daemon(daemon)
-            waitForRequestsInFlight()
+            waitForRequestsInFlight(seconds: context.configuration.connectionTimeout)
+            // libmicrohttpd must not stop with a connection suspended: the lane answers (or cancels)
+            // every job it took, each answer resumes its connection, and a short wait lets those answers
+            // go out before the connections close.
+            if let pool = context.lanePool.withLock({ $0 }) {
+                pool.stop()
+                waitForRequestsInFlight(seconds: min(5, context.configuration.connectionTimeout))
+            }
             MHD_stop_daemon(daemon)
             // libmicrohttpd hands the quiesced socket back; it may be closed only after the daemon stops.
             if listener >= 0 { closeDescriptor(listener) }
@@ -73,8 +86,8 @@ public final class HTTPServer: Sendable {
     /// Requests received but not completed yet (for tests of the graceful stop).
     var requestsInFlight: Int { context.inFlight.withLock { $0 } }
 
-    private func waitForRequestsInFlight() {
-        let deadline = ContinuousClock.now + .seconds(context.configuration.connectionTimeout)
+    private func waitForRequestsInFlight(seconds: Int) {
+        let deadline = ContinuousClock.now + .seconds(seconds)
         while requestsInFlight > 0 && ContinuousClock.now < deadline {
             usleep(5_000)
         }
@@ -107,6 +120,7 @@ public final class HTTPServer: Sendable {
         var flags = MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_USE_ITC.rawValue
         #endif
         if socket.isIPv6 { flags |= MHD_USE_IPv6.rawValue }
+        if context.slowLane != nil { flags |= MHD_ALLOW_SUSPEND_RESUME.rawValue }
         return TerminationSignals.blocked {
             options.withUnsafeBufferPointer { items in
                 clientone_mhd_start(flags, 0, handleAccess, cls, items.baseAddress)

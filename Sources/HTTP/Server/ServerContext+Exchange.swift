@@ -45,7 +45,36 @@ extension ServerContext {
                               headers: exchange.headers, body: exchange.body,
                               remoteAddress: exchange.remoteAddress)
         exchange.body = []
-        return respond(exchange, on: connection, with: responder(request), closing: false)
+        if let lane = slowLane, lane.accepts(request), let pool = lanePool.withLock({ $0 }) {
+            return sendToLane(request, exchange, on: connection, lane: lane, pool: pool)
+        }
+        let response = ConnectionThread.answering { responder(request) }
+        return respond(exchange, on: connection, with: response, closing: false)
+    }
+
+    /// Suspends the connection and queues the request on the slow lane; whichever way the job ends (run,
+    /// refused because the lane is full, cancelled at shutdown) it leaves a response in the exchange and
+    /// resumes the connection, and libmicrohttpd calls ``finishWork`` with it on the connection's thread.
+    private func sendToLane(_ request: Request, _ exchange: Exchange, on connection: OpaquePointer,
+                            lane: SlowLane, pool: WorkerPool) -> MHD_Result {
+        exchange.phase = .working
+        MHD_suspend_connection(connection)
+        let responder = self.responder
+        let answer = { (response: Response) in
+            exchange.laneResponse.withLock { $0 = response }
+            MHD_resume_connection(connection)
+        }
+        let queued = pool.submit(WorkerPool.Job(run: { answer(responder(request)) },
+                                                cancel: { answer(lane.busy(request)) }))
+        if !queued { answer(lane.busy(request)) }
+        return .YES
+    }
+
+    /// The slow lane's response, queued from the connection's own thread after the resume.
+    func finishWork(_ exchange: Exchange, on connection: OpaquePointer) -> MHD_Result {
+        // A resume always follows the response being set; nil would mean a spurious call, so wait on.
+        guard let response = exchange.laneResponse.withLock({ $0 }) else { return .YES }
+        return respond(exchange, on: connection, with: response, closing: false)
     }
 
     /// Queues `response`, or a 500 when libmicrohttpd refuses it (bad status, forbidden header), and

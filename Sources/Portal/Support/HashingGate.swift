@@ -1,10 +1,12 @@
 import Crypto
 import Foundation
+import HTTP
 
 /// Password hashing on a bounded number of threads. A hash takes about 0.3 s of CPU on purpose; without
-/// a bound, a flood of sign-in attempts would hold every server thread in PBKDF2 and starve every
-/// other page. A request that cannot get a turn within `wait` is answered "busy" (503 with
-/// Retry-After) instead of holding a thread.
+/// a bound, a flood of sign-in attempts would take every processor and starve every other page. In the
+/// server, hashing routes run on the slow lane, whose threads match the permits, so there the gate never
+/// waits; it bounds hashing anywhere else too. A caller that cannot get a turn within `wait` is answered
+/// "busy" (503 with Retry-After) instead of holding its thread.
 final class HashingGate: @unchecked Sendable {
     let permits: Int
     private let semaphore: DispatchSemaphore
@@ -32,8 +34,15 @@ struct GatedHasher: Sendable {
     let hasher: PasswordHasher
     let gate: HashingGate
 
-    func hash(_ password: String) throws -> String { try gate.run { hasher.hash(password) } }
-    func verify(_ password: String, against encoded: String) throws -> Bool { try gate.run { hasher.verify(password, against: encoded) } }
-    func dummyVerify(_ password: String) throws { try gate.run { hasher.dummyVerify(password) } }
+    func hash(_ password: String) throws -> String { try run { hasher.hash(password) } }
+    func verify(_ password: String, against encoded: String) throws -> Bool { try run { hasher.verify(password, against: encoded) } }
+    func dummyVerify(_ password: String) throws { try run { hasher.dummyVerify(password) } }
     func needsRehash(_ encoded: String) -> Bool { hasher.needsRehash(encoded) }
+
+    /// In the server, hashing belongs on the slow lane (a route's `lane: .hashing`); on a connection
+    /// thread it would hold up every page of that thread's connections. Debug builds (the tests) stop here.
+    private func run<T>(_ body: () throws -> T) throws -> T {
+        assert(!ConnectionThread.isCurrent, "a password was hashed on a connection thread: give its route lane: .hashing")
+        return try gate.run(body)
+    }
 }

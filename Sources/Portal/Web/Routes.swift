@@ -1,30 +1,31 @@
 import HTTP
 
-/// The route table: every page and form of the console, in one place.
+/// The route table: every page and form of the console, in one place. Every route that can check or
+/// set a password runs on the hashing lane (`lane:`), so no connection thread ever waits for PBKDF2.
 enum Routes {
     static func table() -> Router<Route> {
         var router = Router<Route>()
         router.add("GET", "/", Route(access: .anyone) { _ in .redirect(to: "/portal/profile") })
         router.add("GET", "/login", Route(access: .anyone, handle: LoginHandlers.showLogin))
-        router.add("POST", "/login", Route(access: .anyone, handle: LoginHandlers.submitLogin))
+        router.add("POST", "/login", Route(access: .anyone, lane: .hashingWithField("password"), handle: LoginHandlers.submitLogin))
         router.add("GET", "/login/forgot", Route(access: .anyone, handle: PasswordResetHandlers.showForgot))
         router.add("POST", "/login/forgot", Route(access: .anyone, handle: PasswordResetHandlers.submitForgot))
         router.add("GET", "/login/reset", Route(access: .anyone, handle: PasswordResetHandlers.showReset))
-        router.add("POST", "/login/reset", Route(access: .anyone, handle: PasswordResetHandlers.submitReset))
+        router.add("POST", "/login/reset", Route(access: .anyone, lane: .hashing, handle: PasswordResetHandlers.submitReset))
         router.add("POST", "/logout", Route(access: .session, handle: LoginHandlers.logout))
         router.add("GET", "/portal", Route(access: .customer) { _ in .redirect(to: "/portal/profile") })
         router.add("GET", "/portal/profile", Route(access: .customer, handle: ProfileHandlers.show))
         router.add("POST", "/portal/profile", Route(access: .customer, handle: ProfileHandlers.save))
         router.add("POST", "/portal/profile/notifications", Route(access: .customer, handle: ProfileHandlers.saveNotifications))
         router.add("GET", "/portal/profile/security", Route(access: .enrolment, handle: SecurityHandlers.show))
-        router.add("POST", "/portal/profile/password", Route(access: .customer, handle: SecurityHandlers.changePassword))
+        router.add("POST", "/portal/profile/password", Route(access: .customer, lane: .hashing, handle: SecurityHandlers.changePassword))
         router.add("GET", "/login/mfa", Route(access: .secondFactor, handle: TwoFactorHandlers.showSecondFactor))
         router.add("POST", "/login/mfa", Route(access: .secondFactor, handle: TwoFactorHandlers.submitSecondFactor))
         router.add("POST", "/portal/profile/security/totp/enable", Route(access: .enrolment, handle: TwoFactorHandlers.enable))
         router.add("POST", "/portal/profile/security/totp/verify", Route(access: .enrolment, handle: TwoFactorHandlers.verify))
-        router.add("POST", "/portal/profile/security/totp/disable", Route(access: .customer, handle: TwoFactorHandlers.disable))
+        router.add("POST", "/portal/profile/security/totp/disable", Route(access: .customer, lane: .hashing, handle: TwoFactorHandlers.disable))
         router.add("POST", "/portal/profile/security/recovery-codes/regenerate",
-                   Route(access: .customer, handle: TwoFactorHandlers.regenerate))
+                   Route(access: .customer, lane: .hashing, handle: TwoFactorHandlers.regenerate))
         router.add("POST", "/portal/profile/security/recovery-codes/saved", Route(access: .enrolment, handle: TwoFactorHandlers.saved))
         // Signed-in sessions, and the idle warning's "Stay signed in".
         router.add("POST", "/portal/profile/security/sessions/{id}/revoke", Route(access: .customer, handle: SecurityHandlers.revokeSession))
@@ -42,12 +43,12 @@ enum Routes {
         router.add("POST", "/login/mfa/passkey/finish", Route(access: .secondFactor, handle: PasskeyHandlers.finishSecondFactor))
         // "Confirm it's you" before sensitive changes (password or passkey within the last 5 minutes).
         router.add("GET", "/portal/reauth", Route(access: .customer, handle: PasskeyHandlers.showReauth))
-        router.add("POST", "/portal/reauth", Route(access: .customer, handle: PasskeyHandlers.submitReauth))
+        router.add("POST", "/portal/reauth", Route(access: .customer, lane: .hashing, handle: PasskeyHandlers.submitReauth))
         router.add("POST", "/portal/reauth/passkey/begin", Route(access: .customer, handle: PasskeyHandlers.beginReauth))
         router.add("POST", "/portal/reauth/passkey/finish", Route(access: .customer, handle: PasskeyHandlers.finishReauth))
         // The MSP administrator's side (staff sessions only) and the end of "View as customer".
         router.add("GET", "/admin/login", Route(access: .anyone, handle: AdminHandlers.showLogin))
-        router.add("POST", "/admin/login", Route(access: .anyone, handle: AdminHandlers.submitLogin))
+        router.add("POST", "/admin/login", Route(access: .anyone, lane: .hashing, handle: AdminHandlers.submitLogin))
         router.add("POST", "/admin/logout", Route(access: .staff, handle: AdminHandlers.logout))
         router.add("GET", "/admin", Route(access: .staff, handle: AdminHandlers.clients))
         router.add("GET", "/admin/clients/{id}", Route(access: .staff, handle: AdminHandlers.client))
@@ -64,7 +65,7 @@ enum Routes {
         router.add("GET", "/admin/security", Route(access: .staff, handle: AdminHandlers.security))
         router.add("POST", "/admin/security/totp/enable", Route(access: .staff, handle: AdminHandlers.enableAuthenticator))
         router.add("POST", "/admin/security/totp/verify", Route(access: .staff, handle: AdminHandlers.verifyAuthenticator))
-        router.add("POST", "/admin/security/totp/disable", Route(access: .staff, handle: AdminHandlers.disableAuthenticator))
+        router.add("POST", "/admin/security/totp/disable", Route(access: .staff, lane: .hashing, handle: AdminHandlers.disableAuthenticator))
         router.add("POST", "/admin/security/passkeys/begin", Route(access: .staff, handle: AdminHandlers.beginKeyRegistration))
         router.add("POST", "/admin/security/passkeys/finish", Route(access: .staff, handle: AdminHandlers.finishKeyRegistration))
         router.add("POST", "/admin/security/passkeys/{id}/rename", Route(access: .staff, handle: AdminHandlers.renameKey))

@@ -19,9 +19,21 @@ enum Access: Sendable {
     case staff
 }
 
-/// A route's handler and who may call it.
+/// Where a route's requests are answered.
+enum Lane: Sendable {
+    /// On the connection's thread: pages and forms that never check a password.
+    case connection
+    /// On the server's slow lane: the route may check or set a password (about 0.3 s of CPU by design).
+    case hashing
+    /// On the slow lane when the form carries this field (the sign-in form's password step; its first
+    /// step, the email address alone, stays on the connection's thread).
+    case hashingWithField(String)
+}
+
+/// A route's handler, who may call it, and where it runs.
 struct Route: Sendable {
     let access: Access
+    var lane: Lane = .connection
     let handle: @Sendable (inout RequestContext) throws -> Response
 }
 
@@ -43,6 +55,27 @@ final class WebApp: Sendable {
         router = Routes.table()
     }
 
+    /// Whether the request goes to the server's slow lane (its route may hash a password).
+    func isSlow(_ request: Request) -> Bool {
+        guard request.method == "POST", case .found(let route, _) = router.match(method: request.method, path: request.path)
+        else { return false }
+        switch route.lane {
+        case .connection: return false
+        case .hashing: return true
+        case .hashingWithField(let name): return (try? request.form().contains(name)) ?? true
+        }
+    }
+
+    /// The answer when every password check's turn is taken (a flood of sign-in attempts): say so
+    /// rather than queue without end.
+    func busy(_ request: Request) -> Response {
+        var response = PortalError(status: 503, title: "Busy for a moment",
+                                   message: "The console is busy checking passwords. Nothing was changed. Try again in a moment.").response
+        response.headers["Retry-After"] = "1"
+        SecurityHeaders.apply(to: &response, https: portal.configuration.secureCookies)
+        return response
+    }
+
     /// Answers one request. Never throws: every error becomes a page.
     func respond(_ request: Request) -> Response {
         var response: Response
@@ -51,10 +84,7 @@ final class WebApp: Sendable {
         } catch let error as PortalError {
             response = error.response
         } catch is PortalBusy {
-            // Every hashing turn is taken (a flood of sign-in attempts): say so rather than queue.
-            response = PortalError(status: 503, title: "Busy for a moment",
-                                   message: "The console is busy checking passwords. Nothing was changed. Try again in a moment.").response
-            response.headers["Retry-After"] = "1"
+            return busy(request)
         } catch let error as HTTPError {
             response = error.portalError.response
         } catch {

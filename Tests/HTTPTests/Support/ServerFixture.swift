@@ -25,13 +25,13 @@ struct RunningServer {
     func client() -> HTTPClient { HTTPClient(port: server.port) }
 
     /// Starts a server with `responder` on port 0; `configure` adjusts the configuration first.
-    init(configure: (inout ServerConfiguration) -> Void = { _ in },
+    init(configure: (inout ServerConfiguration) -> Void = { _ in }, slowLane: SlowLane? = nil,
          responder: @escaping @Sendable (Request) -> Response) throws {
         var configuration = ServerConfiguration()
         configuration.port = 0
         configure(&configuration)
         let log = Recorder(), calls = Recorder()
-        server = HTTPServer(configuration: configuration, responder: { request in
+        server = HTTPServer(configuration: configuration, slowLane: slowLane, responder: { request in
             calls.append(request.path)
             return responder(request)
         }, accessLog: { log.append($0) })
