@@ -41,7 +41,10 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
         // Most values have nothing to escape: return them as they are. Otherwise work on the UTF-8
         // bytes (the five characters are ASCII, so no multi-byte sequence is ever split).
         let utf8 = text.utf8
-        guard utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else { return text }
+        // All five are at or below '>' (0x3E), and most bytes of text are letters above it.
+        let needsEscaping: (UInt8) -> Bool = { $0 <= 0x3E && ($0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27) }
+        let found = utf8.withContiguousStorageIfAvailable { $0.contains(where: needsEscaping) } ?? utf8.contains(where: needsEscaping)
+        guard found else { return text }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count + 32)
         for byte in utf8 {

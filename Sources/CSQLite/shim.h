@@ -17,4 +17,11 @@ static inline int clientone_sqlite3_bind_blob_transient(sqlite3_stmt *stmt, int 
 static inline int clientone_sqlite3_set_defensive(sqlite3 *db) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)0);
 }
+
+/// sqlite3_config is variadic. Turns off SQLite's memory statistics, which take one process-wide mutex
+/// on every allocation: with connections on several threads that mutex is the busiest lock of a page.
+/// Must run before SQLite initializes (the first connection); returns SQLITE_MISUSE after that.
+static inline int clientone_sqlite3_disable_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 #endif

@@ -14,12 +14,21 @@ public enum HashAlgorithm: Sendable {
         }
     }
 
-    var messageDigest: OpaquePointer {
+    /// The digest, fetched from OpenSSL's default provider once. `EVP_sha256()` and friends are
+    /// legacy handles that make OpenSSL 3 fetch the implementation again (a locked lookup) on every use.
+    var messageDigest: OpaquePointer { FetchedAlgorithms.digests[index] }
+
+    /// An HMAC context with this digest set and no key yet, to duplicate per use (see ``HMAC``).
+    var hmacTemplate: OpaquePointer { FetchedAlgorithms.hmacTemplates[index] }
+
+    fileprivate static let all: [HashAlgorithm] = [.sha1, .sha256, .sha384, .sha512]
+
+    private var index: Int {
         switch self {
-        case .sha1: EVP_sha1()
-        case .sha256: EVP_sha256()
-        case .sha384: EVP_sha384()
-        case .sha512: EVP_sha512()
+        case .sha1: 0
+        case .sha256: 1
+        case .sha384: 2
+        case .sha512: 3
         }
     }
 
@@ -31,6 +40,35 @@ public enum HashAlgorithm: Sendable {
         case .sha512: "SHA512"
         }
     }
+}
+
+/// OpenSSL objects fetched once per process and only read afterwards (OpenSSL documents fetched
+/// algorithms and contexts used only for duplication as safe to share between threads).
+private enum FetchedAlgorithms {
+    nonisolated(unsafe) static let digests: [OpaquePointer] = HashAlgorithm.all.map { algorithm in
+        guard let fetched = EVP_MD_fetch(nil, algorithm.openSSLName, nil) else {
+            fatalError("\(CryptoError.openSSL("EVP_MD_fetch \(algorithm.openSSLName)"))")
+        }
+        return fetched
+    }
+
+    nonisolated(unsafe) static let hmacTemplates: [OpaquePointer] = {
+        guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { fatalError("\(CryptoError.openSSL("EVP_MAC_fetch HMAC"))") }
+        defer { EVP_MAC_free(mac) }
+        return HashAlgorithm.all.map { algorithm in
+            guard let context = EVP_MAC_CTX_new(mac) else { fatalError("\(CryptoError.openSSL("EVP_MAC_CTX_new"))") }
+            // Keyed (with the empty key) as well as given its digest: only an initialized context can be
+            // duplicated, and each use sets its own key.
+            let emptyKey: [UInt8] = [0]
+            let set = algorithm.openSSLName.withCString { name in
+                var parameters = [OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: name), 0),
+                                  OSSL_PARAM_construct_end()]
+                return EVP_MAC_init(context, emptyKey, 0, &parameters)
+            }
+            guard set == 1 else { fatalError("\(CryptoError.openSSL("EVP_MAC_init \(algorithm.openSSLName)"))") }
+            return context
+        }
+    }()
 }
 
 /// One-shot message digests through `EVP_Digest`.
@@ -52,20 +90,24 @@ public enum Digest {
     }
 }
 
-/// Keyed message authentication (RFC 2104) through OpenSSL's `EVP_Q_mac`.
+/// Keyed message authentication (RFC 2104) through OpenSSL's EVP_MAC.
 public enum HMAC {
     /// The HMAC of `message` under `key`. Like `Digest.hash`, a failure means OpenSSL is broken and stops the process.
     public static func code(_ algorithm: HashAlgorithm, key: [UInt8], message: some Collection<UInt8>) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        // A copy of the prepared context: the digest is already set, so nothing is fetched here.
+        guard let context = EVP_MAC_CTX_dup(algorithm.hmacTemplate) else { fatalError("\(CryptoError.openSSL("EVP_MAC_CTX_dup"))") }
+        defer { EVP_MAC_CTX_free(context) }
+        var output = [UInt8](repeating: 0, count: algorithm.byteCount)
         var length = 0
         let produced = withInputBytes(key) { keyPointer, keyCount in
             withInputBytes(message) { messagePointer, messageCount in
-                EVP_Q_mac(nil, "HMAC", nil, algorithm.openSSLName, nil, keyPointer, keyCount,
-                          messagePointer, messageCount, &output, output.count, &length)
+                EVP_MAC_init(context, keyPointer, keyCount, nil) == 1
+                    && EVP_MAC_update(context, messagePointer, messageCount) == 1
+                    && EVP_MAC_final(context, &output, &length, output.count) == 1
             }
         }
-        guard produced != nil else { fatalError("\(CryptoError.openSSL("EVP_Q_mac"))") }
-        return Array(output.prefix(length))
+        guard produced, length == algorithm.byteCount else { fatalError("\(CryptoError.openSSL("HMAC"))") }
+        return output
     }
 }
 

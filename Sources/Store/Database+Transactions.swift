@@ -31,14 +31,16 @@ extension Database {
         return try inTransaction(begin: "BEGIN DEFERRED", kind: .read, body)
     }
 
+    // The transaction statements run as cached prepared statements (`run`), not through `execute`:
+    // every request opens at least one transaction, and parsing its text each time was measurable.
     private func inTransaction<T>(begin: String, kind: TransactionKind, _ body: (Database) throws -> T) throws -> T {
-        try execute(begin)
+        try run(begin)
         transaction = kind
         defer { transaction = nil }
         let result: T
         do {
             result = try body(self)
-            try execute("COMMIT")
+            try run("COMMIT")
         } catch {
             // A failed COMMIT leaves the transaction open; it must not leak into the next use.
             rollbackIfInTransaction()
@@ -51,14 +53,14 @@ extension Database {
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = "clientone_nested_\(savepointDepth)"
-        try execute("SAVEPOINT \(name)")
+        try run("SAVEPOINT \(name)")
         do {
             let result = try body(self)
-            try execute("RELEASE \(name)")
+            try run("RELEASE \(name)")
             return result
         } catch {
-            try? execute("ROLLBACK TO \(name)")
-            try? execute("RELEASE \(name)")
+            _ = try? run("ROLLBACK TO \(name)")
+            _ = try? run("RELEASE \(name)")
             throw error
         }
     }

@@ -23,7 +23,15 @@ public final class Database {
     /// Which transaction `write()` or `read()` has open on this connection.
     enum TransactionKind { case read, write }
 
+    /// Process-wide settings, applied once before the first connection initializes SQLite.
+    private static let processSettings: Void = {
+        // Without memory statistics, allocations take no process-wide lock (see the shim). Nothing here
+        // reads the statistics; if SQLite was already initialized elsewhere, it keeps them, still correct.
+        _ = clientone_sqlite3_disable_memory_statistics()
+    }()
+
     public init(path: String, readOnly: Bool = false) throws {
+        Self.processSettings
         self.path = path
         let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         var opened: OpaquePointer?

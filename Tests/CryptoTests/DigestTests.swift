@@ -1,4 +1,6 @@
+import Dispatch
 import Testing
+import TestSupport
 @testable import Crypto
 
 /// Known-answer tests for digests and HMAC, plus the comparison and randomness helpers.
@@ -34,6 +36,36 @@ import Testing
             == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
         #expect(Hex.encode(HMAC.code(.sha512, key: [UInt8](repeating: 0x0b, count: 20), message: bytes("Hi There")))
             == "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854")
+    }
+
+    @Test("HMAC with an empty key and an empty message, and one key after another on the same algorithm")
+    func emptyKeyAndRekeying() {
+        // Each call starts from the shared prepared context, keyed anew: no key carries over.
+        #expect(Hex.encode(HMAC.code(.sha256, key: [], message: [UInt8]()))
+            == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        let jefe = HMAC.code(.sha256, key: bytes("Jefe"), message: bytes("what do ya want for nothing?"))
+        #expect(HMAC.code(.sha256, key: [], message: [UInt8]()) != jefe)
+        #expect(Hex.encode(HMAC.code(.sha256, key: bytes("Jefe"), message: bytes("what do ya want for nothing?")))
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+    }
+
+    @Test("digests and HMACs computed on many threads at once all match the single-threaded answers")
+    func concurrentUse() {
+        let message = bytes("The quick brown fox jumps over the lazy dog")
+        let expectedDigest = Digest.sha256(message)
+        let expectedMAC = HMAC.code(.sha256, key: bytes("key"), message: message)
+        let mismatches = Recorder()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for round in 0..<300 {
+                let key = Array((round.isMultiple(of: 2) ? "key" : "other key").utf8)
+                let mac = HMAC.code(.sha256, key: key, message: message)
+                let good = Digest.sha256(message) == expectedDigest
+                    && (round.isMultiple(of: 2) ? mac == expectedMAC : mac != expectedMAC && mac.count == 32)
+                if !good { mismatches.append("worker \(worker), round \(round)") }
+            }
+        }
+        #expect(mismatches.all.isEmpty)
+        #expect(Hex.encode(expectedMAC) == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 
     @Test("HMAC-SHA-1 matches RFC 2202 test cases 1 to 3")

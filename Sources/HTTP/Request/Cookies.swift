@@ -3,31 +3,47 @@ enum Cookies {
     /// Every well-formed cookie from every Cookie header. Malformed pieces are skipped rather than failing
     /// the request (browsers send whatever other sites on the domain set); when a name repeats, the first
     /// one wins, since browsers list the most specific path first.
+    ///
+    /// Works on the UTF-8 bytes: every byte a cookie may hold is ASCII, and this runs on every request.
     static func parse(_ headerValues: [String]) -> [String: String] {
         var cookies: [String: String] = [:]
         for header in headerValues {
-            for piece in header.split(separator: ";", omittingEmptySubsequences: true) {
-                guard let (name, value) = parsePair(piece.trimmingASCIISpaces()),
-                      cookies[name] == nil else { continue }
-                cookies[name] = value
+            var header = header
+            header.withUTF8 { bytes in
+                var start = 0
+                while start < bytes.count {
+                    let end = bytes[start...].firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+                    if let (name, value) = parsePair(bytes, start, end), cookies[name] == nil {
+                        cookies[name] = value
+                    }
+                    start = end + 1
+                }
             }
         }
         return cookies
     }
 
-    /// One `name=value` pair, or nil when the name is not a token or the value has characters RFC 6265
-    /// does not allow in a cookie (controls, spaces, quotes, commas, semicolons, backslashes).
-    private static func parsePair(_ piece: Substring) -> (String, String)? {
-        guard let equals = piece.firstIndex(of: "=") else { return nil }
-        let name = piece[..<equals]
-        var value = piece[piece.index(after: equals)...]
-        guard ASCII.isToken(name) else { return nil }
-        if value.utf8.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
-            value = value.dropFirst().dropLast()
+    /// One `name=value` pair from `bytes[start..<end]`, or nil when the name is not a token or the value
+    /// has bytes RFC 6265 does not allow in a cookie (controls, spaces, quotes, commas, semicolons,
+    /// backslashes, anything beyond ASCII).
+    private static func parsePair(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> (String, String)? {
+        var lower = start, upper = end
+        while lower < upper, isSpace(bytes[lower]) { lower += 1 }
+        while upper > lower, isSpace(bytes[upper - 1]) { upper -= 1 }
+        guard let equals = bytes[lower..<upper].firstIndex(of: UInt8(ascii: "=")), equals > lower else { return nil }
+        let name = UnsafeBufferPointer(rebasing: bytes[lower..<equals])
+        guard name.allSatisfy(ASCII.isTokenCharacter) else { return nil }
+        var valueStart = equals + 1, valueEnd = upper
+        if valueEnd - valueStart >= 2, bytes[valueStart] == UInt8(ascii: "\""), bytes[valueEnd - 1] == UInt8(ascii: "\"") {
+            valueStart += 1
+            valueEnd -= 1
         }
-        guard value.utf8.allSatisfy(isCookieOctet) else { return nil }
-        return (String(name), String(value))
+        let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+        guard value.allSatisfy(isCookieOctet) else { return nil }
+        return (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self))
     }
+
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
 
     private static func isCookieOctet(_ byte: UInt8) -> Bool {
         switch byte {

@@ -297,7 +297,9 @@ extension Portal {
 
     /// The customer and client of a session, when the account may still use the portal.
     func usableAccount(customerID: Int64) throws -> CustomerAccount? {
-        try pool.withConnection { db in
+        // One snapshot for the user and the client (one read lock instead of two, and never a user
+        // paired with a client row from after a change).
+        try pool.read { db in
             guard let account = try AccountQueries.account(customerID: customerID, db),
                   account.user.status == .active, account.client.portalEnabled else { return nil }
             return account

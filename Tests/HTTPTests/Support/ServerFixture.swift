@@ -2,16 +2,6 @@ import Foundation
 @testable import HTTP
 import TestSupport
 
-/// Collects what the server's threads report (log lines, responder calls) for later assertions.
-final class Recorder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [String] = []
-
-    func append(_ entry: String) { lock.withLock { entries.append(entry) } }
-
-    var all: [String] { lock.withLock { entries } }
-}
-
 /// A server started on a free loopback port for one test; released (and so stopped) with the test.
 struct RunningServer {
     let server: HTTPServer
