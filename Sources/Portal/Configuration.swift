@@ -22,9 +22,13 @@ public struct PortalConfiguration: Sendable {
     public var passwordIterations: Int = PasswordHasher.defaultIterations
     /// Request bodies larger than this are refused with 413.
     public var maxBodySize: Int = 1 << 20
-    /// libmicrohttpd worker threads.
+    /// libmicrohttpd worker threads, which answer every request but the password checks (those run on
+    /// the server's slow lane, see `Application`).
     public var threads: Int = PortalConfiguration.defaultThreads
-    public static let defaultThreads = 8
+    /// One per processor: page requests never wait for a password hash, so more threads than processors
+    /// only take turns mid-request, which shows as tail latency (`scripts/bench-load`: p99 of the
+    /// Profile tab 3.6 ms with 2 threads on 2 cores, 9.2 ms with 4, 10.3 ms with 8).
+    public static let defaultThreads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// How many passwords may be hashed at once (the rest of the threads keep serving pages): one
     /// fewer than the processor count, at least one.
     public var hashingThreads: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)

@@ -15,6 +15,10 @@ extension Database {
         switch transaction {
         case nil:
             return try inTransaction(begin: "BEGIN IMMEDIATE", kind: .write, body)
+        case .scopedRead:
+            // The scope's snapshot ends here; reads after the write start a new one that sees it.
+            try endScopedRead()
+            return try inTransaction(begin: "BEGIN IMMEDIATE", kind: .write, body)
         case .write:
             return try inSavepoint(body)
         case .read:
@@ -24,23 +28,22 @@ extension Database {
     }
 
     /// Runs `body` in a read transaction, so all its queries see one consistent snapshot.
-    /// Inside another transaction it simply runs, since that transaction already gives a snapshot.
+    /// Inside another transaction (a read scope's included) it simply runs, since that transaction
+    /// already gives a snapshot.
     @discardableResult
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         guard transaction == nil else { return try body(self) }
         return try inTransaction(begin: "BEGIN DEFERRED", kind: .read, body)
     }
 
-    // The transaction statements run as cached prepared statements (`run`), not through `execute`:
-    // every request opens at least one transaction, and parsing its text each time was measurable.
     private func inTransaction<T>(begin: String, kind: TransactionKind, _ body: (Database) throws -> T) throws -> T {
-        try run(begin)
+        try control(begin)
         transaction = kind
         defer { transaction = nil }
         let result: T
         do {
             result = try body(self)
-            try run("COMMIT")
+            try control("COMMIT")
         } catch {
             // A failed COMMIT leaves the transaction open; it must not leak into the next use.
             rollbackIfInTransaction()
@@ -53,14 +56,14 @@ extension Database {
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = "clientone_nested_\(savepointDepth)"
-        try run("SAVEPOINT \(name)")
+        try control("SAVEPOINT \(name)")
         do {
             let result = try body(self)
-            try run("RELEASE \(name)")
+            try control("RELEASE \(name)")
             return result
         } catch {
-            _ = try? run("ROLLBACK TO \(name)")
-            _ = try? run("RELEASE \(name)")
+            try? control("ROLLBACK TO \(name)")
+            try? control("RELEASE \(name)")
             throw error
         }
     }

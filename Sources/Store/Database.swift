@@ -20,8 +20,15 @@ public final class Database {
     var transaction: TransactionKind?
     var savepointDepth = 0
 
-    /// Which transaction `write()` or `read()` has open on this connection.
-    enum TransactionKind { case read, write }
+    /// Which transaction `write()` or `read()` has open on this connection; `scopedRead` is the one a
+    /// read scope opened by itself (see ``readScope``).
+    enum TransactionKind { case read, write, scopedRead }
+
+    /// Set while ``DatabasePool/withReadScope(_:)`` lends this connection out: the first reading
+    /// statement opens a read transaction that later reads share (one snapshot, one read lock), and the
+    /// first statement that writes, or `write()`, or `execute()`, ends it first. Without the scope each
+    /// statement outside a transaction is its own snapshot.
+    var readScope = false
 
     /// Process-wide settings, applied once before the first connection initializes SQLite.
     private static let processSettings: Void = {
@@ -68,6 +75,7 @@ public final class Database {
     /// Runs one or more statements without arguments, such as a schema.
     public func execute(_ sql: String) throws {
         let handle = try openHandle()
+        try endScopedRead()
         // Schema changes come through here (migrations); SQLite re-prepares affected statements by
         // itself, and a `SELECT *` may then return other columns.
         columnMaps.removeAll()
@@ -158,6 +166,7 @@ public final class Database {
 
     private func withStatement<R>(_ sql: String, _ arguments: [any SQLBindable], _ body: (OpaquePointer) throws -> R) throws -> R {
         let statement = try prepared(sql)
+        if readScope { try followScope(statement) }
         // Reset releases the statement's read lock and clearing drops bound copies of possibly secret values.
         defer {
             sqlite3_reset(statement)
@@ -165,6 +174,44 @@ public final class Database {
         }
         try bind(arguments, to: statement, sql: sql)
         return try body(statement)
+    }
+
+    /// In a read scope: a reading statement outside any transaction opens the scope's snapshot; a
+    /// writing one closes it first, since upgrading a snapshot that another connection has written past
+    /// fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
+    private func followScope(_ statement: OpaquePointer) throws {
+        let reads = sqlite3_stmt_readonly(statement) != 0
+        switch transaction {
+        case nil where reads:
+            try control("BEGIN")
+            transaction = .scopedRead
+        case .scopedRead? where !reads:
+            try endScopedRead()
+        default:
+            break
+        }
+    }
+
+    /// Ends the read transaction a read scope opened, if one is open.
+    func endScopedRead() throws {
+        guard transaction == .scopedRead else { return }
+        transaction = nil
+        do {
+            try control("COMMIT")
+        } catch {
+            rollbackIfInTransaction()
+            throw error
+        }
+    }
+
+    /// Runs a transaction-control statement (BEGIN, COMMIT, SAVEPOINT…) as a cached prepared statement,
+    /// outside the read scope's bookkeeping: every request opens at least one transaction, and parsing
+    /// the text each time was measurable.
+    func control(_ sql: String) throws {
+        let statement = try prepared(sql)
+        defer { sqlite3_reset(statement) }
+        let result = sqlite3_step(statement)
+        guard result == SQLITE_DONE else { throw error(result, sql: sql) }
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {

@@ -6,7 +6,8 @@ import Foundation
 /// back. WAL mode lets the connections read concurrently while writes take turns on SQLite's write lock.
 ///
 /// Calls must not nest (`withConnection` inside `withConnection` on one thread): with every connection
-/// checked out, the inner call would wait for itself.
+/// checked out, the inner call would wait for itself. Inside ``withReadScope(_:)`` they may: every call
+/// on that thread gets the scope's connection.
 public final class DatabasePool: @unchecked Sendable {
     public let path: String
     public let maxConnections: Int
@@ -31,6 +32,7 @@ public final class DatabasePool: @unchecked Sendable {
 
     @discardableResult
     public func withConnection<T>(_ body: (Database) throws -> T) throws -> T {
+        if let scoped = ScopedConnection.current(in: self) { return try body(scoped) }
         let database = try checkOut()
         defer { checkIn(database) }
         return try body(database)
@@ -44,6 +46,26 @@ public final class DatabasePool: @unchecked Sendable {
     @discardableResult
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try withConnection { try $0.read(body) }
+    }
+
+    /// Runs `body` with every `withConnection`, `read` and `write` of this pool on this thread using one
+    /// connection, whose reads share one snapshot (one read transaction) until something writes; reads
+    /// after a write see it, in a new snapshot. For the work of one request: one consistent view, and
+    /// one read lock instead of one per query. Keep it short: an open snapshot holds back checkpoints.
+    /// Nested, it simply runs `body`.
+    @discardableResult
+    public func withReadScope<T>(_ body: () throws -> T) throws -> T {
+        if ScopedConnection.current(in: self) != nil { return try body() }
+        let database = try checkOut()
+        database.readScope = true
+        let outer = ScopedConnection.enter(database, in: self)
+        defer {
+            ScopedConnection.leave(restoring: outer)
+            database.readScope = false
+            try? database.endScopedRead()
+            checkIn(database)
+        }
+        return try body()
     }
 
     /// Waits for every checked-out connection to come back, then closes them all. Callers waiting for a
@@ -102,5 +124,44 @@ public final class DatabasePool: @unchecked Sendable {
         let database = try Database(path: path)
         try prepare(database)
         return database
+    }
+}
+
+/// The connection a read scope lent to this thread, and the pool it came from (a thread may use several
+/// pools, in tests). Thread-specific data rather than a task local: the callers are libmicrohttpd's
+/// threads and the server's own.
+private enum ScopedConnection {
+    final class Entry {
+        let pool: ObjectIdentifier
+        let database: Database
+        init(pool: ObjectIdentifier, database: Database) {
+            self.pool = pool
+            self.database = database
+        }
+    }
+
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left")
+        return key
+    }()
+
+    static func current(in pool: DatabasePool) -> Database? {
+        guard let raw = pthread_getspecific(key) else { return nil }
+        let entry = Unmanaged<Entry>.fromOpaque(raw).takeUnretainedValue()
+        return entry.pool == ObjectIdentifier(pool) ? entry.database : nil
+    }
+
+    /// Returns what was there before (another pool's scope), for ``leave(restoring:)``.
+    static func enter(_ database: Database, in pool: DatabasePool) -> UnsafeMutableRawPointer? {
+        let outer = pthread_getspecific(key)
+        pthread_setspecific(key, Unmanaged.passRetained(Entry(pool: ObjectIdentifier(pool), database: database)).toOpaque())
+        return outer
+    }
+
+    static func leave(restoring outer: UnsafeMutableRawPointer?) {
+        guard let raw = pthread_getspecific(key) else { return }
+        pthread_setspecific(key, outer)
+        Unmanaged<Entry>.fromOpaque(raw).release()
     }
 }

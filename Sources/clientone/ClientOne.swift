@@ -49,8 +49,9 @@ func readPasswordFromStandardInput() throws -> String {
 /// Writes one line to standard output at once (unbuffered: a supervisor or a test reading the pipe sees
 /// each line as it happens, and lines from worker threads never interleave).
 func say(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    bytes.withUnsafeBytes { buffer in
+    var text = line
+    text.append("\n")
+    text.withUTF8 { buffer in
         var offset = 0
         while offset < buffer.count {
             let written = write(1, buffer.baseAddress! + offset, buffer.count - offset)

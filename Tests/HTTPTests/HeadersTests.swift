@@ -43,4 +43,14 @@ import Testing
         let headers = HTTPHeaders([("K", "ascii")])
         #expect(headers["\u{212A}"] == nil) // KELVIN SIGN lowercases to "k" under Unicode rules
     }
+
+    @Test("token characters are exactly RFC 9110's tchar, over all 256 byte values")
+    func tokenCharacters() {
+        // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA
+        let tchar = Set(Array("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ".utf8))
+        let wrong = (0...255).map(UInt8.init).filter { ASCII.isTokenCharacter($0) != tchar.contains($0) }
+        #expect(wrong.isEmpty)
+        #expect(ASCII.isToken("Content-Security-Policy"))
+        #expect(!ASCII.isToken("Bad Name") && !ASCII.isToken("a:b") && !ASCII.isToken(""))
+    }
 }

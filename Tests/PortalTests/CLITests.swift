@@ -118,6 +118,20 @@ struct CLI {
         #expect(outcome.stderr.contains("needs --public-url with an https:// URL"))
     }
 
+    @Test("serve refuses a thread count outside 1 to 64, and an idle time-out outside 30 to 86400 seconds")
+    func serveRefusesBadNumbers() throws {
+        for (arguments, message) in [(["--threads", "0"], "--threads must be between 1 and 64"),
+                                      (["--threads", "65"], "--threads must be between 1 and 64"),
+                                      (["--idle-timeout", "5"], "--idle-timeout must be between 30 and 86400 seconds")] {
+            let cli = CLI()
+            let outcome = try cli.run(["serve", "--port", "0", "--db", cli.database] + arguments)
+            #expect(outcome.status != 0)
+            #expect(outcome.stderr.contains(message))
+            // Refused before anything was opened: no database was created.
+            #expect(!FileManager.default.fileExists(atPath: cli.database))
+        }
+    }
+
     @Test("serve --demo seeds once, serves, and stops cleanly on SIGTERM")
     func serveDemoAndStop() throws {
         let cli = CLI()

@@ -11,16 +11,18 @@ enum AccessLog {
     /// Percent-escapes quotes, backslashes, spaces, control and non-ASCII bytes, so nothing a client
     /// sends can end the quoted part early or forge a second line.
     static func escaped(_ bytes: some Sequence<UInt8>) -> String {
-        var output = ""
+        // Built as bytes: this runs for every request.
+        let hexDigits = Array("0123456789ABCDEF".utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.underestimatedCount)
         for byte in bytes {
             if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
-                output.unicodeScalars.append(UnicodeScalar(byte))
+                output.append(byte)
             } else {
-                let hex = String(byte, radix: 16, uppercase: true)
-                output += (hex.count == 1 ? "%0" : "%") + hex
+                output.append(contentsOf: [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
             }
         }
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Milliseconds with one decimal, computed in integers so the output never depends on the locale.

@@ -120,7 +120,11 @@ final class WebApp: Sendable {
         case .found(let route, let parameters):
             var routed = request
             routed.pathParameters = parameters
-            return try handle(routed, route)
+            // A page reads the session, the account and what it shows in one snapshot: consistent, and
+            // one read lock instead of one per query. POSTs go without: they write, and some of them
+            // hash a password, which a snapshot should not be held open across.
+            guard request.method == "GET" || request.method == "HEAD" else { return try handle(routed, route) }
+            return try portal.pool.withReadScope { try handle(routed, route) }
         }
     }
 
