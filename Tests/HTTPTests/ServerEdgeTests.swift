@@ -62,6 +62,21 @@ import TestSupport
         #expect(try running.client().get("/after").text == "called")
     }
 
+    @Test("with the default limit, an 8 KiB cookie header is answered and a 40 KiB header is refused with 431")
+    func defaultHeaderLimit() throws {
+        // Browsers send localhost's cookies from every port to every port, so a large Cookie header is
+        // ordinary here; a request head past the limit is refused before the responder runs.
+        let running = try RunningServer(responder: { .text("cookie bytes=\($0.headers["Cookie"]?.utf8.count ?? 0)") })
+        let cookie = "other_app=" + String(repeating: "c", count: 8 * 1024)
+        let fine = try running.client().get("/page", headers: [("Cookie", cookie)])
+        #expect(fine.status == 200)
+        #expect(fine.text == "cookie bytes=\(cookie.utf8.count)")
+        let refused = try running.client().raw(Self.bytes(
+            "GET /page HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 40 * 1024))\r\n\r\n"))
+        #expect(refused.text.hasPrefix("HTTP/1.1 431"))
+        #expect(running.calls.all == ["/page"])
+    }
+
     @Test("frees the request when the client disappears halfway through the body")
     func clientVanishes() throws {
         let running = try RunningServer(responder: { _ in .text("called") })
