@@ -26,8 +26,8 @@ public struct PortalConfiguration: Sendable {
     /// the server's slow lane, see `Application`).
     public var threads: Int = PortalConfiguration.defaultThreads
     /// One per processor: page requests never wait for a password hash, so more threads than processors
-    /// only take turns mid-request, which shows as tail latency (`scripts/bench-load`: p99 of the
-    /// Profile tab 3.6 ms with 2 threads on 2 cores, 9.2 ms with 4, 10.3 ms with 8).
+    /// only take turns mid-request, which shows as tail latency (BENCHMARKS.md: p99 of the Profile tab
+    /// 3.3–4.3 ms with 2 threads on 2 cores, 9.2 ms with 4 or 8).
     public static let defaultThreads = max(2, ProcessInfo.processInfo.activeProcessorCount)
     /// How many passwords may be hashed at once (the rest of the threads keep serving pages): one
     /// fewer than the processor count, at least one.
