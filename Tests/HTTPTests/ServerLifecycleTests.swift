@@ -8,20 +8,7 @@ import TestSupport
     @Test("answers every one of many concurrent requests (8 threads × 50)")
     func concurrentRequests() throws {
         let running = try RunningServer(responder: { request in .text("n=\(request.query["n"] ?? "")") })
-        let failures = Recorder()
-        DispatchQueue.concurrentPerform(iterations: 8) { thread in
-            let client = running.client()
-            for index in 0..<50 {
-                let n = "\(thread)-\(index)"
-                do {
-                    let response = try client.get("/load?n=\(n)")
-                    if response.status != 200 || response.text != "n=\(n)" { failures.append("\(n): \(response.status)") }
-                } catch {
-                    failures.append("\(n): \(error)")
-                }
-            }
-        }
-        #expect(failures.all.isEmpty)
+        #expect(running.echoLoad(path: "/load").isEmpty)
         #expect(running.log.all.count == 400)
         #expect(running.calls.all.count == 400)
     }

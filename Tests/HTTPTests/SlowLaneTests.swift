@@ -131,20 +131,7 @@ import TestSupport
             threads: 2, queueLimit: 64, accepts: { _ in true }, busy: { _ in .text("busy", status: 503) })) { request in
             .text("n=\(request.query["n"] ?? "")")
         }
-        let failures = Recorder()
-        DispatchQueue.concurrentPerform(iterations: 8) { thread in
-            let client = running.client()
-            for index in 0..<50 {
-                let n = "\(thread)-\(index)"
-                do {
-                    let response = try client.get("/quick?n=\(n)")
-                    if response.status != 200 || response.text != "n=\(n)" { failures.append("\(n): \(response.status) \(response.text)") }
-                } catch {
-                    failures.append("\(n): \(error)")
-                }
-            }
-        }
-        #expect(failures.all.isEmpty)
+        #expect(running.echoLoad(path: "/quick").isEmpty)
         #expect(running.log.all.count == 400)
     }
 

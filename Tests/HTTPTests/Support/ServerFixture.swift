@@ -45,3 +45,24 @@ extension Array where Element == UInt8 {
     /// Raw response bytes as text, for assertions on the wire format.
     var text: String { String(decoding: self, as: UTF8.self) }
 }
+
+extension RunningServer {
+    /// 8 clients at once, 50 requests each, to `path?n=…` of a responder that echoes `n=…`: the answers
+    /// that were not exactly their own request's.
+    func echoLoad(path: String) -> [String] {
+        let failures = Recorder()
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            let client = self.client()
+            for index in 0..<50 {
+                let n = "\(thread)-\(index)"
+                do {
+                    let response = try client.get("\(path)?n=\(n)")
+                    if response.status != 200 || response.text != "n=\(n)" { failures.append("\(n): \(response.status) \(response.text)") }
+                } catch {
+                    failures.append("\(n): \(error)")
+                }
+            }
+        }
+        return failures.all
+    }
+}
