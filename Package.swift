@@ -37,6 +37,8 @@ let package = Package(
 
         // Speed: encodes per second of the QR encoder (scripts/bench-qr compares it with libqrencode).
         .executableTarget(name: "QRBenchmark", dependencies: ["QRCode"], path: "Benchmarks/QRBenchmark"),
+        // Speed: microseconds per Profile tab render (scripts/bench-render).
+        .executableTarget(name: "RenderBench", dependencies: ["Templates"], path: "Benchmarks/RenderBench"),
 
         // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders).
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py"]),

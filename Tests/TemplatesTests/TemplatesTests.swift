@@ -56,6 +56,17 @@ import Testing
         #expect(("[\(none)]" as HTML).rendered == "[]")
         #expect(("[\(some)]" as HTML).rendered == "[&lt;b&gt;]")
     }
+
+    @Test("Multi-byte text next to escaped characters keeps every byte; the bytes sent are the text shown")
+    func multiByteText() {
+        let name = "Zoë <Ørsted> & 日本 \u{1F600}'"
+        let html: HTML = "<p title=\"\(name)\">\(name)</p>\(unsafeRaw: "<br>")\(42)"
+        let escaped = "Zoë &lt;Ørsted&gt; &amp; 日本 \u{1F600}&#39;"
+        #expect(html.rendered == "<p title=\"\(escaped)\">\(escaped)</p><br>42")
+        #expect(html.bytes == Array(html.rendered.utf8))
+        #expect(HTML.join(["a", "<b>", HTML.unsafeRaw("é")], separator: "|").rendered == "a|<b>|é")
+        #expect(HTML.escape(name) == escaped)
+    }
 }
 
 @Suite struct PageTests {

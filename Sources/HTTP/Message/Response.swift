@@ -17,8 +17,12 @@ public struct Response: Sendable {
 
     /// An HTML page, `text/html; charset=utf-8`.
     public static func html(_ html: String, status: Int = 200) -> Response {
-        Response(status: status, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]),
-                 body: Array(html.utf8))
+        .html(utf8: Array(html.utf8), status: status)
+    }
+
+    /// HTML already in UTF-8 bytes, sent as they are.
+    public static func html(utf8 body: [UInt8], status: Int = 200) -> Response {
+        Response(status: status, headers: HTTPHeaders([("Content-Type", "text/html; charset=utf-8")]), body: body)
     }
 
     /// Plain text, `text/plain; charset=utf-8`.

@@ -12,7 +12,7 @@ enum AdminHandlers {
     @Sendable static func showLogin(_ context: inout RequestContext) throws -> Response {
         if context.staffSession?.stage == .active { return .redirect(to: "/admin") }
         let status = context.request.query["signed_out"] == "1" ? "You have signed out." : nil
-        return .html(AdminView.login(csrfToken: context.csrfToken, status: status, codeStep: try secondFactors(context)).rendered)
+        return .html(AdminView.login(csrfToken: context.csrfToken, status: status, codeStep: try secondFactors(context)))
     }
 
     @Sendable static func submitLogin(_ context: inout RequestContext) throws -> Response {
@@ -25,10 +25,10 @@ enum AdminHandlers {
                 return .redirect(to: "/admin")
             case .invalid:
                 return .html(AdminView.login(csrfToken: context.csrfToken, error: "That code didn't work. Enter the code your app shows now.",
-                                             codeStep: try secondFactors(context)).rendered, status: 401)
+                                             codeStep: try secondFactors(context)), status: 401)
             case .lockedOut(let seconds):
                 var response = Response.html(AdminView.login(csrfToken: context.csrfToken, error: LoginThrottle.waitMessage(seconds),
-                                                             codeStep: try secondFactors(context)).rendered, status: 429)
+                                                             codeStep: try secondFactors(context)), status: 429)
                 response.headers["Retry-After"] = String(seconds)
                 return response
             }
@@ -40,11 +40,11 @@ enum AdminHandlers {
             return .redirect(to: stage == .active ? "/admin" : "/admin/login")
         case .lockedOut(let seconds):
             var response = Response.html(AdminView.login(csrfToken: context.csrfToken, email: email,
-                                                         error: LoginThrottle.waitMessage(seconds)).rendered, status: 429)
+                                                         error: LoginThrottle.waitMessage(seconds)), status: 429)
             response.headers["Retry-After"] = String(seconds)
             return response
         default:
-            return .html(AdminView.login(csrfToken: context.csrfToken, email: email, error: LoginHandlers.invalidCredentials).rendered,
+            return .html(AdminView.login(csrfToken: context.csrfToken, email: email, error: LoginHandlers.invalidCredentials),
                          status: 401)
         }
     }
@@ -71,7 +71,7 @@ enum AdminHandlers {
                                    renameOpen: renameOpen, renameError: renameError)
         keys.base = "/admin/security/passkeys"
         return .html(AdminView.security(enabled: try context.portal.staffAuthenticatorEnabled(staffID: member.id), staff: try staff(context),
-                                        passkeys: keys, disableError: disableError, message: message).rendered, status: status)
+                                        passkeys: keys, disableError: disableError, message: message), status: status)
     }
 
     /// Which second factors the waiting staff session may answer with; nil when none is due.
@@ -126,7 +126,7 @@ enum AdminHandlers {
         var page = PasskeyRemovePage(chrome: chrome, key: PasskeyHandlers.item(key))
         page.base = "/admin/security/passkeys"
         page.back = "/admin/security"
-        return .html(PasskeyView.remove(page).rendered)
+        return .html(PasskeyView.remove(page))
     }
 
     @Sendable static func removeKey(_ context: inout RequestContext) throws -> Response {
@@ -206,7 +206,7 @@ enum AdminHandlers {
                                           groupedSecret: setup.groupedSecret, error: error)
         page.verifyAction = "/admin/security/totp/verify"
         page.cancelHref = "/admin/security"
-        return .html(TwoFactorView.setup(page).rendered, status: status)
+        return .html(TwoFactorView.setup(page), status: status)
     }
 
     static func staffMember(_ context: RequestContext) throws -> StaffMember {
@@ -234,7 +234,7 @@ enum AdminHandlers {
         let rows = try context.portal.clientSummaries(search: String(search.prefix(100))).map { summary in
             row(summary.client, users: summary.users)
         }
-        return .html(AdminView.clients(rows, search: search, staff: try staff(context)).rendered)
+        return .html(AdminView.clients(rows, search: search, staff: try staff(context)))
     }
 
     @Sendable static func client(_ context: inout RequestContext) throws -> Response {
@@ -257,7 +257,7 @@ enum AdminHandlers {
         guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
         let users = try context.portal.customerSummaries(clientID: id).map(userRow)
         return .html(AdminView.client(row(client, users: users.count), users: users, staff: try staff(context), message: message,
-                                      form: form).rendered, status: status)
+                                      form: form), status: status)
     }
 
     @Sendable static func addUser(_ context: inout RequestContext) throws -> Response {
@@ -357,7 +357,7 @@ enum AdminHandlers {
         guard let summary = try context.portal.customerSummary(id: id) else { throw PortalError.notFound }
         let client = try summary.user.clientID.flatMap { try context.portal.client(id: $0) }
         return .html(AdminView.user(userRow(summary), clientID: client?.id, clientName: client?.name, staff: try staff(context),
-                                    reasonError: reasonError, message: message).rendered, status: status)
+                                    reasonError: reasonError, message: message), status: status)
     }
 
     // MARK: Audit log and outbox
@@ -376,7 +376,7 @@ enum AdminHandlers {
         }
         let shown = AdminView.AuditQuery(client: client.map(String.init) ?? "", user: user.map(String.init) ?? "", kind: kind ?? "",
                                          kinds: kinds, page: page, more: more)
-        return .html(AdminView.audit(rows, query: shown, staff: try staff(context)).rendered)
+        return .html(AdminView.audit(rows, query: shown, staff: try staff(context)))
     }
 
     @Sendable static func outbox(_ context: inout RequestContext) throws -> Response {
@@ -384,7 +384,7 @@ enum AdminHandlers {
             AdminView.OutboxRow(when: DateText.dayAndTime(message.createdAt), status: message.status.rawValue, recipient: message.recipient,
                                 subject: message.subject, body: message.body, error: message.lastError)
         }
-        return .html(AdminView.outbox(rows, staff: try staff(context)).rendered)
+        return .html(AdminView.outbox(rows, staff: try staff(context)))
     }
 
     // MARK: Helpers

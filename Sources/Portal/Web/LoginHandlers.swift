@@ -56,9 +56,9 @@ enum LoginHandlers {
         case .singleSignOnRequired:
             return page(context, LoginPage(step: .singleSignOn, csrfToken: context.csrfToken, email: email, kiosk: kiosk), status: 403)
         case .portalNotAvailable:
-            return .html(AccessStateView.render(AccessStatePage(state: .portalNotAvailable, kiosk: kiosk)).rendered, status: 403)
+            return .html(AccessStateView.render(AccessStatePage(state: .portalNotAvailable, kiosk: kiosk)), status: 403)
         case .accessRequired:
-            return .html(AccessStateView.render(AccessStatePage(state: .accessRequired, kiosk: kiosk)).rendered, status: 403)
+            return .html(AccessStateView.render(AccessStatePage(state: .accessRequired, kiosk: kiosk)), status: 403)
         }
     }
 
@@ -81,6 +81,6 @@ enum LoginHandlers {
     static let clearSiteData = "\"cache\", \"cookies\", \"storage\""
 
     static func page(_ context: RequestContext, _ page: LoginPage, status: Int = 200) -> Response {
-        .html(LoginView.render(page).rendered, status: status)
+        .html(LoginView.render(page), status: status)
     }
 }

@@ -79,7 +79,7 @@ enum PasskeyHandlers {
         let here = "/portal/profile/security/passkeys/\(id)/delete"
         if let refusal = try requireRecentAuthentication(context, returnTo: here) { return refusal }
         let page = PasskeyRemovePage(chrome: context.chrome(title: "Remove key", tab: .security), key: item(key))
-        return .html(PasskeyView.remove(page).rendered)
+        return .html(PasskeyView.remove(page))
     }
 
     @Sendable static func remove(_ context: inout RequestContext) throws -> Response {
@@ -212,7 +212,7 @@ enum PasskeyHandlers {
         let account = try context.requireAccount()
         let page = ReauthPage(chrome: context.chrome(title: "Confirm it's you", tab: .security), next: next, error: error,
                               passkeyAvailable: try context.portal.hasPasskeys(owner: .customer(account.user.id)))
-        return .html(PasskeyView.reauth(page).rendered, status: status)
+        return .html(PasskeyView.reauth(page), status: status)
     }
 
     /// Where "Confirm it's you" may lead back to: a path of the portal, never another site.

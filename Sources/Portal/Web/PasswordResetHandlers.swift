@@ -53,10 +53,10 @@ enum PasswordResetHandlers {
     }
 
     static func page(_ context: RequestContext, _ page: ForgotPasswordPage, status: Int = 200) -> Response {
-        .html(PasswordResetView.forgot(page).rendered, status: status)
+        .html(PasswordResetView.forgot(page), status: status)
     }
 
     static func reset(_ context: RequestContext, _ page: ResetPasswordPage, status: Int) -> Response {
-        .html(PasswordResetView.reset(page).rendered, status: status)
+        .html(PasswordResetView.reset(page), status: status)
     }
 }

@@ -20,7 +20,7 @@ struct PortalError: Error, Sendable {
     }
 
     var response: Response {
-        .html(ErrorView.render(ErrorPage(status: status, title: title, message: message)).rendered, status: status)
+        .html(ErrorView.render(ErrorPage(status: status, title: title, message: message)), status: status)
     }
 }
 
@@ -28,5 +28,12 @@ extension HTTPError {
     /// A request the HTTP layer could not decode, as the person sees it.
     var portalError: PortalError {
         PortalError(status: status, title: status == 413 ? "Request too large" : "Bad request", message: message)
+    }
+}
+
+extension Response {
+    /// A page from the templates: its UTF-8 bytes are the body as they are (no detour through `String`).
+    static func html(_ page: HTML, status: Int = 200) -> Response {
+        .html(utf8: page.bytes, status: status)
     }
 }

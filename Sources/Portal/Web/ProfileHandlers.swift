@@ -52,6 +52,6 @@ enum ProfileHandlers {
                                  ticketReplyEmail: prefs.ticketReplyEmail, overdueInvoiceEmail: prefs.overdueInvoiceEmail,
                                  billingEnabled: account.client.billingEnabled),
             notificationsMessage: notificationsMessage)
-        return .html(ProfileView.render(page).rendered, status: status)
+        return .html(ProfileView.render(page), status: status)
     }
 }

@@ -114,7 +114,7 @@ extension SecurityView {
             page.activity = activity
             page.sessions = sessions
             page.sessionsMessage = sessionsMessage
-            return .html(SecurityView.render(page).rendered, status: status)
+            return .html(SecurityView.render(page), status: status)
         }
     }
 }

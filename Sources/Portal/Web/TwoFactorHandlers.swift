@@ -30,7 +30,7 @@ enum TwoFactorHandlers {
         let passkeys = try context.session?.customerUserID.map { try context.portal.hasPasskeys(owner: .customer($0)) } ?? false
         return .html(TwoFactorView.secondFactor(SecondFactorPage(csrfToken: context.csrfToken, error: error,
                                                                  kiosk: context.portal.configuration.kiosk,
-                                                                 passkeyAvailable: passkeys)).rendered, status: status)
+                                                                 passkeyAvailable: passkeys)), status: status)
     }
 
     // MARK: Set-up
@@ -112,12 +112,12 @@ enum TwoFactorHandlers {
         let svg = SVGWriter.svg(for: code, label: "QR code for your authenticator app")
         let page = AuthenticatorSetupPage(chrome: context.chrome(title: "Set up authenticator", tab: .security),
                                           qrSVG: .unsafeRaw(svg), groupedSecret: setup.groupedSecret, error: error)
-        return .html(TwoFactorView.setup(page).rendered, status: status)
+        return .html(TwoFactorView.setup(page), status: status)
     }
 
     static func codesPage(_ context: RequestContext, _ codes: [String], justEnabled: Bool) -> Response {
         let page = RecoveryCodesPage(chrome: context.chrome(title: "Recovery codes", tab: .security), codes: codes, justEnabled: justEnabled)
-        return .html(TwoFactorView.recoveryCodes(page).rendered)
+        return .html(TwoFactorView.recoveryCodes(page))
     }
 
     static func expired(_ context: RequestContext) throws -> Response {

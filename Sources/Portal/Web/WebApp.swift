@@ -93,7 +93,7 @@ final class WebApp: Sendable {
             response = .html(ErrorView.render(ErrorPage(
                 status: 500, title: "Something went wrong",
                 message: "The console could not finish this request. Nothing was changed unless a confirmation said so. Try again in a moment.",
-                reference: reference)).rendered, status: 500)
+                reference: reference)), status: 500)
         }
         SecurityHeaders.apply(to: &response, https: portal.configuration.secureCookies)
         return response
