@@ -1,7 +1,7 @@
 import COpenSSL
 
 /// The hash functions offered to callers. SHA-1 exists only for protocols that require it (RFC 6238 TOTP).
-public enum HashAlgorithm: Sendable {
+public enum HashAlgorithm: Sendable, CaseIterable {
     case sha1, sha256, sha384, sha512
 
     /// Length of the digest (and of an HMAC) in bytes.
@@ -21,16 +21,8 @@ public enum HashAlgorithm: Sendable {
     /// An HMAC context with this digest set and no key yet, to duplicate per use (see ``HMAC``).
     var hmacTemplate: OpaquePointer { FetchedAlgorithms.hmacTemplates[index] }
 
-    fileprivate static let all: [HashAlgorithm] = [.sha1, .sha256, .sha384, .sha512]
-
-    private var index: Int {
-        switch self {
-        case .sha1: 0
-        case .sha256: 1
-        case .sha384: 2
-        case .sha512: 3
-        }
-    }
+    /// Its place in `allCases`, where the fetched objects are kept in the same order.
+    private var index: Int { Self.allCases.firstIndex(of: self)! }
 
     var openSSLName: String {
         switch self {
@@ -45,7 +37,7 @@ public enum HashAlgorithm: Sendable {
 /// OpenSSL objects fetched once per process and only read afterwards (OpenSSL documents fetched
 /// algorithms and contexts used only for duplication as safe to share between threads).
 private enum FetchedAlgorithms {
-    nonisolated(unsafe) static let digests: [OpaquePointer] = HashAlgorithm.all.map { algorithm in
+    nonisolated(unsafe) static let digests: [OpaquePointer] = HashAlgorithm.allCases.map { algorithm in
         guard let fetched = EVP_MD_fetch(nil, algorithm.openSSLName, nil) else {
             fatalError("\(CryptoError.openSSL("EVP_MD_fetch \(algorithm.openSSLName)"))")
         }
@@ -55,7 +47,7 @@ private enum FetchedAlgorithms {
     nonisolated(unsafe) static let hmacTemplates: [OpaquePointer] = {
         guard let mac = EVP_MAC_fetch(nil, "HMAC", nil) else { fatalError("\(CryptoError.openSSL("EVP_MAC_fetch HMAC"))") }
         defer { EVP_MAC_free(mac) }
-        return HashAlgorithm.all.map { algorithm in
+        return HashAlgorithm.allCases.map { algorithm in
             guard let context = EVP_MAC_CTX_new(mac) else { fatalError("\(CryptoError.openSSL("EVP_MAC_CTX_new"))") }
             // Keyed (with the empty key) as well as given its digest: only an initialized context can be
             // duplicated, and each use sets its own key.

@@ -12,14 +12,16 @@ enum AccessLog {
     /// sends can end the quoted part early or forge a second line.
     static func escaped(_ bytes: some Sequence<UInt8>) -> String {
         // Built as bytes: this runs for every request.
-        let hexDigits = Array("0123456789ABCDEF".utf8)
+        func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10 }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.underestimatedCount)
         for byte in bytes {
             if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 output.append(byte)
             } else {
-                output.append(contentsOf: [UInt8(ascii: "%"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]])
+                output.append(UInt8(ascii: "%"))
+                output.append(hexDigit(byte >> 4))
+                output.append(hexDigit(byte & 0x0F))
             }
         }
         return String(decoding: output, as: UTF8.self)

@@ -10,7 +10,6 @@ final class WorkerPool: @unchecked Sendable {
         let cancel: () -> Void
     }
 
-    let threadCount: Int
     /// Jobs that may wait for a thread; ``submit(_:)`` refuses more.
     let queueLimit: Int
     /// Guards everything below; pool threads wait on it for work, ``stop()`` for them to finish.
@@ -22,7 +21,6 @@ final class WorkerPool: @unchecked Sendable {
 
     init(threads: Int, queueLimit: Int, name: String) {
         precondition(threads >= 1 && queueLimit >= 0, "WorkerPool needs a thread and a non-negative queue limit")
-        threadCount = threads
         self.queueLimit = queueLimit
         threadsAlive = threads
         for index in 0..<threads {
@@ -40,13 +38,6 @@ final class WorkerPool: @unchecked Sendable {
         queue.append(job)
         condition.signal()
         return true
-    }
-
-    /// Jobs waiting for a thread.
-    var waiting: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return queue.count - head
     }
 
     /// Cancels the jobs still queued, lets running ones finish, and returns once every thread has ended.
