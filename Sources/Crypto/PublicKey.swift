@@ -4,8 +4,9 @@ import COpenSSL
 ///
 /// Three kinds exist, the ones WebAuthn credentials use: ECDSA on P-256, RSA, and Ed25519. Keys come
 /// from raw parameters (a COSE key's coordinates, modulus and exponent, or raw bytes), from a DER
-/// SubjectPublicKeyInfo, or from an X.509 certificate (see `Certificate`). Every constructor runs
-/// OpenSSL's public-key check, so an EC point off the curve or an even RSA modulus never becomes a key.
+/// SubjectPublicKeyInfo, or from an X.509 certificate (see `Certificate`). Every constructor checks the
+/// key (OpenSSL's public-key check for EC and Ed25519, the deterministic SP 800-56B checks for RSA), so an
+/// EC point off the curve or an even RSA modulus never becomes a key.
 public struct PublicKey: Sendable {
     /// The kind of key, which also fixes how `verify` hashes and decodes a signature.
     public enum KeyType: String, Sendable {
@@ -26,14 +27,52 @@ public struct PublicKey: Sendable {
             throw CryptoError(function: function, reason: "unsupported key type (only EC P-256, RSA and Ed25519)")
         }
         // The check OpenSSL's own decoders leave to the caller: on the curve and not the point at
-        // infinity (EC), odd modulus and sane exponent (RSA).
-        guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { throw CryptoError.openSSL("EVP_PKEY_CTX_new_from_pkey") }
-        defer { EVP_PKEY_CTX_free(context) }
-        guard EVP_PKEY_public_check(context) == 1 else {
-            throw CryptoError.openSSL("EVP_PKEY_public_check", otherwise: "the public key is invalid")
+        // infinity (EC, Ed25519), and for RSA the deterministic part of the same check (see `checkRSA`).
+        if type == .rsa {
+            try PublicKey.checkRSA(key, function: function)
+        } else {
+            guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { throw CryptoError.openSSL("EVP_PKEY_CTX_new_from_pkey") }
+            defer { EVP_PKEY_CTX_free(context) }
+            guard EVP_PKEY_public_check(context) == 1 else {
+                throw CryptoError.openSSL("EVP_PKEY_public_check", otherwise: "the public key is invalid")
+            }
         }
         self.type = type
         self.handle = handle
+    }
+
+    /// The RSA public-key checks of NIST SP 800-56B rev. 2 §6.4.2.1 that give the same verdict every
+    /// time: an odd modulus of at most 16,384 bits with no prime factor below 752, and an odd exponent
+    /// with 2^16 < e < 2^256. OpenSSL's `EVP_PKEY_public_check` adds a Miller–Rabin test with random
+    /// bases ("not a prime or a power of a prime"), whose verdict on a malformed modulus changes from
+    /// call to call (a fuzzed 2048-bit modulus passed 129 times of 200): a credential key accepted at
+    /// registration could then be refused at sign-in. The test only guards the key's owner (a weak key
+    /// lets others sign as that credential), and the owner chose the key, so it is left out.
+    private static func checkRSA(_ key: OpaquePointer, function: String) throws(CryptoError) {
+        func number(_ name: String) throws(CryptoError) -> OpaquePointer {
+            var value: OpaquePointer?
+            guard EVP_PKEY_get_bn_param(key, name, &value) == 1, let value else {
+                throw CryptoError.openSSL("EVP_PKEY_get_bn_param \(name)")
+            }
+            return value
+        }
+        let modulus = try number(OSSL_PKEY_PARAM_RSA_N)
+        defer { BN_free(modulus) }
+        let exponent = try number(OSSL_PKEY_PARAM_RSA_E)
+        defer { BN_free(exponent) }
+        func refuse(_ reason: String) -> CryptoError { CryptoError(function: function, reason: "invalid RSA key: \(reason)") }
+        guard BN_is_odd(modulus) == 1, BN_num_bits(modulus) <= 16_384 else { throw refuse("the modulus must be odd and at most 16384 bits") }
+        guard BN_is_odd(exponent) == 1, (17...256).contains(BN_num_bits(exponent)) else {
+            throw refuse("the exponent must be odd and between 2^16 and 2^256")
+        }
+        for prime in smallOddPrimes where BN_mod_word(modulus, .init(prime)) == 0 {
+            throw refuse("the modulus has the small factor \(prime)")
+        }
+    }
+
+    /// The odd primes below 752, by a sieve (SP 800-56B's small-factor bound).
+    private static let smallOddPrimes: [Int] = (3..<752).filter { candidate in
+        candidate % 2 == 1 && !stride(from: 3, through: Int(Double(candidate).squareRoot()), by: 2).contains { candidate % $0 == 0 }
     }
 
     /// An ECDSA P-256 key from its affine coordinates, 32 big-endian bytes each (SEC 1 §2.3.3 after the

@@ -60,6 +60,48 @@ import Testing
         #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: [UInt8](repeating: 0xFF, count: 256), exponent: [2]) }
     }
 
+    /// A 2048-bit odd modulus with no factor below 752 that the fuzzer found (authdata target): OpenSSL's
+    /// randomized public check accepted it 129 times of 200.
+    static let fuzzedModulus = Hex.decode("""
+        cfe60916748235d13d19a525a0beb6d54c0102bb3f36ec3f306e9e51000c0ea6ef9c02ec6dbc2e1e44458da7c6c253a03592acb39df5238886ecec3622e5ff\
+        d762d804488af6c0258933e1cdde2cf92457e082ebef929be4d1e56f6f129d6cf426eb886095e7679a9972fc3d2a98f9337bed79cb381d2992b9f828069c1b\
+        0ff35c770f3ef992b64fc71fa27c85f9707d1091cf0ed5cbcca6aedd360f777611ecdd8ed46bf3ed9f7577101a3fdcb69aca28c06a2888d03db435299bccae\
+        5ab76c2d17b060694f788ef1c6b84fed48021f5343a2641039b70ee4073803733bf65131888fb423277c8ad54bfdca76ef7e1e830ef6903f2b4c6578b6630d\
+        d2ec69cd
+        """)!
+
+    @Test("an RSA key is judged the same way every time, so a stored credential key never changes verdict")
+    func rsaVerdictIsStable() {
+        let verdicts = (0..<200).map { _ in (try? PublicKey(rsaModulus: Self.fuzzedModulus, exponent: [1, 0, 1])) != nil }
+        #expect(Set(verdicts) == [true])
+        #expect((try? PublicKey(rsaModulus: Self.fuzzedModulus, exponent: [1, 0, 1]))?.bits == 2048)
+    }
+
+    @Test("RSA keys are refused for an even modulus, a factor below 752, a modulus over 16384 bits, or an exponent out of range")
+    func rsaRefusals() throws {
+        let good = Self.fuzzedModulus
+        var even = good
+        even[even.count - 1] &-= 1
+        #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: even, exponent: [1, 0, 1]) }
+        // 751 × 0x…: the product with the largest prime below the bound.
+        var timesSmallPrime: [UInt8] = []
+        var carry = 0
+        for byte in good.reversed() {
+            let product = Int(byte) * 751 + carry
+            timesSmallPrime.insert(UInt8(product & 0xFF), at: 0)
+            carry = product >> 8
+        }
+        while carry > 0 { timesSmallPrime.insert(UInt8(carry & 0xFF), at: 0); carry >>= 8 }
+        #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: timesSmallPrime, exponent: [1, 0, 1]) }
+        #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: [0x01] + [UInt8](repeating: 0, count: 2047) + [0x01], exponent: [1, 0, 1]) }
+        #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: good, exponent: [3]) }
+        #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: good, exponent: [1, 0, 0]) }
+        #expect(throws: CryptoError.self) { try PublicKey(rsaModulus: good, exponent: [0x01] + [UInt8](repeating: 0, count: 31) + [0x01]) }
+        // The largest allowed exponent size, 256 bits, and the smallest, 17, pass.
+        #expect((try? PublicKey(rsaModulus: good, exponent: [0x80] + [UInt8](repeating: 0, count: 30) + [0x01])) != nil)
+        #expect((try? PublicKey(rsaModulus: good, exponent: [0x01, 0x00, 0x01])) != nil)
+    }
+
     @Test("the x5c leaf certificate's subject, extensions and key are read")
     func certificate() throws {
         let der = try Self.leafCertificate()
