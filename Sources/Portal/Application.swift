@@ -8,10 +8,10 @@ public final class Application: Sendable {
     let web: WebApp
     let server: HTTPServer
 
-    init(portal: Portal, accessLog: @escaping @Sendable (String) -> Void) {
+    init(portal: Portal, accessLog: @escaping @Sendable (String) -> Void, log: @escaping @Sendable (String) -> Void) {
         self.portal = portal
         let configuration = portal.configuration
-        let web = WebApp(portal: portal, origin: Application.origin(configuration, port: configuration.port), log: accessLog)
+        let web = WebApp(portal: portal, origin: Application.origin(configuration, port: configuration.port), log: log)
         self.web = web
         var server = ServerConfiguration()
         server.host = configuration.host
@@ -29,14 +29,17 @@ public final class Application: Sendable {
     /// Binds the port and starts answering. With port 0 the origin follows the port actually bound.
     public func start() throws {
         try server.start()
-        web.origin.set(Application.origin(portal.configuration, port: server.port))
+        web.setOrigin(Application.origin(portal.configuration, port: server.port))
         try portal.startMailDelivery()
     }
 
     public var port: UInt16 { server.port }
 
+    /// Answers one request as the server would, without a socket (the page benchmark, tests).
+    public func respond(_ request: Request) -> Response { web.respond(request) }
+
     /// The console's origin: `--public-url`, or `http://localhost:PORT`.
-    public var origin: String { web.origin.get() }
+    public var origin: String { web.origin }
 
     /// Stops accepting connections, lets requests in flight finish, then closes the database.
     public func stop() {
@@ -53,11 +56,15 @@ public final class Application: Sendable {
 }
 
 /// Builds the application for a configuration: opens and migrates the database, checks the listen rules.
+/// `accessLog` takes one line per answered request; `log` the other operational lines (an error's
+/// reference, mail delivery), by default the same place.
 public func buildApplication(_ configuration: PortalConfiguration, clock: any Clock = SystemClock(),
-                             accessLog: @escaping @Sendable (String) -> Void) throws -> Application {
+                             accessLog: @escaping @Sendable (String) -> Void,
+                             log: (@Sendable (String) -> Void)? = nil) throws -> Application {
     try ListenPolicy.validate(host: configuration.host, publicURL: configuration.publicURL)
-    let portal = try Portal(configuration: configuration, clock: clock, log: accessLog)
-    return Application(portal: portal, accessLog: accessLog)
+    let log = log ?? accessLog
+    let portal = try Portal(configuration: configuration, clock: clock, log: log)
+    return Application(portal: portal, accessLog: accessLog, log: log)
 }
 
 /// Finds `Public/`: `CLIENTONE_PUBLIC`, beside the binary (or a few folders up, for `.build/debug`), or

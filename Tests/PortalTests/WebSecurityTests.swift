@@ -89,6 +89,13 @@ import TestSupport
         #expect(response.header("Location") == "http://localhost:\(console.port)/portal/profile?x=1")
         let numeric = HTTPClient(port: console.port, hostHeader: "127.0.0.1:\(console.port)")
         #expect(try numeric.get("/login").header("Location") == "http://localhost:\(console.port)/login")
+        // Host names compare without regard to ASCII case; anything else that differs is another host.
+        #expect(try HTTPClient(port: console.port, hostHeader: "LocalHost:\(console.port)").get("/login").status == 200)
+        for near in ["localhost", "localhost:\(console.port)0", "localhost:\(console.port).", "xlocalhost:\(console.port)",
+                     "localhost.:\(console.port)", "locaIhost:\(console.port)", " localhost:\(console.port)x"] {
+            let response = try HTTPClient(port: console.port, hostHeader: near).get("/login")
+            #expect(response.status == 308, "Host \(near) answered \(response.status)")
+        }
     }
 
     @Test("Static files come with an ETag, revalidate with 304, and never leave Public/")

@@ -264,7 +264,7 @@ enum AdminHandlers {
         let id = try pathID(context)
         let fields = try context.form()
         switch try context.portal.inviteCustomer(clientID: id, name: fields["name"] ?? "", email: fields["email"] ?? "",
-                                                 phone: fields["phone"] ?? "", origin: context.app.origin.get(), actor: staffActor(context)) {
+                                                 phone: fields["phone"] ?? "", origin: context.app.origin, actor: staffActor(context)) {
         case .success(let done):
             return try clientPage(context, id: id, message: Message(.success, done))
         case .failure(let errors):
@@ -318,7 +318,7 @@ enum AdminHandlers {
         try portal.resetSecondFactor(customerID: id, actor: staffActor(context))
     }
     static let resendInvitation = userAction { portal, id, context in
-        try portal.resendInvitation(customerID: id, origin: context.app.origin.get(), actor: staffActor(context))
+        try portal.resendInvitation(customerID: id, origin: context.app.origin, actor: staffActor(context))
     }
 
     // MARK: Users and "View as customer"
@@ -418,6 +418,6 @@ enum AdminHandlers {
         }
         return AdminView.UserRow(id: summary.user.id, name: summary.user.name, email: summary.user.email, state: state,
                                  twoFactor: summary.twoFactor, passkeys: summary.passkeys,
-                                 lastSignIn: summary.user.lastSignInAt.map(DateText.dayAndTime))
+                                 lastSignIn: summary.user.lastSignInAt.map { DateText.dayAndTime($0) })
     }
 }

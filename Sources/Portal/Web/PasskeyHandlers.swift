@@ -228,7 +228,7 @@ enum PasskeyHandlers {
     static func item(_ key: Passkey) -> PasskeyItem {
         let kind = key.backedUp ? "Synced passkey" : key.backupEligible ? "Passkey, not yet synced" : "This device only"
         return PasskeyItem(id: key.id, name: key.name, added: DateText.day(key.createdAt),
-                           lastUsed: key.lastUsedAt.map(DateText.day), kind: kind)
+                           lastUsed: key.lastUsedAt.map { DateText.day($0) }, kind: kind)
     }
 
     static func keyID(_ context: RequestContext) throws -> Int64 {

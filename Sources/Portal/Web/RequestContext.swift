@@ -75,7 +75,7 @@ struct RequestContext {
 
     /// The relying party of the console's passkeys: its origin, and that origin's host as the RP ID.
     var relyingParty: RelyingParty {
-        let origin = app.origin.get()
+        let origin = app.origin
         let authority = origin.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? "localhost"
         let host = authority.hasPrefix("[") ? String(authority.prefix { $0 != "]" }.dropFirst())
                                             : String(authority.prefix { $0 != ":" })

@@ -43,17 +43,21 @@ final class WebApp: Sendable {
     let portal: Portal
     let router: Router<Route>
     let statics: StaticFiles
-    /// The console's origin, e.g. `http://localhost:8080`; set once the port is bound.
-    let origin: Locked<String>
+    /// The console's origin, e.g. `http://localhost:8080`, and the authority requests must name; set
+    /// again once the port is bound.
+    private let consoleOrigin: Locked<ConsoleOrigin>
+    var origin: String { consoleOrigin.get().url }
     let log: @Sendable (String) -> Void
 
     init(portal: Portal, origin: String, log: @escaping @Sendable (String) -> Void) {
         self.portal = portal
-        self.origin = Locked(origin)
+        consoleOrigin = Locked(ConsoleOrigin(origin))
         self.log = log
         statics = StaticFiles(root: portal.configuration.publicDirectory)
         router = Routes.table()
     }
+
+    func setOrigin(_ origin: String) { consoleOrigin.set(ConsoleOrigin(origin)) }
 
     /// Whether the request goes to the server's slow lane (its route may hash a password).
     func isSlow(_ request: Request) -> Bool {
@@ -261,13 +265,35 @@ final class WebApp: Sendable {
     /// A request for another host name (a DNS-rebinding page, `127.0.0.1` instead of `localhost`) goes to
     /// the origin instead: the browser's cookies and the WebAuthn RP ID belong to the origin's host.
     private func hostRedirect(_ request: Request) -> Response? {
-        let origin = self.origin.get()
-        let expected = origin.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true).dropFirst().first.map(String.init) ?? ""
-        let host = request.headers["Host"] ?? ""
-        if host.lowercased() == expected.lowercased() { return nil }
+        let origin = consoleOrigin.get()
+        if let host = request.headers["Host"], origin.isAuthority(host) { return nil }
         let target = request.method == "GET" || request.method == "HEAD" ? request.target : "/"
-        return .redirect(to: origin + (target.hasPrefix("/") ? target : "/"), status: request.method == "GET" || request.method == "HEAD" ? 308 : 303)
+        return .redirect(to: origin.url + (target.hasPrefix("/") ? target : "/"), status: request.method == "GET" || request.method == "HEAD" ? 308 : 303)
     }
+}
+
+/// The console's origin and the authority (`host:port`) in it, which is what every request's Host
+/// header must say. Worked out once, not per request.
+struct ConsoleOrigin: Sendable {
+    let url: String
+    /// Lowercased ASCII bytes of the authority.
+    private let authority: [UInt8]
+
+    init(_ url: String) {
+        self.url = url
+        let authority = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true).dropFirst().first ?? ""
+        self.authority = authority.utf8.map(Self.lowercase)
+    }
+
+    /// Whether a Host header names this origin (ASCII case-insensitively, as host names compare).
+    func isAuthority(_ host: String) -> Bool {
+        var host = host
+        return host.withUTF8 { bytes in
+            bytes.count == authority.count && zip(bytes, authority).allSatisfy { Self.lowercase($0) == $1 }
+        }
+    }
+
+    private static func lowercase(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
 }
 
 /// Headers on every response (SPEC, issue 2 item 3).
