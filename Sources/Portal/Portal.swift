@@ -10,8 +10,9 @@ public final class Portal: Sendable {
     let pool: DatabasePool
     let clock: any Clock
     let hasher: GatedHasher
-    /// The key CSRF tokens are derived from; random per database, kept in `settings`.
-    let csrfKey: [UInt8]
+    /// The key CSRF tokens are derived from; random per database, kept in `settings`. Prepared once:
+    /// every page computes a token with it.
+    let csrfKey: HMACKey
     /// The key file's key: encrypts authenticator secrets, keys recovery-code hashes.
     let secretKey: SecretKey
 
@@ -31,14 +32,14 @@ public final class Portal: Sendable {
         if let smtp = configuration.smtp, SMTPClient.parseHostPort(smtp) == nil { throw ConfigurationError.invalidSMTP(smtp) }
         pool = try DatabasePool(path: configuration.databasePath, maxConnections: max(2, configuration.threads + configuration.hashingThreads + 1))
         try pool.withConnection { db in _ = try Schema.migrator.migrate(db) }
-        csrfKey = try pool.write { db in
+        csrfKey = HMACKey(.sha256, key: try pool.write { db in
             if let existing = try db.queryOne("SELECT value FROM settings WHERE key = 'csrf_key'")?.blob("value") {
                 return existing
             }
             let key = SecureRandom.bytes(count: 32)
             try db.run("INSERT INTO settings (key, value) VALUES ('csrf_key', ?)", key)
             return key
-        }
+        })
         let keyPath = configuration.keyFilePath ?? SecretKey.defaultPath(forDatabase: configuration.databasePath)
         secretKey = try pool.withConnection { db in try SecretKey.open(path: keyPath, db) }
     }

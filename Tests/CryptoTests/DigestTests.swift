@@ -68,6 +68,44 @@ import TestSupport
         #expect(Hex.encode(expectedMAC) == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 
+    @Test("A prepared HMAC key gives the RFC 4231 answers, and the same as a one-off HMAC for every key and message length")
+    func preparedKey() {
+        #expect(Hex.encode(HMACKey(.sha256, key: [UInt8](repeating: 0x0b, count: 20)).code(bytes("Hi There")))
+            == "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        #expect(Hex.encode(HMACKey(.sha256, key: [UInt8](repeating: 0xaa, count: 131))
+            .code(bytes("Test Using Larger Than Block-Size Key - Hash Key First")))
+            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(Hex.encode(HMACKey(.sha512, key: [UInt8](repeating: 0xaa, count: 131))
+            .code(bytes("Test Using Larger Than Block-Size Key - Hash Key First")))
+            == "80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598")
+        var generator = SystemRandomNumberGenerator()
+        for algorithm in HashAlgorithm.allCases {
+            // Key lengths on both sides of the block size (64 bytes, 128 for SHA-384 and SHA-512).
+            for keyLength in [0, 1, 20, 63, 64, 65, 127, 128, 129, 200] {
+                let key = (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                let prepared = HMACKey(algorithm, key: key)
+                for messageLength in [0, 1, 55, 56, 64, 72, 111, 112, 128, 1_000] {
+                    let message = (0..<messageLength).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    #expect(prepared.code(message) == HMAC.code(algorithm, key: key, message: message),
+                            "\(algorithm), key \(keyLength), message \(messageLength)")
+                }
+            }
+        }
+    }
+
+    @Test("One prepared key used from eight threads at once gives the same code every time")
+    func preparedKeyConcurrently() {
+        let key = HMACKey(.sha256, key: bytes("key"))
+        let message = bytes("The quick brown fox jumps over the lazy dog")
+        let mismatches = Recorder()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for round in 0..<500 where Hex.encode(key.code(message)) != "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8" {
+                mismatches.append("worker \(worker), round \(round)")
+            }
+        }
+        #expect(mismatches.all.isEmpty)
+    }
+
     @Test("HMAC-SHA-1 matches RFC 2202 test cases 1 to 3")
     func rfc2202() {
         #expect(Hex.encode(HMAC.code(.sha1, key: [UInt8](repeating: 0x0b, count: 20), message: bytes("Hi There")))

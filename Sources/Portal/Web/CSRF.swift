@@ -4,8 +4,8 @@ import HTTP
 /// CSRF tokens: an HMAC of the browser's session (or pre-session) token under a per-database key.
 /// Nothing to store, one token per session, and a token from one session is worthless in another.
 enum CSRF {
-    static func token(key: [UInt8], boundTo binding: String) -> String {
-        Base64URL.encode(HMAC.code(.sha256, key: key, message: Array(binding.utf8)))
+    static func token(key: HMACKey, boundTo binding: String) -> String {
+        Base64URL.encode(key.code(Array(binding.utf8)))
     }
 
     /// What a token is bound to: the session's stored hash, or the pre-session cookie's hash.
