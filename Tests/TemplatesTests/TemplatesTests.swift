@@ -69,6 +69,88 @@ import Testing
     }
 }
 
+/// The markup writer works on bytes, eight at a time when searching for what to escape, and grows its
+/// buffer by itself; these pin what a user would see go wrong if any of that slipped.
+@Suite struct MarkupWriterTests {
+    /// The escaping rule, written the obvious way.
+    static func reference(_ text: String) -> String {
+        var out = ""
+        for character in text.unicodeScalars {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(character)
+            }
+        }
+        return out
+    }
+
+    @Test("Each special character is escaped at every position of texts up to 40 bytes (every 8-byte boundary)")
+    func escapesAtEveryPosition() {
+        for special in ["&", "<", ">", "\"", "'"] {
+            for length in 1...40 {
+                for position in 0..<length {
+                    var text = String(repeating: "a", count: length)
+                    let index = text.index(text.startIndex, offsetBy: position)
+                    text.replaceSubrange(index...index, with: special)
+                    let html: HTML = "[\(text)]"
+                    #expect(html.rendered == "[" + Self.reference(text) + "]", "\(special) at \(position) of \(length)")
+                }
+            }
+        }
+    }
+
+    @Test("Random texts of bytes near the special ones escape exactly as the reference does")
+    func escapesRandomTexts() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("&<>\"'=;:%#!-0123456789?@ABab é日\u{1F600}\n\t")
+        for _ in 0..<2_000 {
+            let text = String((0..<Int.random(in: 0...70, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(HTML.escape(text) == Self.reference(text))
+            #expect(("\(text)" as HTML).bytes == Array(Self.reference(text).utf8))
+        }
+    }
+
+    @Test("Numbers are written in decimal, negative and extreme ones included")
+    func writesNumbers() {
+        for number in [0, 7, -7, 10, 1_800, -1_234_567, Int.max, Int.min] {
+            #expect(("\(number)" as HTML).rendered == String(number))
+        }
+    }
+
+    @Test("A page far larger than its literals grows without losing or reordering a byte")
+    func growsLargePages() {
+        let rows = (0..<3_000).map { "<li>\("row \($0) <&>")</li>" as HTML }
+        let page: HTML = "<ul>\(rows)</ul>"
+        let expected = "<ul>" + (0..<3_000).map { "<li>row \($0) &lt;&amp;&gt;</li>" }.joined() + "</ul>"
+        #expect(page.rendered == expected)
+        #expect(page.byteCount == expected.utf8.count)
+        #expect(HTML.join(rows, separator: "\n").rendered == (0..<3_000).map { "<li>row \($0) &lt;&amp;&gt;</li>" }.joined(separator: "\n"))
+    }
+
+    @Test("Empty pieces are equal to nothing, and equality compares the markup")
+    func emptyAndEquality() {
+        let blank: HTML = ""
+        let empty: String = ""
+        #expect(blank == .empty)
+        #expect(("\(empty)" as HTML) == .empty)
+        #expect(HTML.empty.bytes.isEmpty && HTML.empty.rendered.isEmpty)
+        #expect(("<b>\("x")</b>" as HTML) == ("<b>x</b>" as HTML))
+        #expect(("<b>\("x")</b>" as HTML) != ("<b>y</b>" as HTML))
+    }
+
+    @Test("Text that is not native UTF-8 storage (bridged or a substring's copy) is escaped the same")
+    func nonContiguousText() {
+        let decoded = String(decoding: Array("<é & \"x\">".utf16), as: UTF16.self)
+        #expect(HTML.escape(decoded) == "&lt;é &amp; &quot;x&quot;&gt;")
+        let substring = String("--<b>--".dropFirst(2).dropLast(2))
+        #expect(("\(substring)" as HTML).rendered == "&lt;b&gt;")
+    }
+}
+
 @Suite struct PageTests {
     static let chrome = Chrome(title: "Profile", account: AccountHeader(name: "<Jane>", email: "jane@example.com"),
                                csrfToken: "tok\"en", tab: .profile)
