@@ -11,12 +11,12 @@ public final class Database {
     public let path: String
     private var connection: OpaquePointer?
     /// Prepared statements keyed by SQL text, so repeated queries skip parsing and planning.
-    private var statements: [String: OpaquePointer] = [:]
+    private var statements: [SQLText: OpaquePointer] = [:]
     /// Caps the cache so code that builds SQL text dynamically cannot grow it without bound.
     private static let statementCacheLimit = 256
     /// Column name → index for each cached statement that returns rows, built on its first result:
     /// making it per query cost a string and a hash per column on every page.
-    private var columnMaps: [OpaquePointer: (count: Int32, columns: [String: Int])] = [:]
+    private var columnMaps: [OpaquePointer: ColumnNames] = [:]
     var transaction: TransactionKind?
     var savepointDepth = 0
 
@@ -215,7 +215,7 @@ public final class Database {
     }
 
     private func prepared(_ sql: String) throws -> OpaquePointer {
-        if let cached = statements[sql] { return cached }
+        if let cached = statements[SQLText(sql)] { return cached }
         let handle = try openHandle()
         var prepared: OpaquePointer?
         var hasTrailingStatement = false
@@ -238,7 +238,7 @@ public final class Database {
             statements.removeAll()
             columnMaps.removeAll()
         }
-        statements[sql] = statement
+        statements[SQLText(sql)] = statement
         return statement
     }
 
@@ -285,7 +285,7 @@ public final class Database {
         var rows: [Row] = []
         // The columns are read after the first step: a statement whose schema changed is prepared again
         // by that step, and only then names the columns it returns now.
-        var columns: [String: Int]?
+        var columns: ColumnNames?
         var columnCount: Int32 = 0
         while limit.map({ rows.count < $0 }) ?? true {
             let result = sqlite3_step(statement)
@@ -293,25 +293,25 @@ public final class Database {
             guard result == SQLITE_ROW else { throw error(result, sql: sql) }
             if columns == nil {
                 columnCount = sqlite3_column_count(statement)
-                columns = try columnMap(of: statement, count: columnCount, sql: sql)
+                columns = try columnNames(of: statement, count: columnCount, sql: sql)
             }
-            rows.append(Row(columns: columns ?? [:], values: (0..<columnCount).map { value(of: statement, column: $0) }))
+            guard let columns else { break }
+            rows.append(Row(columns: columns, values: (0..<columnCount).map { value(of: statement, column: $0) }))
         }
         return rows
     }
 
-    private func columnMap(of statement: OpaquePointer, count: Int32, sql: String) throws -> [String: Int] {
-        if let cached = columnMaps[statement], cached.count == count { return cached.columns }
-        var columns: [String: Int] = [:]
+    private func columnNames(of statement: OpaquePointer, count: Int32, sql: String) throws -> ColumnNames {
+        if let cached = columnMaps[statement], cached.names.count == Int(count) { return cached }
+        var names: [String] = []
         for column in 0..<count {
             guard let name = sqlite3_column_name(statement, column) else { throw error(SQLITE_NOMEM, sql: sql) }
-            // With duplicate names (from a join) the first column wins, as in most SQLite wrappers.
-            let key = String(cString: name)
-            if columns[key] == nil { columns[key] = Int(column) }
+            names.append(String(cString: name))
         }
+        let columns = ColumnNames(names)
         // Only statements kept in the cache: a map outliving its statement could be found again under a
         // reused address.
-        if statements[sql] == statement { columnMaps[statement] = (count, columns) }
+        if statements[SQLText(sql)] == statement { columnMaps[statement] = columns }
         return columns
     }
 
@@ -333,5 +333,37 @@ public final class Database {
         default:
             return .null
         }
+    }
+}
+
+/// SQL text as the statement cache's key. Equality is the text's; the hash reads the length and three
+/// eight-byte samples instead of every byte, since the texts are long (a page looks up a handful) and
+/// rarely alike. Texts that agree in all four fall into one bucket and are told apart by equality.
+/// Equal literals share storage, so that comparison usually ends at the first check.
+struct SQLText: Hashable {
+    let text: String
+
+    init(_ text: String) { self.text = text }
+
+    static func == (lhs: SQLText, rhs: SQLText) -> Bool { lhs.text == rhs.text }
+
+    func hash(into hasher: inout Hasher) {
+        // The same bytes whichever way the text is stored, so equal texts always hash alike.
+        if text.utf8.withContiguousStorageIfAvailable({ Self.sample($0, into: &hasher) }) == nil {
+            var copy = text
+            copy.withUTF8 { Self.sample($0, into: &hasher) }
+        }
+    }
+
+    private static func sample(_ bytes: UnsafeBufferPointer<UInt8>, into hasher: inout Hasher) {
+        hasher.combine(bytes.count)
+        guard bytes.count >= 8, let base = bytes.baseAddress else {
+            hasher.combine(bytes: UnsafeRawBufferPointer(bytes))
+            return
+        }
+        let raw = UnsafeRawPointer(base)
+        hasher.combine(raw.loadUnaligned(as: UInt64.self))
+        hasher.combine(raw.loadUnaligned(fromByteOffset: (bytes.count - 8) / 2, as: UInt64.self))
+        hasher.combine(raw.loadUnaligned(fromByteOffset: bytes.count - 8, as: UInt64.self))
     }
 }

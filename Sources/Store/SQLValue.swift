@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A value as SQLite stores it: one of its five storage classes.
 public enum SQLValue: Sendable, Equatable {
     case null
@@ -49,14 +55,14 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
 /// when the column holds a different storage class: SQLite columns are dynamically typed, and
 /// reading text as a number by accident should surface as a missing value rather than a made-up one.
 public struct Row: Sendable {
-    /// Shared by every row of one result, so each row carries only its values.
-    let columns: [String: Int]
+    /// Shared by every row of one statement, so each row carries only its values.
+    let columns: ColumnNames
     let values: [SQLValue]
 
     /// The value of `column`; asking for a column the query does not return is a programming error.
     public subscript(_ column: String) -> SQLValue {
-        guard let index = columns[column] else {
-            preconditionFailure("no column named \"\(column)\" in this row (columns: \(columns.keys.sorted().joined(separator: ", ")))")
+        guard let index = columns.index(of: column) else {
+            preconditionFailure("no column named \"\(column)\" in this row (columns: \(columns.names.sorted().joined(separator: ", ")))")
         }
         return values[index]
     }
@@ -91,6 +97,46 @@ public struct Row: Sendable {
         case .real(let value): value
         case .integer(let value): Double(value)
         default: nil
+        }
+    }
+}
+
+/// The column names of a statement's result, in order. Rows look a column up by name for every value
+/// they hand out (a page reads about forty), so the names are kept as one run of bytes and found by
+/// length and `memcmp`: a hashed dictionary spent most of a lookup hashing the name.
+final class ColumnNames: Sendable {
+    let names: [String]
+    private let bytes: [UInt8]
+    /// Where each name starts in `bytes`, and one past the end of the last.
+    private let offsets: [Int]
+
+    init(_ names: [String]) {
+        self.names = names
+        var bytes: [UInt8] = []
+        var offsets = [0]
+        for name in names {
+            bytes.append(contentsOf: name.utf8)
+            offsets.append(bytes.count)
+        }
+        self.bytes = bytes
+        self.offsets = offsets
+    }
+
+    /// The first column called `name` (with duplicate names, from a join, the first one wins).
+    func index(of name: String) -> Int? {
+        if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
+        var copy = name
+        return copy.withUTF8 { index(of: $0) }
+    }
+
+    private func index(of name: UnsafeBufferPointer<UInt8>) -> Int? {
+        bytes.withUnsafeBufferPointer { all in
+            for column in 0..<names.count {
+                let start = offsets[column], end = offsets[column + 1]
+                guard end - start == name.count else { continue }
+                if name.isEmpty || memcmp(all.baseAddress! + start, name.baseAddress!, name.count) == 0 { return column }
+            }
+            return nil
         }
     }
 }

@@ -1,4 +1,4 @@
-import Store
+@testable import Store
 import Testing
 import TestSupport
 
@@ -45,6 +45,37 @@ import TestSupport
         let third = try #require(try db.queryOne("SELECT * FROM items WHERE name = ?", "widget"))
         #expect(third.int("size") == 3)
         #expect(third.string("colour") == "blue")
+    }
+
+    @Test("Columns are found by their exact name: the first of duplicates, not a longer or shorter name, empty names too")
+    func columnNames() throws {
+        let db = try open()
+        let row = try #require(try db.queryOne("""
+            SELECT 1 AS id, 2 AS id, 3 AS id2, 4 AS i, 5 AS "", 6 AS "Id", 7 AS "é", 8 AS "a column with a long name"
+            """))
+        #expect(row.int("id") == 1)
+        #expect(row.int("id2") == 3)
+        #expect(row.int("i") == 4)
+        #expect(row.int("") == 5)
+        #expect(row.int("Id") == 6)
+        #expect(row.int("é") == 7)
+        #expect(row.int("a column with a long name") == 8)
+        // Names built at run time (not literals) are found the same way.
+        #expect(row.int(String(["i", "d", "2"])) == 3)
+    }
+
+    @Test("Statements whose texts agree in length, start, middle and end are cached apart and give their own rows")
+    func lookalikeStatements() throws {
+        let db = try open()
+        try db.run("INSERT INTO items (name, count) VALUES ('a', 1), ('b', 2)")
+        // Same length, the same first, middle and last eight bytes: only the bytes in between differ.
+        let first = "SELECT count FROM items WHERE name = 'a' AND 1 = 1 AND count >= 0 AND name IS NOT NULL AND 2 = 2"
+        let second = "SELECT count FROM items WHERE name = 'b' AND 1 = 1 AND count >= 0 AND name IS NOT NULL AND 2 = 2"
+        #expect(SQLText(first).hashValue == SQLText(second).hashValue && SQLText(first) != SQLText(second))
+        for _ in 0..<3 {
+            #expect(try db.queryOne(first)?.int("count") == 1)
+            #expect(try db.queryOne(second)?.int("count") == 2)
+        }
     }
 
     @Test("Swift types bind to their SQLite storage classes and typed accessors read them back")

@@ -9,13 +9,23 @@ public struct Client: Sendable, Equatable {
     public var requireMFA: Bool
     public var billingEnabled: Bool
 
-    init(row: Row, prefix: String = "") {
-        id = row.int64(prefix + "id") ?? 0
-        name = row.string(prefix + "name") ?? ""
-        portalEnabled = row.bool(prefix + "portal_enabled") ?? false
-        ssoOnly = row.bool(prefix + "sso_only") ?? false
-        requireMFA = row.bool(prefix + "require_mfa") ?? false
-        billingEnabled = row.bool(prefix + "billing_enabled") ?? false
+    /// Where a row keeps a client's fields: `clients` itself, or ``AccountQueries/account(customerID:_:)``,
+    /// which names them `c_…` beside the user's.
+    struct Columns: Sendable {
+        let id, name, portalEnabled, ssoOnly, requireMFA, billingEnabled: String
+        static let table = Columns(id: "id", name: "name", portalEnabled: "portal_enabled", ssoOnly: "sso_only",
+                                   requireMFA: "require_mfa", billingEnabled: "billing_enabled")
+        static let account = Columns(id: "c_id", name: "c_name", portalEnabled: "c_portal_enabled", ssoOnly: "c_sso_only",
+                                     requireMFA: "c_require_mfa", billingEnabled: "c_billing_enabled")
+    }
+
+    init(row: Row, columns: Columns = .table) {
+        id = row.int64(columns.id) ?? 0
+        name = row.string(columns.name) ?? ""
+        portalEnabled = row.bool(columns.portalEnabled) ?? false
+        ssoOnly = row.bool(columns.ssoOnly) ?? false
+        requireMFA = row.bool(columns.requireMFA) ?? false
+        billingEnabled = row.bool(columns.billingEnabled) ?? false
     }
 }
 
@@ -99,10 +109,16 @@ enum AccountQueries {
         try db.queryOne("SELECT * FROM staff WHERE id = ?", id).map { StaffMember(row: $0) }
     }
 
-    /// The customer and their client, or nil when the account is not linked to a client.
+    /// The customer and their client, or nil when the account is not linked to a client. One query:
+    /// every page of a signed-in customer runs it.
     static func account(customerID: Int64, _ db: Database) throws -> CustomerAccount? {
-        guard let user = try customer(id: customerID, db), let clientID = user.clientID,
-              let client = try client(id: clientID, db) else { return nil }
-        return CustomerAccount(user: user, client: client)
+        try db.queryOne("""
+            SELECT u.id, u.client_id, u.email, u.name, u.phone, u.title, u.mobile, u.password_hash, u.status, u.last_sign_in_at,
+                   c.id AS c_id, c.name AS c_name, c.portal_enabled AS c_portal_enabled, c.sso_only AS c_sso_only,
+                   c.require_mfa AS c_require_mfa, c.billing_enabled AS c_billing_enabled
+            FROM customer_users u JOIN clients c ON c.id = u.client_id WHERE u.id = ?
+            """, customerID).map { row in
+            CustomerAccount(user: CustomerUser(row: row), client: Client(row: row, columns: .account))
+        }
     }
 }

@@ -22,6 +22,15 @@ public struct Session: Sendable, Equatable {
     public var staffSessionID: Int64?
     public var impersonationReason: String?
 
+    /// What ``init(row:)`` reads: a lookup that runs on every request fetches these and not the rest
+    /// (the address and User-Agent, kept for the sessions list, are the longest values of the row).
+    static let columns = """
+        id, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at, authenticated_at, token_hash, flash, \
+        impersonator_staff_id, staff_session_id, impersonation_reason
+        """
+
+    static let lookupByTokenHash = "SELECT \(columns) FROM sessions WHERE token_hash = ?"
+
     init(row: Row) {
         id = row.int64("id") ?? 0
         kind = Kind(rawValue: row.string("kind") ?? "") ?? .customer
@@ -93,7 +102,7 @@ extension Portal {
         let time = now
         let idle = configuration.effectiveIdleTimeout
         return try pool.withConnection { db in
-            guard let row = try db.queryOne("SELECT * FROM sessions WHERE token_hash = ?", hash) else { return .none }
+            guard let row = try db.queryOne(Session.lookupByTokenHash, hash) else { return .none }
             let session = Session(row: row)
             let idleExpired = time - session.lastSeenAt >= idle
             if idleExpired || time >= session.expiresAt {
