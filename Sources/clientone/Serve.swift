@@ -46,24 +46,27 @@ struct Serve: ParsableCommand {
         configuration.smtp = smtp
         configuration.mailFrom = mailFrom
         configuration.threads = threads
-        let log: @Sendable (String) -> Void = { line in say(line) }
-        let application = try buildApplication(configuration, accessLog: log)
+        // Request lines go out in batches; everything else at once, after the lines before it.
+        let output = LineWriter()
+        defer { output.flush() }
+        let tell: @Sendable (String) -> Void = { line in output.writeNow(line) }
+        let application = try buildApplication(configuration, accessLog: { line in output.append(line) }, log: tell)
         if demo {
             if let signIns = try application.portal.seedDemo() {
-                say("Demo data added. Sign in with:")
+                tell("Demo data added. Sign in with:")
                 for signIn in signIns {
-                    say("  \(signIn.email)  password: \(signIn.password)  — \(signIn.role)")
+                    tell("  \(signIn.email)  password: \(signIn.password)  — \(signIn.role)")
                 }
             } else {
-                say("The database already holds data; --demo changed nothing.")
+                tell("The database already holds data; --demo changed nothing.")
             }
         }
         try application.start()
-        say(smtp.map { "Mail goes through the SMTP server at \($0)." } ?? "No --smtp given: mail is kept in the outbox (clientone outbox lists it).")
-        say("ClientOne Console is running at \(application.origin)/login (database \(configuration.databasePath), static files \(configuration.publicDirectory)\(kiosk ? ", kiosk mode" : "")). Press Ctrl-C to stop.")
+        tell(smtp.map { "Mail goes through the SMTP server at \($0)." } ?? "No --smtp given: mail is kept in the outbox (clientone outbox lists it).")
+        tell("ClientOne Console is running at \(application.origin)/login (database \(configuration.databasePath), static files \(configuration.publicDirectory)\(kiosk ? ", kiosk mode" : "")). Press Ctrl-C to stop.")
         let signal = waitForTerminationSignal()
-        say("Received signal \(signal); finishing requests in flight and closing the database.")
+        tell("Received signal \(signal); finishing requests in flight and closing the database.")
         application.stop()
-        say("Stopped.")
+        tell("Stopped.")
     }
 }

@@ -12,4 +12,17 @@ import Testing
         #expect(!line.contains("\n") && !line.contains("secret"))
         #expect(AccessLog.escaped([0x00, 0x7F, 0xFF, UInt8(ascii: "~")]) == "%00%7F%FF~")
     }
+
+    @Test("status, size and time are written in decimal: zero, large values, tenths rounded")
+    func numbers() {
+        let line = AccessLog.line(remoteAddress: "::1", method: "HEAD", rawTarget: Array("/".utf8), status: 200, bodyBytes: 0,
+                                  elapsed: .zero)
+        #expect(line == "::1 \"HEAD /\" 200 0 0.0ms")
+        let slow = AccessLog.line(remoteAddress: "-", method: "POST", rawTarget: Array("/login".utf8), status: 503,
+                                  bodyBytes: 1_048_576, elapsed: .milliseconds(12_345) + .microseconds(960))
+        #expect(slow == "- \"POST /login\" 503 1048576 12346.0ms")
+        #expect(AccessLog.milliseconds(.microseconds(49)) == "0.0ms")
+        #expect(AccessLog.milliseconds(.microseconds(50)) == "0.1ms")
+        #expect(AccessLog.milliseconds(.seconds(-1)) == "0.0ms")
+    }
 }

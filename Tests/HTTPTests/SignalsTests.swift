@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import HTTP
 
 /// The shutdown signal wait, exercised with a signal sent to one thread only so the test process

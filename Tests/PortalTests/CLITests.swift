@@ -163,4 +163,43 @@ struct CLI {
 
         #expect(try cli.count("SELECT count(*) AS n FROM clients") == 3)
     }
+
+    @Test("serve's access log: each request's line appears within a second, whole and in order, and every one is out before Stopped.")
+    func accessLogLines() throws {
+        let cli = CLI()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CLI.executable)
+        process.arguments = ["serve", "--port", "0", "--db", cli.database]
+        process.environment = ["PATH": "/usr/bin:/bin", "CLIENTONE_PUBLIC": TestConsole.repositoryRoot.appendingPathComponent("Public").path]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        let reader = out.fileHandleForReading
+        let collected = Recorder()
+        reader.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if !chunk.isEmpty { collected.append(String(decoding: chunk, as: UTF8.self)) }
+        }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        var text: String { collected.all.joined() }
+        #expect(eventually(within: 60) { text.contains("Press Ctrl-C") })
+        let port = try #require(text.firstMatch(of: /localhost:(\d+)\/login/).flatMap { UInt16($0.1) })
+        let client = HTTPClient(port: port)
+        // A single request is logged within a second, without waiting for a batch to fill.
+        #expect(try client.get("/healthz").status == 200)
+        #expect(eventually(within: 1) { text.contains("\"GET /healthz\" 200") })
+        // Many at once: every line whole, in the order answered, all written by the time the server stops.
+        for number in 1...400 { _ = try client.get("/n/\(number)") }
+        process.terminate()
+        process.waitUntilExit()
+        reader.readabilityHandler = nil
+        let rest = reader.readDataToEndOfFile()
+        let lines = (text + String(decoding: rest, as: UTF8.self)).split(separator: "\n").map(String.init)
+        let logged = lines.filter { $0.contains("\"GET /n/") }
+        #expect(logged.count == 400)
+        #expect(logged.enumerated().allSatisfy { $0.element.hasPrefix("127.0.0.1 \"GET /n/\($0.offset + 1)\" 404 ") })
+        #expect(lines.last == "Stopped.")
+        #expect(process.terminationStatus == 0)
+    }
 }

@@ -50,9 +50,13 @@ public struct HTTPHeaders: Sendable, Sequence {
 
     /// ASCII case-insensitive comparison: header names are tokens, so Unicode case folding would be wrong.
     static func sameName(_ lhs: String, _ rhs: String) -> Bool {
-        let left = lhs.utf8, right = rhs.utf8
-        guard left.count == right.count else { return false }
-        return zip(left, right).allSatisfy { ASCII.lowercase($0) == ASCII.lowercase($1) }
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        return lhs.withUTF8Bytes { left in
+            rhs.withUTF8Bytes { right in
+                for index in 0..<left.count where ASCII.lowercase(left[index]) != ASCII.lowercase(right[index]) { return false }
+                return true
+            }
+        }
     }
 }
 
@@ -77,8 +81,8 @@ enum ASCII {
         }
     }
 
-    static func isToken(_ text: some StringProtocol) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy(isTokenCharacter)
+    static func isToken(_ text: String) -> Bool {
+        !text.isEmpty && text.withUTF8Bytes { $0.allSatisfy(isTokenCharacter) }
     }
 
     /// The media type of a Content-Type value, lowercased and without parameters (`; charset=...`).
@@ -97,5 +101,18 @@ extension StringProtocol {
         guard let first = text.firstIndex(where: { !isSpace($0) }),
               let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
         return text[first...last]
+    }
+}
+
+extension String {
+    /// Calls `body` with the UTF-8 bytes as one buffer: without a copy for native strings (everything
+    /// here), with one otherwise. Byte loops over a buffer are several times faster than walking the
+    /// `utf8` view, which checks the string's representation at every step; headers are checked on
+    /// every response.
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
     }
 }

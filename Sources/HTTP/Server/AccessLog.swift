@@ -1,20 +1,36 @@
 /// Formats the one access-log line written per answered request:
 /// `127.0.0.1 "GET /portal/profile" 200 5123 1.4ms`.
 enum AccessLog {
-    /// Logs the raw path only: the query can carry secrets such as password-reset tokens.
+    /// Logs the raw path only: the query can carry secrets such as password-reset tokens. Built as
+    /// bytes and made a string once: this runs for every request.
     static func line(remoteAddress: String, method: String, rawTarget: [UInt8], status: Int, bodyBytes: Int,
                      elapsed: Duration) -> String {
-        let path = escaped(rawTarget.prefix { $0 != UInt8(ascii: "?") })
-        return "\(remoteAddress) \"\(escaped(method.utf8)) \(path)\" \(status) \(bodyBytes) \(milliseconds(elapsed))"
+        var output: [UInt8] = []
+        output.reserveCapacity(remoteAddress.utf8.count + method.utf8.count + rawTarget.count + 40)
+        output.append(contentsOf: remoteAddress.utf8)
+        output.append(contentsOf: " \"".utf8)
+        appendEscaped(method.utf8, to: &output)
+        output.append(UInt8(ascii: " "))
+        appendEscaped(rawTarget.prefix { $0 != UInt8(ascii: "?") }, to: &output)
+        output.append(contentsOf: "\" ".utf8)
+        appendDecimal(status, to: &output)
+        output.append(UInt8(ascii: " "))
+        appendDecimal(bodyBytes, to: &output)
+        output.append(UInt8(ascii: " "))
+        appendMilliseconds(elapsed, to: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
     /// Percent-escapes quotes, backslashes, spaces, control and non-ASCII bytes, so nothing a client
     /// sends can end the quoted part early or forge a second line.
     static func escaped(_ bytes: some Sequence<UInt8>) -> String {
-        // Built as bytes: this runs for every request.
-        func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10 }
         var output: [UInt8] = []
-        output.reserveCapacity(bytes.underestimatedCount)
+        appendEscaped(bytes, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func appendEscaped(_ bytes: some Sequence<UInt8>, to output: inout [UInt8]) {
+        func hexDigit(_ nibble: UInt8) -> UInt8 { nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "A") + nibble - 10 }
         for byte in bytes {
             if byte > 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") {
                 output.append(byte)
@@ -24,13 +40,33 @@ enum AccessLog {
                 output.append(hexDigit(byte & 0x0F))
             }
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     /// Milliseconds with one decimal, computed in integers so the output never depends on the locale.
     static func milliseconds(_ elapsed: Duration) -> String {
+        var output: [UInt8] = []
+        appendMilliseconds(elapsed, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private static func appendMilliseconds(_ elapsed: Duration, to output: inout [UInt8]) {
         let (seconds, attoseconds) = elapsed.components
         let tenths = max(0, seconds * 10_000 + (attoseconds + 50_000_000_000_000) / 100_000_000_000_000)
-        return "\(tenths / 10).\(tenths % 10)ms"
+        appendDecimal(Int(tenths / 10), to: &output)
+        output.append(UInt8(ascii: "."))
+        output.append(UInt8(ascii: "0") + UInt8(tenths % 10))
+        output.append(contentsOf: "ms".utf8)
+    }
+
+    private static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
+        guard value != 0 else { return output.append(UInt8(ascii: "0")) }
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        while magnitude > 0 {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        }
+        output.append(contentsOf: digits.reversed())
     }
 }

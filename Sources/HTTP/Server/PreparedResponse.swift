@@ -10,20 +10,30 @@ struct PreparedResponse {
 
     /// nil when the response cannot be sent as is: a status outside 200–599, a header name that is not a
     /// token, a value with control characters (header injection), or libmicrohttpd refusing a header.
-    /// Content-Length is left to libmicrohttpd, which computes it from the body.
+    /// Content-Length is left to libmicrohttpd, which computes it from the body. One pass over the
+    /// headers, handing libmicrohttpd the strings' own C bytes: this runs for every response.
     init?(_ response: Response, closing: Bool) {
-        guard (200...599).contains(response.status),
-              response.headers.allSatisfy({ ASCII.isToken($0.name) && Self.isValidValue($0.value) }) else {
-            return nil
-        }
+        guard (200...599).contains(response.status) else { return nil }
         let created = response.body.withUnsafeBytes { bytes in
             MHD_create_response_from_buffer(bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress),
                                             .RESPMEM_MUST_COPY)
         }
         guard let created else { return nil }
-        var fields = response.headers.filter { !HTTPHeaders.sameName($0.name, "Content-Length") }
-        if closing { fields.append((name: "Connection", value: "close")) }
-        for field in fields where MHD_add_response_header(created, field.name, field.value) != .YES {
+        for field in response.headers {
+            guard ASCII.isToken(field.name), Self.isValidValue(field.value) else {
+                MHD_destroy_response(created)
+                return nil
+            }
+            if HTTPHeaders.sameName(field.name, "Content-Length") { continue }
+            let added = field.name.withCString { name in
+                field.value.withCString { value in MHD_add_response_header(created, name, value) }
+            }
+            guard added == .YES else {
+                MHD_destroy_response(created)
+                return nil
+            }
+        }
+        if closing, MHD_add_response_header(created, "Connection", "close") != .YES {
             MHD_destroy_response(created)
             return nil
         }
@@ -35,6 +45,6 @@ struct PreparedResponse {
 
     /// Visible ASCII, spaces, tabs and UTF-8 bytes; never CR, LF, NUL or other controls.
     private static func isValidValue(_ value: String) -> Bool {
-        value.utf8.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) }
+        value.withUTF8Bytes { bytes in bytes.allSatisfy { $0 == 0x09 || ($0 >= 0x20 && $0 != 0x7F) } }
     }
 }

@@ -21,6 +21,8 @@ extension ServerContext {
         // Capped: a client announcing a large body and sending nothing should not cost the full limit.
         exchange.body.reserveCapacity(min(announced, 64 * 1024))
         exchange.phase = .receivingBody
+        // Even without a body the answer waits for the final call: libmicrohttpd (0.9.75) closes the
+        // connection after a response queued on this first call, so every request would need a new one.
         return .YES
     }
 

@@ -31,16 +31,6 @@ struct RunningServer {
     }
 }
 
-/// Polls `condition` until it holds or `seconds` pass, for state that settles on other threads.
-func eventually(within seconds: Double = 5, _ condition: () -> Bool) -> Bool {
-    let deadline = Date().addingTimeInterval(seconds)
-    while Date() < deadline {
-        if condition() { return true }
-        usleep(5_000)
-    }
-    return condition()
-}
-
 extension Array where Element == UInt8 {
     /// Raw response bytes as text, for assertions on the wire format.
     var text: String { String(decoding: self, as: UTF8.self) }
