@@ -67,7 +67,7 @@ public struct MailMessage: Sendable {
     }
 
     private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    private static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// RFC 5322 §3.3 date-time in UTC, e.g. `Sun, 01 Mar 2026 09:05:00 +0000`. Written by hand with the
     /// English names the grammar fixes, so the result never depends on the process's locale. "+0000"
@@ -76,17 +76,25 @@ public struct MailMessage: Sendable {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
-        let (year, month, day) = civilDate(daysSinceEpoch: days)
+        let (year, month, day) = CivilDate.from(daysSinceEpoch: days)
         // 1970-01-01 was a Thursday.
         let weekday = Int(((days % 7) + 7 + 4) % 7)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         return "\(dayNames[weekday]), \(two(day)) \(monthNames[month - 1]) \(year) "
             + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
     }
+}
 
-    /// Proleptic Gregorian year, month and day of a day count from 1970-01-01 (Howard Hinnant's
-    /// `civil_from_days`), which needs neither a calendar object nor a time-zone database.
-    private static func civilDate(daysSinceEpoch: Int64) -> (year: Int, month: Int, day: Int) {
+/// Calendar arithmetic without a calendar object or a time-zone database: the mail's Date header, and
+/// the dates the pages show (which add the local offset first).
+public enum CivilDate {
+    /// English month abbreviations, January first, as RFC 5322 and the pages write them.
+    public static let monthAbbreviations = MailMessage.monthNames
+
+    /// Proleptic Gregorian year, month (1–12) and day (1–31) of a day count from 1970-01-01, after
+    /// Howard Hinnant's `civil_from_days` (eras of 400 years, years starting in March so the leap day
+    /// comes last).
+    public static func from(daysSinceEpoch: Int64) -> (year: Int, month: Int, day: Int) {
         let shifted = daysSinceEpoch + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097

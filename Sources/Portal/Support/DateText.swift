@@ -1,30 +1,36 @@
 import Foundation
+import Mail
 
 /// Times as the pages write them, in the console machine's time zone (the console runs on the
 /// customer's own computer): "22 Nov 2026", "22 Nov 2026, 14:05".
+///
+/// Written out by hand rather than with a `DateFormatter`: the Security tab shows a dozen times, and
+/// ICU's formatter spent a seventh of that page's time on them. The time zone's offset at that moment
+/// comes from `TimeZone` (so summer time is right), the calendar arithmetic is ``CivilDate``'s (shared
+/// with the mail's Date header), and the month names are English, as `en_GB` writes them.
 enum DateText {
-    static func day(_ time: Int64) -> String {
-        format(time, "d MMM yyyy")
+    static func day(_ time: Int64, in zone: TimeZone = .current) -> String {
+        let date = civil(time, zone)
+        return "\(date.day) \(CivilDate.monthAbbreviations[date.month - 1]) \(date.year)"
     }
 
-    static func dayAndTime(_ time: Int64) -> String {
-        format(time, "d MMM yyyy, HH:mm")
+    static func dayAndTime(_ time: Int64, in zone: TimeZone = .current) -> String {
+        let date = civil(time, zone)
+        return "\(date.day) \(CivilDate.monthAbbreviations[date.month - 1]) \(date.year), \(twoDigits(date.hour)):\(twoDigits(date.minute))"
     }
 
-    /// DateFormatter is costly to make and not safe to share between threads, so each server thread
-    /// keeps its own, one per pattern.
-    private static func format(_ time: Int64, _ pattern: String) -> String {
-        let key = "clientone.DateText." + pattern
-        let formatter: DateFormatter
-        if let kept = Thread.current.threadDictionary[key] as? DateFormatter {
-            formatter = kept
-        } else {
-            formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_GB")
-            formatter.timeZone = TimeZone.current
-            formatter.dateFormat = pattern
-            Thread.current.threadDictionary[key] = formatter
-        }
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(time)))
+    private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// The local date and time of `time` (seconds since 1970 UTC) in `zone`.
+    private static func civil(_ time: Int64, _ zone: TimeZone) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
+        let local = time + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(time))))
+        let (days, seconds) = floorDivision(local, 86_400)
+        let (year, month, day) = CivilDate.from(daysSinceEpoch: days)
+        return (year, month, day, Int(seconds / 3_600), Int(seconds % 3_600 / 60))
+    }
+
+    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
+        let quotient = value >= 0 ? value / divisor : (value - divisor + 1) / divisor
+        return (quotient, value - quotient * divisor)
     }
 }
