@@ -138,12 +138,7 @@ extension HTML {
 
 /// The bytes of one finished piece of markup: a count and the bytes themselves in a single allocation.
 /// Written only by the ``MarkupWriter`` that made it, before any ``HTML`` holds it; read-only after.
-final class MarkupBytes: ManagedBuffer<MarkupBytes.Header, UInt8> {
-    struct Header {
-        var count: Int
-        var capacity: Int
-    }
-
+final class MarkupBytes: ManagedBuffer<Int, UInt8> {
     /// A finished buffer as ``HTML`` holds it. `ManagedBuffer` is not `Sendable` because it can be
     /// written through; a finished one never is (see above), so sharing it between threads is safe.
     struct Shared: @unchecked Sendable {
@@ -154,17 +149,18 @@ final class MarkupBytes: ManagedBuffer<MarkupBytes.Header, UInt8> {
     }
 
     static func make(capacity: Int) -> MarkupBytes {
-        let buffer = create(minimumCapacity: capacity) { _ in Header(count: 0, capacity: capacity) }
+        // The header is the number of bytes written; the writer tracks the capacity itself.
+        let buffer = create(minimumCapacity: capacity) { _ in 0 }
         return unsafeDowncast(buffer, to: MarkupBytes.self)
     }
 
-    var count: Int { header.count }
+    var count: Int { withUnsafeMutablePointerToHeader { $0.pointee } }
 
     var array: [UInt8] { withBytes { Array($0) } }
 
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try withUnsafeMutablePointers { header, bytes in
-            try body(UnsafeBufferPointer(start: bytes, count: header.pointee.count))
+            try body(UnsafeBufferPointer(start: bytes, count: header.pointee))
         }
     }
 }
@@ -193,7 +189,7 @@ struct MarkupWriter {
         }
         guard let storage, count > 0 else { return nil }
         let written = count
-        storage.withUnsafeMutablePointerToHeader { $0.pointee.count = written }
+        storage.withUnsafeMutablePointerToHeader { $0.pointee = written }
         return MarkupBytes.Shared(buffer: storage)
     }
 
@@ -208,11 +204,7 @@ struct MarkupWriter {
 
     /// A string's UTF-8 as it is. Literals and native strings lend their bytes without a copy.
     mutating func append(_ text: String) {
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { append($0.baseAddress, count: $0.count) }
-        if done == nil {
-            var copy = text
-            copy.withUTF8 { append($0.baseAddress, count: $0.count) }
-        }
+        text.withUTF8Bytes { append($0.baseAddress, count: $0.count) }
     }
 
     mutating func append(_ html: HTML) {
@@ -240,11 +232,7 @@ struct MarkupWriter {
 
     /// Text, escaped for element content and for quoted attribute values.
     mutating func appendEscaped(_ text: String) {
-        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendEscaped($0) }
-        if done == nil {
-            var copy = text
-            copy.withUTF8 { appendEscaped($0) }
-        }
+        text.withUTF8Bytes { appendEscaped($0) }
     }
 
     /// The five characters are ASCII, so working on the UTF-8 bytes never splits a multi-byte sequence.
@@ -307,5 +295,17 @@ struct MarkupWriter {
         // `storage` keeps the object alive for as long as `start` is used.
         start = buffer.withUnsafeMutablePointerToElements { $0 }
         capacity = newCapacity
+    }
+}
+
+extension String {
+    /// Calls `body` with the UTF-8 bytes as one buffer. Literals and other native strings lend theirs
+    /// through `withContiguousStorageIfAvailable`, which costs less than `withUTF8` on a copy (a page
+    /// makes a few hundred of these calls); anything else is made contiguous first.
+    @inline(__always)
+    func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
+        var copy = self
+        return copy.withUTF8(body)
     }
 }

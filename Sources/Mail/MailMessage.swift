@@ -67,20 +67,17 @@ public struct MailMessage: Sendable {
     }
 
     private static let dayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// RFC 5322 §3.3 date-time in UTC, e.g. `Sun, 01 Mar 2026 09:05:00 +0000`. Written by hand with the
     /// English names the grammar fixes, so the result never depends on the process's locale. "+0000"
     /// rather than "-0000": the time is known to be UTC, not merely of unknown zone.
     static func rfc5322Date(_ date: Date) -> String {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = Int(seconds - days * 86_400)
+        let (days, secondOfDay) = CivilDate.split(secondsSinceEpoch: Int64(date.timeIntervalSince1970.rounded(.down)))
         let (year, month, day) = CivilDate.from(daysSinceEpoch: days)
         // 1970-01-01 was a Thursday.
         let weekday = Int(((days % 7) + 7 + 4) % 7)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(dayNames[weekday]), \(two(day)) \(monthNames[month - 1]) \(year) "
+        let two = CivilDate.twoDigits
+        return "\(dayNames[weekday]), \(two(day)) \(CivilDate.monthAbbreviations[month - 1]) \(year) "
             + "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) +0000"
     }
 }
@@ -89,7 +86,16 @@ public struct MailMessage: Sendable {
 /// the dates the pages show (which add the local offset first).
 public enum CivilDate {
     /// English month abbreviations, January first, as RFC 5322 and the pages write them.
-    public static let monthAbbreviations = MailMessage.monthNames
+    public static let monthAbbreviations = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Whole days since 1970-01-01 and the second of that day (0–86,399), rounding towards the past.
+    public static func split(secondsSinceEpoch seconds: Int64) -> (days: Int64, secondOfDay: Int) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        return (days, Int(seconds - days * 86_400))
+    }
+
+    /// "07", "12": hours, minutes, seconds and days as dates write them.
+    public static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
     /// Proleptic Gregorian year, month (1–12) and day (1–31) of a day count from 1970-01-01, after
     /// Howard Hinnant's `civil_from_days` (eras of 400 years, years starting in March so the leap day

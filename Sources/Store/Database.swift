@@ -286,17 +286,13 @@ public final class Database {
         // The columns are read after the first step: a statement whose schema changed is prepared again
         // by that step, and only then names the columns it returns now.
         var columns: ColumnNames?
-        var columnCount: Int32 = 0
         while limit.map({ rows.count < $0 }) ?? true {
             let result = sqlite3_step(statement)
             if result == SQLITE_DONE { break }
             guard result == SQLITE_ROW else { throw error(result, sql: sql) }
-            if columns == nil {
-                columnCount = sqlite3_column_count(statement)
-                columns = try columnNames(of: statement, count: columnCount, sql: sql)
-            }
-            guard let columns else { break }
-            rows.append(Row(columns: columns, values: (0..<columnCount).map { value(of: statement, column: $0) }))
+            let names = try columns ?? columnNames(of: statement, count: sqlite3_column_count(statement), sql: sql)
+            columns = names
+            rows.append(Row(columns: names, values: (0..<Int32(names.names.count)).map { value(of: statement, column: $0) }))
         }
         return rows
     }
@@ -345,14 +341,9 @@ struct SQLText: Hashable {
 
     init(_ text: String) { self.text = text }
 
-    static func == (lhs: SQLText, rhs: SQLText) -> Bool { lhs.text == rhs.text }
-
     func hash(into hasher: inout Hasher) {
-        // The same bytes whichever way the text is stored, so equal texts always hash alike.
-        if text.utf8.withContiguousStorageIfAvailable({ Self.sample($0, into: &hasher) }) == nil {
-            var copy = text
-            copy.withUTF8 { Self.sample($0, into: &hasher) }
-        }
+        var text = text
+        text.withUTF8 { Self.sample($0, into: &hasher) }
     }
 
     private static func sample(_ bytes: UnsafeBufferPointer<UInt8>, into hasher: inout Hasher) {

@@ -124,9 +124,8 @@ final class ColumnNames: Sendable {
 
     /// The first column called `name` (with duplicate names, from a join, the first one wins).
     func index(of name: String) -> Int? {
-        if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
-        var copy = name
-        return copy.withUTF8 { index(of: $0) }
+        var name = name
+        return name.withUTF8 { index(of: $0) }
     }
 
     private func index(of name: UnsafeBufferPointer<UInt8>) -> Int? {

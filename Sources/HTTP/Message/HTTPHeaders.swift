@@ -105,13 +105,11 @@ extension StringProtocol {
 }
 
 extension String {
-    /// Calls `body` with the UTF-8 bytes as one buffer: without a copy for native strings (everything
-    /// here), with one otherwise. Byte loops over a buffer are several times faster than walking the
-    /// `utf8` view, which checks the string's representation at every step; headers are checked on
-    /// every response.
+    /// Calls `body` with the UTF-8 bytes as one buffer (without a copy for native strings, everything
+    /// here). Byte loops over a buffer are several times faster than walking the `utf8` view, which
+    /// checks the string's representation at every step; headers are checked on every response.
     @inline(__always)
     func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = self
         return copy.withUTF8(body)
     }

@@ -58,15 +58,8 @@ enum AccessLog {
         output.append(contentsOf: "ms".utf8)
     }
 
+    /// Decimal digits (a small string, so no allocation).
     private static func appendDecimal(_ value: Int, to output: inout [UInt8]) {
-        guard value != 0 else { return output.append(UInt8(ascii: "0")) }
-        if value < 0 { output.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: [UInt8] = []
-        while magnitude > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
-            magnitude /= 10
-        }
-        output.append(contentsOf: digits.reversed())
+        output.append(contentsOf: String(value).utf8)
     }
 }

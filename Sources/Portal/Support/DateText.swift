@@ -16,21 +16,14 @@ enum DateText {
 
     static func dayAndTime(_ time: Int64, in zone: TimeZone = .current) -> String {
         let date = civil(time, zone)
-        return "\(date.day) \(CivilDate.monthAbbreviations[date.month - 1]) \(date.year), \(twoDigits(date.hour)):\(twoDigits(date.minute))"
+        return "\(date.day) \(CivilDate.monthAbbreviations[date.month - 1]) \(date.year), \(CivilDate.twoDigits(date.hour)):\(CivilDate.twoDigits(date.minute))"
     }
-
-    private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
     /// The local date and time of `time` (seconds since 1970 UTC) in `zone`.
     private static func civil(_ time: Int64, _ zone: TimeZone) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
         let local = time + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(time))))
-        let (days, seconds) = floorDivision(local, 86_400)
+        let (days, secondOfDay) = CivilDate.split(secondsSinceEpoch: local)
         let (year, month, day) = CivilDate.from(daysSinceEpoch: days)
-        return (year, month, day, Int(seconds / 3_600), Int(seconds % 3_600 / 60))
-    }
-
-    private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let quotient = value >= 0 ? value / divisor : (value - divisor + 1) / divisor
-        return (quotient, value - quotient * divisor)
+        return (year, month, day, secondOfDay / 3_600, secondOfDay % 3_600 / 60)
     }
 }
