@@ -41,6 +41,9 @@ public struct PasskeyRemovePage: Sendable {
     public var key: PasskeyItem
     public var base = "/portal/profile/security/passkeys"
     public var back = "/portal/profile/security#passkeys"
+    /// The form asks for the password (a staff member's keys, as turning off their authenticator does).
+    public var passwordRequired = false
+    public var error: String?
 
     public init(chrome: Chrome, key: PasskeyItem) {
         self.chrome = chrome
@@ -129,8 +132,10 @@ public enum PasskeyView {
           <h2 id="remove-title" class="card__title">Remove “\(page.key.name)”?</h2>
           <p>Added \(page.key.added) · \(page.key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
           <p>You will no longer be able to sign in with this key. Remove it from the key or your password manager too.</p>
-          <form method="post" action="\(page.base)/\(String(page.key.id))/delete">
+          <form method="post" action="\(page.base)/\(String(page.key.id))/delete" novalidate>
             \(Form.csrf(csrf))
+            \(HTML.when(page.passwordRequired, Form.field(id: "password", name: "password", label: "Your password", type: "password",
+                                                        error: page.error, required: true, autocomplete: "current-password")))
             <div class="actions">
               <button type="submit" class="button button--danger">Remove key</button>
               <a class="button button--quiet" href="\(page.back)">Cancel</a>

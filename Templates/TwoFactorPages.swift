@@ -39,12 +39,19 @@ public struct SecondFactorPage: Sendable {
     public var kiosk: Bool
     /// The account has a security key or passkey: "Use a passkey" is offered.
     public var passkeyAvailable: Bool
+    /// The account's authenticator app is on: the code field is offered.
+    public var authenticatorAvailable: Bool
+    /// The account has unused recovery codes: "Use a recovery code" is offered.
+    public var recoveryCodesAvailable: Bool
 
-    public init(csrfToken: String, error: String? = nil, kiosk: Bool = false, passkeyAvailable: Bool = false) {
+    public init(csrfToken: String, error: String? = nil, kiosk: Bool = false, passkeyAvailable: Bool = false,
+                authenticatorAvailable: Bool = true, recoveryCodesAvailable: Bool = true) {
         self.csrfToken = csrfToken
         self.error = error
         self.kiosk = kiosk
         self.passkeyAvailable = passkeyAvailable
+        self.authenticatorAvailable = authenticatorAvailable
+        self.recoveryCodesAvailable = recoveryCodesAvailable
     }
 }
 
@@ -115,6 +122,7 @@ public enum TwoFactorView {
           <section class="card auth__card" aria-labelledby="auth-title">
             <h1 id="auth-title" class="auth__title">Two-factor authentication</h1>
             \(error)
+            \(HTML.when(page.authenticatorAvailable, """
             <form method="post" action="/login/mfa" novalidate autocomplete="off">
               \(Form.csrf(page.csrfToken))
               \(Form.field(id: "code", name: "code", label: "Authenticator code",
@@ -122,6 +130,11 @@ public enum TwoFactorView {
                            autocomplete: "one-time-code", maxLength: 7, extra: " inputmode=\"numeric\" autofocus"))
               <button type="submit" class="button button--primary button--block">Verify</button>
             </form>
+            """))
+            \(HTML.when(!page.authenticatorAvailable && page.passkeyAvailable, """
+            <p>Confirm it's you with your security key or passkey.</p>
+            """))
+            \(HTML.when(page.recoveryCodesAvailable, """
             <details class="disclosure disclosure--link">
               <summary>Use a recovery code</summary>
               <form method="post" action="/login/mfa" class="disclosure__body" novalidate autocomplete="off">
@@ -131,6 +144,7 @@ public enum TwoFactorView {
                 <button type="submit" class="button button--secondary button--block">Use recovery code</button>
               </form>
             </details>
+            """))
             \(HTML.when(page.passkeyAvailable, PasskeyView.signInButton(label: "Use a passkey or security key", action: "/login/mfa/passkey")))
             <form method="post" action="/logout" class="auth__cancel">
               \(Form.csrf(page.csrfToken))

@@ -207,5 +207,10 @@ enum Schema {
                 last_used_step INTEGER NOT NULL DEFAULT -1
             );
             """),
+        Migration("0010-session-method", sql: """
+            -- How a session's first factor was proven (password, passkey, an administrator's view), so a
+            -- client's later policy (SSO-only) can end the sessions it no longer allows.
+            ALTER TABLE sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
+            """),
     ])
 }

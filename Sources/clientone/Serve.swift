@@ -23,7 +23,7 @@ struct Serve: ParsableCommand {
     @Option(help: "Threads serving connections (1 to 64).") var threads = PortalConfiguration.defaultThreads
 
     func validate() throws {
-        if issuer.isEmpty || issuer.count > 64 || issuer.contains(":") {
+        if issuer.isEmpty || issuer.count > 64 || issuer.utf8.count > 256 || issuer.contains(":") {
             throw ValidationError("--issuer must be 1 to 64 characters without a colon")
         }
         if let idleTimeout, !(30...86_400).contains(idleTimeout) {

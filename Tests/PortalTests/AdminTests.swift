@@ -421,7 +421,14 @@ extension TestConsole {
 
         let id = try console.count("SELECT id AS n FROM webauthn_credentials")
         #expect(try browser.get("/admin/security/passkeys/\(id)/delete").text.contains("Remove “Desk key”?"))
-        let removed = try browser.submit("/admin/security/passkeys/\(id)/delete", from: "/admin/security/passkeys/\(id)/delete", [])
+        // Removing a staff key asks for the password, as turning off the authenticator does.
+        let unconfirmed = try browser.submit("/admin/security/passkeys/\(id)/delete", from: "/admin/security/passkeys/\(id)/delete",
+                                             [("password", "not my password")])
+        #expect(unconfirmed.status == 422)
+        #expect(unconfirmed.text.contains("That isn&#39;t your password."))
+        #expect(try console.count("SELECT count(*) AS n FROM webauthn_credentials") == 1)
+        let removed = try browser.submit("/admin/security/passkeys/\(id)/delete", from: "/admin/security/passkeys/\(id)/delete",
+                                         [("password", TestConsole.password)])
         #expect(removed.header("Location") == "/admin/security?done=key-removed")
         #expect(try console.count("SELECT count(*) AS n FROM webauthn_credentials") == 0)
         // A customer cannot remove a staff key, nor a staff member a customer's.

@@ -39,6 +39,9 @@ public final class HTTPClient: @unchecked Sendable {
     public let timeout: Double
     private let lock = NSLock()
     private var jar: [String: String] = [:]
+    /// The loopback address this browser's connections come from (e.g. "127.0.3.7"), as if it were
+    /// another machine; nil lets the system choose (127.0.0.1).
+    public var sourceAddress: String?
 
     public init(host: String = "127.0.0.1", port: UInt16, hostHeader: String? = nil, timeout: Double = 10) {
         self.host = host
@@ -89,7 +92,7 @@ public final class HTTPClient: @unchecked Sendable {
                 .joined(separator: "; "))
         }
         lines += headers.map { "\($0.0): \($0.1)" }
-        let socket = try Socket(host: host, port: port, timeout: timeout)
+        let socket = try Socket(host: host, port: port, timeout: timeout, source: sourceAddress)
         defer { socket.close() }
         try socket.write(Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8) + body)
         var reader = ResponseReader(socket: socket)
@@ -101,7 +104,7 @@ public final class HTTPClient: @unchecked Sendable {
     /// Writes `bytes` on a fresh connection and returns whatever comes back until the server closes or
     /// `readTimeout` seconds pass. Write errors are ignored: a server may answer and close early.
     public func raw(_ bytes: [UInt8], readTimeout: Double = 5) throws -> [UInt8] {
-        let socket = try Socket(host: host, port: port, timeout: readTimeout)
+        let socket = try Socket(host: host, port: port, timeout: readTimeout, source: sourceAddress)
         defer { socket.close() }
         try? socket.write(bytes)
         var received: [UInt8] = []
@@ -163,7 +166,7 @@ public final class HTTPClient: @unchecked Sendable {
 private struct Socket {
     let descriptor: Int32
 
-    init(host: String, port: UInt16, timeout: Double) throws {
+    init(host: String, port: UInt16, timeout: Double, source: String? = nil) throws {
         var v4 = sockaddr_in(), v6 = sockaddr_in6()
         let isIPv6 = inet_pton(AF_INET, host, &v4.sin_addr) != 1
         guard !isIPv6 || inet_pton(AF_INET6, host, &v6.sin6_addr) == 1 else {
@@ -180,6 +183,22 @@ private struct Socket {
         limit.tv_usec = .init((timeout - Double(Int(timeout))) * 1e6)
         _ = setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        if let source {
+            var local = sockaddr_in()
+            guard !isIPv6, inet_pton(AF_INET, source, &local.sin_addr) == 1 else {
+                closeFileDescriptor(descriptor)
+                throw HTTPClientError(description: "Not an IPv4 source address: \(source)")
+            }
+            local.sin_family = sa_family_t(AF_INET)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                let code = errno
+                closeFileDescriptor(descriptor)
+                throw HTTPClientError(description: "bind to \(source) failed: errno \(code)")
+            }
+        }
         let result: Int32
         if isIPv6 {
             v6.sin6_family = sa_family_t(AF_INET6)

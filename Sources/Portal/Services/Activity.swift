@@ -28,22 +28,31 @@ extension Portal {
         """
 
     static let activityKinds: [AuditKind] = [
-        .signIn, .signInFailed, .lockout, .passwordChanged, .passwordReset, .profileUpdated, .notificationsUpdated,
+        .signIn, .signInFailed, .lockout, .passwordChanged, .passwordResetRequested, .passwordReset, .profileUpdated, .notificationsUpdated,
         .authenticatorEnabled, .authenticatorDisabled, .recoveryCodesRegenerated, .recoveryCodeUsed, .passkeyAdded,
         .passkeyRemoved, .passkeyRenamed, .passkeyCounterRegressed, .impersonationStarted, .impersonationEnded,
         .secondFactorReset, .customerUnlocked, .customerEnabled,
     ]
 
+    /// The line for one event. Anything done while an administrator viewed the account names them.
     static func describe(_ kind: AuditKind, detail: String, staff: String?) -> String {
-        let byAdministrator = staff.map { " by an administrator (\($0))" } ?? ""
+        switch kind {
+        case .impersonationStarted: return "An administrator (\(staff ?? "MSP staff")) viewed your account. Reason: \(detail)"
+        case .impersonationEnded: return "The administrator's view of your account ended"
+        default: return what(kind, detail: detail) + (staff.map { " by an administrator (\($0))" } ?? "")
+        }
+    }
+
+    private static func what(_ kind: AuditKind, detail: String) -> String {
         switch kind {
         case .signIn: return detail.isEmpty ? "Signed in" : "Signed in with \(detail)"
         case .signInFailed: return "A sign-in attempt failed"
         case .lockout: return "Sign-in was locked for a while after repeated failures"
         case .passwordChanged: return "Password changed"
+        case .passwordResetRequested: return "A password-reset link was requested"
         case .passwordReset: return "Password reset through an emailed link"
-        case .profileUpdated: return "Profile changed\(byAdministrator)"
-        case .notificationsUpdated: return "Notification preferences changed\(byAdministrator)"
+        case .profileUpdated: return "Profile changed"
+        case .notificationsUpdated: return "Notification preferences changed"
         case .authenticatorEnabled: return "Authenticator app turned on"
         case .authenticatorDisabled: return "Authenticator app turned off"
         case .recoveryCodesRegenerated: return "New recovery codes made"
@@ -52,11 +61,9 @@ extension Portal {
         case .passkeyRemoved: return "Key removed: \(detail)"
         case .passkeyRenamed: return "Key renamed to \(detail)"
         case .passkeyCounterRegressed: return "A key's answer looked copied and was refused (\(detail))"
-        case .impersonationStarted: return "An administrator (\(staff ?? "MSP staff")) viewed your account. Reason: \(detail)"
-        case .impersonationEnded: return "The administrator's view of your account ended"
-        case .secondFactorReset: return "Two-factor authentication was reset\(byAdministrator)"
-        case .customerUnlocked: return "Sign-in was unlocked\(byAdministrator)"
-        case .customerEnabled: return "Your account was enabled again\(byAdministrator)"
+        case .secondFactorReset: return "Two-factor authentication was reset"
+        case .customerUnlocked: return "Sign-in was unlocked"
+        case .customerEnabled: return "Your account was enabled again"
         default: return kind.rawValue
         }
     }

@@ -43,13 +43,16 @@ enum ImpersonationRefusal: Error, Equatable {
 }
 
 extension Portal {
-    /// Staff sign-in: the same limits as customers, counted separately.
+    /// Staff sign-in: the same limits as customers; the account key is the same one (a staff password
+    /// guessed at the customer sign-in counts toward the staff member's lockout), addresses are counted apart.
     var staffThrottle: LoginThrottle {
-        LoginThrottle(scope: "staff:", window: configuration.lockoutSeconds, accountLimit: configuration.accountFailureLimit,
-                      addressLimit: configuration.addressFailureLimit)
+        LoginThrottle(accountScope: "", addressScope: "staff:", window: configuration.lockoutSeconds,
+                      accountLimit: configuration.accountFailureLimit, addressLimit: configuration.addressFailureLimit)
     }
 
-    /// Checks a staff member's email and password and starts a staff session.
+    /// Checks a staff member's email and password and starts a staff session. As for customers, the
+    /// lockout is judged again in the write that records the result, the failure count is reset only
+    /// when sign-in is complete, and a hash of an older work factor is replaced.
     func signInStaff(email rawEmail: String, password: String, ip: String, userAgent: String) throws -> SignInResult {
         let email = Validation.clean(rawEmail).lowercased()
         let keys = staffThrottle.keys(email: email, ip: ip)
@@ -65,25 +68,36 @@ extension Portal {
             try hasher.dummyVerify(password)
             matches = false
         }
+        let upgradedHash = matches && staff.map({ hasher.needsRehash($0.passwordHash) }) == true ? try hasher.hash(password) : nil
         let actor = Actor(customerUserID: nil, staffID: staff?.id, clientID: nil, ip: ip)
         return try pool.write { db in
-            guard matches, let staff else {
+            switch try staffThrottle.judge(keys, correct: matches, now: time, db) {
+            case .locked(let wait):
+                return .lockedOut(seconds: wait)
+            case .failed(let lockout):
                 try Audit.record(db, .staffSignInFailed, actor: actor, at: time, detail: staff == nil ? "unknown email" : "wrong password")
-                if let lock = try staffThrottle.recordFailure(keys, now: time, db) {
+                if let lockout {
                     try Audit.record(db, .lockout, actor: actor, at: time, detail: "staff sign-in, after repeated failures")
-                    return .lockedOut(seconds: lock)
+                    return .lockedOut(seconds: lockout)
                 }
                 return .invalid
+            case .passed:
+                break
             }
-            try staffThrottle.reset(keys[0], db)
+            guard let staff else { return .invalid }
+            if let upgradedHash {
+                try db.run("UPDATE staff SET password_hash = ? WHERE id = ?", upgradedHash, staff.id)
+            }
             // A second factor is due when the staff member has an authenticator app or a key.
             let secondFactors = try db.queryOne("""
                 SELECT (SELECT count(*) FROM staff_totp_credentials WHERE staff_id = ?1 AND enabled_at IS NOT NULL)
                      + (SELECT count(*) FROM webauthn_credentials WHERE staff_id = ?1) AS n
                 """, staff.id)?.int("n") ?? 0
             let stage: SessionStage = secondFactors > 0 ? .secondFactor : .active
-            let token = try createSession(db, kind: .staff, userID: staff.id, ip: ip, userAgent: userAgent, stage: stage)
+            let token = try createSession(db, kind: .staff, userID: staff.id, ip: ip, userAgent: userAgent, stage: stage,
+                                          method: .password)
             if stage == .active {
+                try staffThrottle.reset(keys[0], db)
                 try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staff.id)
                 try Audit.record(db, .staffSignIn, actor: actor, at: time, detail: "password")
             }
@@ -173,7 +187,7 @@ extension Portal {
                             userAgent: String) throws -> Result<String, ImpersonationRefusal> {
         let reason = Validation.clean(rawReason)
         guard !reason.isEmpty else { return .failure(.reasonRequired) }
-        guard reason.count <= 500 else { return .failure(.notAllowed("Keep the reason under 500 characters.")) }
+        guard Validation.fits(reason, limit: 500) else { return .failure(.notAllowed("Keep the reason under 500 characters.")) }
         guard let staffID = staffSession.staffID else { return .failure(.notAllowed("Only staff can view an account.")) }
         let time = now
         return try pool.write { db in
@@ -187,7 +201,7 @@ extension Portal {
                 return .failure(.notAllowed("This user is not linked to a client."))
             }
             if !client.portalEnabled { return .failure(.notAllowed("The client's portal is turned off.")) }
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: .administrator)
             try db.run("""
                 UPDATE sessions SET impersonator_staff_id = ?, staff_session_id = ?, impersonation_reason = ?, expires_at = ?
                 WHERE token_hash = ?

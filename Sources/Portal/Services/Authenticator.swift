@@ -26,6 +26,10 @@ enum TOTPSetupError: Error, Equatable {
 struct TwoFactorStatus: Sendable, Equatable {
     var authenticatorEnabled: Bool
     var recoveryCodesRemaining: Int
+    /// Security keys and passkeys the account has.
+    var keys: Int = 0
+    /// Any second factor: the MFA step is due after a password, and recovery codes are offered.
+    var hasSecondFactor: Bool { authenticatorEnabled || keys > 0 }
 }
 
 extension Portal {
@@ -35,7 +39,9 @@ extension Portal {
     func twoFactorStatus(customerID: Int64) throws -> TwoFactorStatus {
         try pool.withConnection { db in
             TwoFactorStatus(authenticatorEnabled: try authenticatorEnabled(db, owner: .customer(customerID)),
-                            recoveryCodesRemaining: try remainingRecoveryCodes(db, customerID: customerID))
+                            recoveryCodesRemaining: try remainingRecoveryCodes(db, customerID: customerID),
+                            keys: try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = ?",
+                                                  customerID)?.int("n") ?? 0)
         }
     }
 
@@ -135,19 +141,27 @@ extension Portal {
     func disableAuthenticator(customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
         try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
             try db.run("DELETE FROM totp_credentials WHERE customer_user_id = ?", customerID)
-            try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", customerID)
+            try deleteRecoveryCodesWithoutSecondFactor(db, customerID: customerID)
             try Audit.record(db, .authenticatorDisabled, actor: actor, at: time)
         }
     }
 
     /// A new set of recovery codes after the password; every earlier code stops working.
     func regenerateRecoveryCodes(customerID: Int64, password: String, actor: Actor) throws -> Result<[String], PasswordCheckError> {
-        guard try twoFactorStatus(customerID: customerID).authenticatorEnabled else { return .failure(.notAvailable) }
+        guard try twoFactorStatus(customerID: customerID).hasSecondFactor else { return .failure(.notAvailable) }
         return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
             let codes = try replaceRecoveryCodes(db, customerID: customerID, at: time)
             try Audit.record(db, .recoveryCodesRegenerated, actor: actor, at: time)
             return codes
         }
+    }
+
+    /// Recovery codes stand in for a second factor; once the account has none left (the authenticator
+    /// turned off and no key), they go too, so a set the person may have thrown away cannot come back
+    /// to life when a factor is added later.
+    func deleteRecoveryCodesWithoutSecondFactor(_ db: Database, customerID: Int64) throws {
+        guard try !hasSecondFactor(db, customerID: customerID) else { return }
+        try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", customerID)
     }
 
     /// A typed code without the spaces people put in the middle.
@@ -186,13 +200,17 @@ extension Portal {
             return .failure(.lockedOut(seconds: wait))
         }
         let matches = try user.passwordHash.map { try hasher.verify(password, against: $0) } ?? false
-        guard matches else {
-            let locked = try pool.write { db in
+        // Judged in the write that acts on it: a lockout started by a parallel guess wins.
+        return try pool.write { db in
+            switch try throttle.judge(keys, correct: matches, now: time, db) {
+            case .locked(let wait):
+                return .failure(.lockedOut(seconds: wait))
+            case .failed(let lockout):
                 try Audit.record(db, .passwordCheckFailed, actor: actor, at: time)
-                return try throttle.recordFailure(keys, now: time, db)
+                return .failure(lockout.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
+            case .passed:
+                return .success(try change(db, time))
             }
-            return .failure(locked.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
         }
-        return .success(try pool.write { db in try change(db, time) })
     }
 }

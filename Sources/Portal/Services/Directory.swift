@@ -47,7 +47,7 @@ public struct NewCustomer: Sendable {
 extension Portal {
     public func addClient(name rawName: String, settings: ClientSettings) throws -> Client {
         let name = Validation.clean(rawName)
-        guard !name.isEmpty, name.count <= 200, !Validation.hasControlCharacters(name) else {
+        guard !name.isEmpty, Validation.fits(name, limit: 200), !Validation.hasControlCharacters(name) else {
             throw CommandError("client name must be 1 to 200 printable characters")
         }
         guard Int64(name) == nil else { throw CommandError("client name cannot be only digits (it would read as an id)") }
@@ -146,7 +146,7 @@ extension Portal {
         guard let raw else { return nil }
         let value = Validation.clean(raw)
         if value.isEmpty { return nil }
-        guard value.count <= 100, !Validation.hasControlCharacters(value) else {
+        guard Validation.fits(value, limit: 100), !Validation.hasControlCharacters(value) else {
             throw CommandError("invalid \(field): use at most 100 printable characters")
         }
         return value

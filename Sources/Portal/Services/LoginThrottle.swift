@@ -2,18 +2,43 @@ import Store
 
 /// Counts attempts per key and locks a key out for a while after too many. Keys are the email typed
 /// ("account:…", whether or not such an account exists, so a lockout reveals nothing) and the client's
-/// address ("address:…"), each under a scope: sign-in guesses, or password-reset requests. Kept in the
-/// database: a restart does not reset a lockout.
+/// address ("address:…"). Guesses of a secret count toward one account key per email address, whichever
+/// page they were made on (customer sign-in, the administrators' sign-in, a second factor, a password
+/// check), so no page is a way around another's lockout; addresses are counted per side. Reset-link
+/// requests have keys of their own. Kept in the database: a restart does not reset a lockout.
 struct LoginThrottle {
-    /// "" for guesses of a secret (sign-in, MFA, password checks); "reset:" for reset-link requests.
-    let scope: String
+    /// "" for guesses of a secret; "reset:" for reset-link requests.
+    let accountScope: String
+    /// "" for guesses at the customer pages, "staff:" at the administrators', "reset:" for reset-link requests.
+    let addressScope: String
     let window: Int64
     let accountLimit: Int
     let addressLimit: Int
 
-    func accountKey(_ email: String) -> String { scope + "account:" + email.lowercased() }
-    func addressKey(_ ip: String) -> String { scope + "address:" + ip }
+    func accountKey(_ email: String) -> String { accountScope + "account:" + email.lowercased() }
+    func addressKey(_ ip: String) -> String { addressScope + "address:" + ip }
     func keys(email: String, ip: String) -> [String] { [accountKey(email), addressKey(ip)] }
+
+    /// What one guess comes to, judged inside the write transaction that records it.
+    enum Verdict: Equatable {
+        /// The guess was right and no lockout is in force: the caller goes on.
+        case passed
+        /// The guess was wrong and has been counted; `lockout` is the seconds of a lockout it started.
+        case failed(lockout: Int64?)
+        /// A lockout is in force (perhaps started by a parallel guess while this one was being hashed):
+        /// the guess is refused whether it was right or wrong, and not counted again.
+        case locked(seconds: Int64)
+    }
+
+    /// Judges a guess that was checked outside the transaction (hashing is slow on purpose) against the
+    /// lockout as it stands now, inside the caller's `BEGIN IMMEDIATE` write. Guesses are serialised by
+    /// that write, so a burst of parallel guesses gets no more answers than the limit, and a right
+    /// guess that finishes after the lockout started signs nobody in.
+    func judge(_ keys: [String], correct: Bool, now: Int64, _ db: Database) throws -> Verdict {
+        if let wait = try lockedFor(keys, now: now, db) { return .locked(seconds: wait) }
+        if correct { return .passed }
+        return .failed(lockout: try recordFailure(keys, now: now, db))
+    }
 
     /// Seconds left on the longest lockout among the keys, or nil when none is locked.
     func lockedFor(_ keys: [String], now: Int64, _ db: Database) throws -> Int64? {
@@ -31,7 +56,7 @@ struct LoginThrottle {
     func recordFailure(_ keys: [String], now: Int64, _ db: Database) throws -> Int64? {
         var started: Int64?
         for key in keys {
-            let limit = key.hasPrefix(scope + "address:") ? addressLimit : accountLimit
+            let limit = key.hasPrefix(addressScope + "address:") ? addressLimit : accountLimit
             let row = try db.queryOne("SELECT failures, window_started_at FROM login_throttle WHERE key = ?", key)
             var failures = row?.int("failures") ?? 0
             var windowStart = row?.int64("window_started_at") ?? now
@@ -71,12 +96,12 @@ struct LoginThrottle {
 
 extension Portal {
     var throttle: LoginThrottle {
-        LoginThrottle(scope: "", window: configuration.lockoutSeconds, accountLimit: configuration.accountFailureLimit,
-                      addressLimit: configuration.addressFailureLimit)
+        LoginThrottle(accountScope: "", addressScope: "", window: configuration.lockoutSeconds,
+                      accountLimit: configuration.accountFailureLimit, addressLimit: configuration.addressFailureLimit)
     }
 
     /// Reset links: 3 a quarter-hour per email address, 10 per client address.
     var resetThrottle: LoginThrottle {
-        LoginThrottle(scope: "reset:", window: 15 * 60, accountLimit: 3, addressLimit: 10)
+        LoginThrottle(accountScope: "reset:", addressScope: "reset:", window: 15 * 60, accountLimit: 3, addressLimit: 10)
     }
 }

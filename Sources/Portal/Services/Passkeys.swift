@@ -151,7 +151,7 @@ extension Portal {
     func finishPasskeyRegistration(owner: KeyOwner, credential: RegistrationCredential, name rawName: String,
                                    binding: String, rp: RelyingParty, actor: Actor) throws -> Result<Passkey, PasskeyRefusal> {
         let name = Validation.clean(rawName)
-        if name.count > Self.passkeyNameLimit {
+        if !Validation.fits(name, limit: Self.passkeyNameLimit) {
             return .failure(PasskeyRefusal(status: 422, message: "Use a name of at most \(Self.passkeyNameLimit) characters."))
         }
         return try pool.write { db in
@@ -214,7 +214,7 @@ extension Portal {
     func renamePasskey(id: Int64, owner: KeyOwner, name rawName: String, actor: Actor) throws -> Result<Void, PasskeyRefusal>? {
         let name = Validation.clean(rawName)
         guard !name.isEmpty else { return .failure(PasskeyRefusal(status: 422, message: "Enter a name for the key.")) }
-        guard name.count <= Self.passkeyNameLimit else {
+        guard Validation.fits(name, limit: Self.passkeyNameLimit) else {
             return .failure(PasskeyRefusal(status: 422, message: "Use a name of at most \(Self.passkeyNameLimit) characters."))
         }
         return try pool.write { db in
@@ -227,13 +227,17 @@ extension Portal {
 
     /// Removes one of the account's keys; false when the key is not the account's.
     func removePasskey(id: Int64, owner: KeyOwner, actor: Actor) throws -> Bool {
-        try pool.write { db in
-            guard let row = try db.queryOne("SELECT name FROM webauthn_credentials WHERE id = ? AND \(owner.column) = ?",
-                                            id, owner.id) else { return false }
-            try db.run("DELETE FROM webauthn_credentials WHERE id = ?", id)
-            try Audit.record(db, .passkeyRemoved, actor: actor, at: now, detail: row.string("name") ?? "")
-            return true
-        }
+        try pool.write { db in try removePasskey(db, id: id, owner: owner, actor: actor) }
+    }
+
+    /// The same, inside the caller's write transaction.
+    func removePasskey(_ db: Database, id: Int64, owner: KeyOwner, actor: Actor) throws -> Bool {
+        guard let row = try db.queryOne("SELECT name FROM webauthn_credentials WHERE id = ? AND \(owner.column) = ?",
+                                        id, owner.id) else { return false }
+        try db.run("DELETE FROM webauthn_credentials WHERE id = ?", id)
+        if case .customer(let customerID) = owner { try deleteRecoveryCodesWithoutSecondFactor(db, customerID: customerID) }
+        try Audit.record(db, .passkeyRemoved, actor: actor, at: now, detail: row.string("name") ?? "")
+        return true
     }
 
     // MARK: Sign-in, second factor, re-authentication
@@ -278,8 +282,10 @@ extension Portal {
                 let actor = Actor(customerUserID: customer.id, staffID: nil, clientID: customer.clientID, ip: ip)
                 guard customer.status == .active, let clientID = customer.clientID,
                       let client = try AccountQueries.client(id: clientID, db) else { return .success(.accessRequired) }
+                // For an SSO-only client the company's identity provider is the only first factor.
+                if client.ssoOnly { return .success(.singleSignOnRequired) }
                 if !client.portalEnabled { return .success(.portalNotAvailable) }
-                let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent)
+                let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent, method: .passkey)
                 try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customer.id)
                 try Audit.record(db, .signIn, actor: actor, at: time, detail: "passkey")
                 return .success(.signedIn(token: token, stage: .active))
@@ -306,7 +312,7 @@ extension Portal {
                 return .failure(refusal)
             }
             try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
             try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customerID)
             try Audit.record(db, .signIn, actor: Actor(customerUserID: customerID, staffID: nil, clientID: user.clientID, ip: ip),
                              at: time, detail: "password and passkey")

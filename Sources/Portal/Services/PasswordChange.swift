@@ -26,24 +26,33 @@ extension Portal {
         if case .failure(let problem) = Validation.newPassword(new, email: user.email) { errors.new = problem.message }
         if confirm != new { errors.confirm = "The new passwords don't match." }
         if errors.current == nil {
-            let matches = try user.passwordHash.map { try hasher.verify(current, against: $0) } ?? false
-            if !matches {
-                errors.current = "That isn't your current password."
-                let locked = try pool.write { db in
-                    try Audit.record(db, .passwordChangeFailed, actor: actor, at: time, detail: "wrong current password")
-                    return try throttle.recordFailure(keys, now: time, db)
+            if try !(user.passwordHash.map { try hasher.verify(current, against: $0) } ?? false) {
+                // Counted even when the new password is refused too: it is a guess all the same.
+                let verdict = try pool.write { db in
+                    let verdict = try throttle.judge(keys, correct: false, now: time, db)
+                    if case .failed = verdict {
+                        try Audit.record(db, .passwordChangeFailed, actor: actor, at: time, detail: "wrong current password")
+                    }
+                    return verdict
                 }
-                if let locked { errors.current = LoginThrottle.waitMessage(locked) }
+                switch verdict {
+                case .locked(let wait), .failed(lockout: let wait?): errors.current = LoginThrottle.waitMessage(wait)
+                default: errors.current = "That isn't your current password."
+                }
             }
         }
         guard errors == PasswordChangeErrors() else { return .failure(errors) }
 
         let newHash = try hasher.hash(new)
-        try pool.write { db in
+        let lockedMeanwhile: Int64? = try pool.write { db in
+            // A lockout started by a parallel guess while this one was hashed wins over a right password.
+            if case .locked(let wait) = try throttle.judge(keys, correct: true, now: time, db) { return wait }
             try applyNewPassword(db, user: user, hash: newHash, keepSession: sessionID, at: time)
             try Audit.record(db, .passwordChanged, actor: actor, at: time, detail: "other sessions signed out")
             try setFlash(db, sessionID: sessionID, .passwordChanged)
+            return nil
         }
+        if let lockedMeanwhile { return .failure(PasswordChangeErrors(current: LoginThrottle.waitMessage(lockedMeanwhile))) }
         wakeMailDelivery()
         return .success(())
     }

@@ -20,8 +20,9 @@ extension Portal {
 
     /// Sends a reset link when the email belongs to an account that signs in with a password. Every request
     /// is counted (per address and per email) in the same write, whether or not the account exists, so
-    /// both paths take about as long.
-    func requestPasswordReset(email rawEmail: String, ip: String, origin: String) throws -> ResetRequestOutcome {
+    /// both paths take about as long. `viewingStaffID` names the administrator when the request comes
+    /// from a browser that is viewing a customer's account, so the audit log says who asked.
+    func requestPasswordReset(email rawEmail: String, ip: String, origin: String, viewingStaffID: Int64? = nil) throws -> ResetRequestOutcome {
         let email = Validation.clean(rawEmail).lowercased()
         let throttle = resetThrottle
         let keys = throttle.keys(email: email, ip: ip)
@@ -52,7 +53,8 @@ extension Portal {
 
                 The link works once. If you did not ask for it, ignore this message: your password stays as it is.
                 """, at: time)
-            try Audit.record(db, .passwordResetRequested, actor: Actor(customerUserID: user.id, staffID: nil, clientID: clientID, ip: ip), at: time)
+            try Audit.record(db, .passwordResetRequested, actor: Actor(customerUserID: user.id, staffID: viewingStaffID, clientID: clientID, ip: ip),
+                             at: time)
             return .accepted
         }
         wakeMailDelivery()

@@ -21,12 +21,14 @@ public struct Session: Sendable, Equatable {
     public var impersonatorStaffID: Int64?
     public var staffSessionID: Int64?
     public var impersonationReason: String?
+    /// How the session's first factor was proven.
+    public var method: SignInMethod
 
     /// What ``init(row:)`` reads: a lookup that runs on every request fetches these and not the rest
     /// (the address and User-Agent, kept for the sessions list, are the longest values of the row).
     static let columns = """
         id, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at, authenticated_at, token_hash, flash, \
-        impersonator_staff_id, staff_session_id, impersonation_reason
+        impersonator_staff_id, staff_session_id, impersonation_reason, method
         """
 
     static let lookupByTokenHash = "SELECT \(columns) FROM sessions WHERE token_hash = ?"
@@ -46,7 +48,17 @@ public struct Session: Sendable, Equatable {
         impersonatorStaffID = row.int64("impersonator_staff_id")
         staffSessionID = row.int64("staff_session_id")
         impersonationReason = row.string("impersonation_reason")
+        method = SignInMethod(rawValue: row.string("method") ?? "") ?? .password
     }
+}
+
+/// How a session's first factor was proven. A client's policy can allow some and not others: an
+/// SSO-only client's users may not be signed in by a password or a passkey.
+public enum SignInMethod: String, Sendable {
+    case password
+    case passkey
+    /// An administrator's "View as customer".
+    case administrator
 }
 
 /// How far a session has come through sign-in.
@@ -83,16 +95,17 @@ extension Portal {
     /// Starts a session after a successful sign-in step: always a new token (no fixation). A session
     /// waiting for its second factor lives 10 minutes at most.
     func createSession(_ db: Database, kind: Session.Kind, userID: Int64, ip: String, userAgent: String,
-                       stage: SessionStage = .active) throws -> String {
+                       stage: SessionStage = .active, method: SignInMethod) throws -> String {
         let token = SessionToken.generate()
         guard let hash = SessionToken.hash(token) else { preconditionFailure("a generated token always hashes") }
         let time = now
         try db.run("""
             INSERT INTO sessions (token_hash, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at,
-                                  authenticated_at, ip, user_agent)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  authenticated_at, ip, user_agent, method)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, hash, kind.rawValue, kind == .customer ? userID : nil, kind == .staff ? userID : nil, stage.rawValue,
-            time, time, time + (stage == .secondFactor ? 600 : configuration.absoluteTimeout), time, ip, String(userAgent.prefix(512)))
+            time, time, time + (stage == .secondFactor ? 600 : configuration.absoluteTimeout), time, ip, String(userAgent.prefix(512)),
+            method.rawValue)
         return token
     }
 

@@ -21,16 +21,14 @@ enum SignInResult: Sendable, Equatable {
 
 extension Portal {
     /// The identifier-first step: whether this email gets a password field or the single sign-on notice.
-    /// An address whose domain belongs only to SSO-only clients gets the notice whether or not the
-    /// account exists, so the step reveals the organisation's policy, not the account.
+    /// The answer depends on the address's domain alone, never on whether the address has an account:
+    /// the notice when every customer user at that domain belongs to an SSO-only client, the password
+    /// step otherwise (a domain shared by SSO-only and password clients gets the password step for
+    /// everyone, known or not). So the step reveals an organisation's policy, never an account.
     func signInStep(email: String) throws -> SignInStep {
         guard case .success(let email) = Validation.email(email) else { return .password }
         let domain = String(email[email.index(after: email.firstIndex(of: "@")!)...])
         return try pool.withConnection { db in
-            if let user = try AccountQueries.customer(email: email, db), let clientID = user.clientID,
-               let client = try AccountQueries.client(id: clientID, db) {
-                return client.ssoOnly ? .singleSignOn : .password
-            }
             let row = try db.queryOne("""
                 SELECT count(*) AS users, coalesce(sum(c.sso_only), 0) AS sso
                 FROM customer_users u JOIN clients c ON c.id = u.client_id
@@ -43,6 +41,11 @@ extension Portal {
     }
 
     /// Checks an email and password and, when every rule allows it, starts a customer session.
+    ///
+    /// The lockout is checked before hashing (so a locked account costs no CPU) and judged again in the
+    /// write that records the result, so parallel guesses cannot overtake it. The failure count is reset
+    /// only when sign-in is complete: a right password with a second factor still due resets nothing,
+    /// so wrong codes after it keep counting toward the same lockout.
     func signIn(email rawEmail: String, password: String, ip: String, userAgent: String) throws -> SignInResult {
         let email = Validation.clean(rawEmail).lowercased()
         let keys = throttle.keys(email: email, ip: ip)
@@ -76,15 +79,20 @@ extension Portal {
 
         let actor = Actor(customerUserID: customer?.id, staffID: nil, clientID: customer?.clientID, ip: ip)
         return try pool.write { db in
-            guard customerMatches || staffMatches else {
+            switch try throttle.judge(keys, correct: customerMatches || staffMatches, now: time, db) {
+            case .locked(let wait):
+                return .lockedOut(seconds: wait)
+            case .failed(let lockout):
                 try Audit.record(db, .signInFailed, actor: actor, at: time, detail: customer == nil ? "unknown email" : "wrong password")
-                if let lock = try throttle.recordFailure(keys, now: time, db) {
+                if let lockout {
                     try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated failures")
-                    return .lockedOut(seconds: lock)
+                    return .lockedOut(seconds: lockout)
                 }
                 return .invalid
+            case .passed:
+                break
             }
-            try throttle.reset(keys[0], db)
+            // Staff credentials open nothing here, and reset nothing: the staff member has not signed in.
             guard let customer, customerMatches else { return .accessRequired }
             guard customer.status == .active, let clientID = customer.clientID,
                   let client = try AccountQueries.client(id: clientID, db) else { return .accessRequired }
@@ -93,17 +101,29 @@ extension Portal {
             if let upgradedHash {
                 try db.run("UPDATE customer_users SET password_hash = ? WHERE id = ?", upgradedHash, customer.id)
             }
-            let hasAuthenticator = try db.queryOne("""
-                SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL
-                """, customer.id)?.int("n") == 1
-            let stage: SessionStage = hasAuthenticator ? .secondFactor : (client.requireMFA ? .enrolment : .active)
-            let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent, stage: stage)
+            let stage: SessionStage = try hasSecondFactor(db, customerID: customer.id) ? .secondFactor
+                : (client.requireMFA ? .enrolment : .active)
+            let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent, stage: stage,
+                                          method: .password)
+            if stage != .secondFactor {
+                // The password is every factor the account has: sign-in is complete.
+                try throttle.reset(keys[0], db)
+            }
             if stage == .active {
                 try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customer.id)
                 try Audit.record(db, .signIn, actor: actor, at: time, detail: "password")
             }
             return .signedIn(token: token, stage: stage)
         }
+    }
+
+    /// Whether the account has a second factor: an authenticator app that is switched on, or any
+    /// security key or passkey. Either makes the MFA step due after a password.
+    func hasSecondFactor(_ db: Database, customerID: Int64) throws -> Bool {
+        try db.queryOne("""
+            SELECT EXISTS(SELECT 1 FROM totp_credentials WHERE customer_user_id = ?1 AND enabled_at IS NOT NULL)
+                OR EXISTS(SELECT 1 FROM webauthn_credentials WHERE customer_user_id = ?1) AS yes
+            """, customerID)?.bool("yes") ?? false
     }
 }
 
@@ -143,7 +163,7 @@ extension Portal {
             }
             guard let method else {
                 try Audit.record(db, .secondFactorFailed, actor: actor, at: time)
-                if let lock = try throttle.recordFailure(keys, now: time, db) {
+                if case .failed(let lock?) = try throttle.judge(keys, correct: false, now: time, db) {
                     try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated second-factor failures")
                     return .lockedOut(seconds: lock)
                 }
@@ -151,7 +171,7 @@ extension Portal {
             }
             try throttle.reset(keys[0], db)
             try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
             try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customerID)
             try Audit.record(db, .signIn, actor: actor, at: time, detail: "password and \(method)")
             return .signedIn(token: token)
@@ -163,7 +183,7 @@ extension Portal {
         guard let customerID = session.customerUserID else { preconditionFailure("enrolment is for customer sessions") }
         return try pool.write { db in
             try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent)
+            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
             try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", now, customerID)
             return token
         }

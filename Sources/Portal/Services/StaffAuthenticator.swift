@@ -27,22 +27,42 @@ extension Portal {
 
     /// Turns a staff member's authenticator off after their password (wrong ones count toward the lockout).
     func disableStaffAuthenticator(staff: StaffMember, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
+        try withStaffPasswordCheck(staff: staff, password: password, actor: actor) { db, time in
+            try db.run("DELETE FROM staff_totp_credentials WHERE staff_id = ?", staff.id)
+            try Audit.record(db, .staffAuthenticatorDisabled, actor: actor, at: time)
+        }
+    }
+
+    /// Removes one of a staff member's keys after their password, as turning off their authenticator
+    /// asks for it: a borrowed staff session cannot take away the staff member's second factor.
+    /// `.success(false)` when the key is not theirs.
+    func removeStaffKey(staff: StaffMember, id: Int64, password: String, actor: Actor) throws -> Result<Bool, PasswordCheckError> {
+        try withStaffPasswordCheck(staff: staff, password: password, actor: actor) { db, _ in
+            try removePasskey(db, id: id, owner: .staff(staff.id), actor: actor)
+        }
+    }
+
+    /// Runs `change` in a write transaction once the staff member's password checks out; wrong ones
+    /// count toward their lockout, judged in the same write.
+    func withStaffPasswordCheck<T>(staff: StaffMember, password: String, actor: Actor,
+                                   _ change: (Database, Int64) throws -> T) throws -> Result<T, PasswordCheckError> {
         let keys = staffThrottle.keys(email: staff.email, ip: actor.ip)
         let time = now
         if let wait = try pool.withConnection({ db in try staffThrottle.lockedFor(keys, now: time, db) }) {
             return .failure(.lockedOut(seconds: wait))
         }
-        guard try hasher.verify(password, against: staff.passwordHash) else {
-            let locked = try pool.write { db in
+        let matches = try hasher.verify(password, against: staff.passwordHash)
+        return try pool.write { db in
+            switch try staffThrottle.judge(keys, correct: matches, now: time, db) {
+            case .locked(let wait):
+                return .failure(.lockedOut(seconds: wait))
+            case .failed(let lockout):
                 try Audit.record(db, .passwordCheckFailed, actor: actor, at: time)
-                return try staffThrottle.recordFailure(keys, now: time, db)
+                return .failure(lockout.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
+            case .passed:
+                return .success(try change(db, time))
             }
-            return .failure(locked.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
         }
-        return .success(try pool.write { db in
-            try db.run("DELETE FROM staff_totp_credentials WHERE staff_id = ?", staff.id)
-            try Audit.record(db, .staffAuthenticatorDisabled, actor: actor, at: time)
-        })
     }
 
     /// The code step of staff sign-in: replaces the waiting session with a full one.
@@ -56,7 +76,7 @@ extension Portal {
             if let wait = try staffThrottle.lockedFor(keys, now: time, db) { return .lockedOut(seconds: wait) }
             guard try acceptAuthenticatorCode(db, owner: .staff(staffID), code: code, at: time) else {
                 try Audit.record(db, .secondFactorFailed, actor: actor, at: time, detail: "staff sign-in")
-                if let lock = try staffThrottle.recordFailure(keys, now: time, db) {
+                if case .failed(let lock?) = try staffThrottle.judge(keys, correct: false, now: time, db) {
                     try Audit.record(db, .lockout, actor: actor, at: time, detail: "staff sign-in, after repeated failures")
                     return .lockedOut(seconds: lock)
                 }
@@ -64,7 +84,7 @@ extension Portal {
             }
             try staffThrottle.reset(keys[0], db)
             try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .staff, userID: staffID, ip: ip, userAgent: userAgent)
+            let token = try createSession(db, kind: .staff, userID: staffID, ip: ip, userAgent: userAgent, method: session.method)
             try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staffID)
             try Audit.record(db, .staffSignIn, actor: actor, at: time, detail: "password and authenticator app")
             return .signedIn(token: token)
@@ -84,7 +104,7 @@ extension Portal {
                 return .failure(refusal)
             }
             try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .staff, userID: staffID, ip: ip, userAgent: userAgent)
+            let token = try createSession(db, kind: .staff, userID: staffID, ip: ip, userAgent: userAgent, method: session.method)
             try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staffID)
             try Audit.record(db, .staffSignIn, actor: Actor(customerUserID: nil, staffID: staffID, clientID: nil, ip: ip), at: time,
                              detail: "password and passkey")

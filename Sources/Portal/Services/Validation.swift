@@ -9,6 +9,18 @@ enum Validation {
     static let minPasswordLength = 8
     static let maxPasswordLength = 128
 
+    /// Whether text fits a limit of `limit` characters. A character can be built from any number of
+    /// Unicode scalars (one letter and 450,000 combining marks is "1 character" of 900 KB), so the limit
+    /// also bounds the UTF-8 bytes at four per character, the most a one-scalar character takes: a
+    /// stored value is never larger than its documented maximum allows. Bytes are counted first, which
+    /// is cheap, so an oversized value is refused before its characters are counted.
+    static func fits(_ text: String, limit: Int) -> Bool {
+        text.utf8.count <= limit * 4 && text.count <= limit
+    }
+
+    /// The message for text that does not fit.
+    static func tooLong(_ limit: Int) -> String { "Use at most \(limit) characters." }
+
     /// Trims white space and refuses control characters (they have no place in a name or a phone number).
     static func clean(_ text: String) -> String {
         text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -21,7 +33,7 @@ enum Validation {
     static func name(_ raw: String) -> Result<String, FieldError> {
         let value = clean(raw)
         if value.isEmpty { return .failure(FieldError("Enter your name.")) }
-        if value.count > maxNameLength { return .failure(FieldError("Use at most \(maxNameLength) characters.")) }
+        if !fits(value, limit: maxNameLength) { return .failure(FieldError(tooLong(maxNameLength))) }
         if hasControlCharacters(value) { return .failure(FieldError("Use letters, numbers and punctuation only.")) }
         return .success(value)
     }
@@ -30,7 +42,7 @@ enum Validation {
     static func phone(_ raw: String) -> Result<String, FieldError> {
         let value = clean(raw)
         if value.isEmpty { return .success("") }
-        if value.count > maxPhoneLength { return .failure(FieldError("Use at most \(maxPhoneLength) characters.")) }
+        if !fits(value, limit: maxPhoneLength) { return .failure(FieldError(tooLong(maxPhoneLength))) }
         let allowed = Set("0123456789 +()-.")
         guard value.allSatisfy({ allowed.contains($0) }) else {
             return .failure(FieldError("Use digits, spaces and + ( ) - . only."))
@@ -45,7 +57,7 @@ enum Validation {
     static func email(_ raw: String) -> Result<String, FieldError> {
         let value = clean(raw).lowercased()
         guard !value.isEmpty else { return .failure(FieldError("Enter your email address.")) }
-        guard value.count <= maxEmailLength else { return .failure(FieldError("That email address is too long.")) }
+        guard fits(value, limit: maxEmailLength) else { return .failure(FieldError("That email address is too long.")) }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
               !parts[1].hasSuffix("."), !value.contains(where: { $0.isWhitespace }), !hasControlCharacters(value)
@@ -58,7 +70,7 @@ enum Validation {
         if password.count < minPasswordLength {
             return .failure(FieldError("Use at least \(minPasswordLength) characters."))
         }
-        if password.count > maxPasswordLength {
+        if !fits(password, limit: maxPasswordLength) {
             return .failure(FieldError("Use at most \(maxPasswordLength) characters."))
         }
         if password.lowercased() == email.lowercased() {

@@ -118,6 +118,10 @@ enum AdminHandlers {
     }
 
     @Sendable static func confirmKeyRemoval(_ context: inout RequestContext) throws -> Response {
+        try keyRemovalPage(context)
+    }
+
+    static func keyRemovalPage(_ context: RequestContext, error: String? = nil, status: Int = 200) throws -> Response {
         let member = try staffMember(context)
         guard let key = try context.portal.passkey(id: try pathID(context), owner: .staff(member.id)) else { throw PortalError.notFound }
         var chrome = Chrome(title: "Remove key", account: AccountHeader(name: member.name, email: member.email), csrfToken: context.csrfToken)
@@ -126,15 +130,19 @@ enum AdminHandlers {
         var page = PasskeyRemovePage(chrome: chrome, key: PasskeyHandlers.item(key))
         page.base = "/admin/security/passkeys"
         page.back = "/admin/security"
-        return .html(PasskeyView.remove(page))
+        page.passwordRequired = true
+        page.error = error
+        return .html(PasskeyView.remove(page), status: status)
     }
 
     @Sendable static func removeKey(_ context: inout RequestContext) throws -> Response {
         let member = try staffMember(context)
-        guard try context.portal.removePasskey(id: try pathID(context), owner: .staff(member.id), actor: staffActor(context)) else {
-            throw PortalError.notFound
+        let password = try context.form()["password"] ?? ""
+        switch try context.portal.removeStaffKey(staff: member, id: try pathID(context), password: password, actor: staffActor(context)) {
+        case .success(true): return .redirect(to: "/admin/security?done=key-removed")
+        case .success(false): throw PortalError.notFound
+        case .failure(let error): return try keyRemovalPage(context, error: error.message, status: 422)
         }
-        return .redirect(to: "/admin/security?done=key-removed")
     }
 
     @Sendable static func beginKeySignIn(_ context: inout RequestContext) throws -> Response {
@@ -231,7 +239,7 @@ enum AdminHandlers {
 
     @Sendable static func clients(_ context: inout RequestContext) throws -> Response {
         let search = Validation.clean(context.request.query["q"] ?? "")
-        let rows = try context.portal.clientSummaries(search: String(search.prefix(100))).map { summary in
+        let rows = try context.portal.clientSummaries(search: String(String.UnicodeScalarView(search.unicodeScalars.prefix(100)))).map { summary in
             row(summary.client, users: summary.users)
         }
         return .html(AdminView.clients(rows, search: search, staff: try staff(context)))

@@ -53,6 +53,7 @@ enum PasskeyHandlers {
     }
 
     @Sendable static func rename(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Renaming a security key", because: "changes how the customer recognises their own keys")
         let account = try context.requireAccount()
         let session = try context.requireSession()
         let id = try keyID(context)
@@ -113,6 +114,9 @@ enum PasskeyHandlers {
         case .success(.signedIn(let token, _)):
             context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
             return .json(Outcome(ok: true, redirect: "/portal/profile"))
+        case .success(.singleSignOnRequired):
+            return .json(Outcome(ok: false, error: "Your organization requires single sign-on. Sign in through your company's sign-in page; a passkey cannot be used for this account."),
+                         status: 403)
         case .success(.portalNotAvailable):
             return .json(Outcome(ok: false, error: "Portal not available. Your organization's Client Portal is turned off: contact your IT provider to enable portal access."),
                          status: 403)
@@ -163,11 +167,18 @@ enum PasskeyHandlers {
         return .redirect(to: location)
     }
 
+    /// "Confirm it's you" asks for the customer's own password or key: an administrator must not try it.
+    static func refuseReauthWhileImpersonating(_ context: RequestContext) throws {
+        try context.refuseWhileImpersonating("Confirming the customer's identity", because: "needs the customer's own password or key")
+    }
+
     @Sendable static func showReauth(_ context: inout RequestContext) throws -> Response {
-        try reauthPage(context, next: safeNext(context.request.query["next"]))
+        try refuseReauthWhileImpersonating(context)
+        return try reauthPage(context, next: safeNext(context.request.query["next"]))
     }
 
     @Sendable static func submitReauth(_ context: inout RequestContext) throws -> Response {
+        try refuseReauthWhileImpersonating(context)
         let account = try context.requireAccount()
         let session = try context.requireSession()
         let form = try context.form()
@@ -186,12 +197,14 @@ enum PasskeyHandlers {
     }
 
     @Sendable static func beginReauth(_ context: inout RequestContext) throws -> Response {
+        try refuseReauthWhileImpersonating(context)
         let account = try context.requireAccount()
         return json(try context.portal.passkeyOptions(for: .customer(account.user.id), purpose: .reauth, binding: context.binding,
                                                       rp: context.relyingParty))
     }
 
     @Sendable static func finishReauth(_ context: inout RequestContext) throws -> Response {
+        try refuseReauthWhileImpersonating(context)
         let account = try context.requireAccount()
         let session = try context.requireSession()
         let body: FinishBody<AssertionResponse>

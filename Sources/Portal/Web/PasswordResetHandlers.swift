@@ -14,7 +14,8 @@ enum PasswordResetHandlers {
             return page(context, ForgotPasswordPage(csrfToken: context.csrfToken, error: "Enter an email address like name@example.com.",
                                                     email: email, kiosk: context.portal.configuration.kiosk), status: 422)
         }
-        switch try context.portal.requestPasswordReset(email: email, ip: context.ip, origin: context.app.origin) {
+        switch try context.portal.requestPasswordReset(email: email, ip: context.ip, origin: context.app.origin,
+                                                       viewingStaffID: context.impersonator?.id) {
         case .accepted:
             return .redirect(to: "/login/forgot?sent=1")
         case .tooManyRequests(let seconds):

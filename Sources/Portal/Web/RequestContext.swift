@@ -82,11 +82,13 @@ struct RequestContext {
         return RelyingParty(id: host, name: portal.configuration.issuer, origin: origin)
     }
 
-    /// Refuses what would give an administrator lasting access to the account they are viewing.
-    func refuseWhileImpersonating(_ what: String) throws {
+    /// Refuses, while an administrator views the account, what only its owner may do: what would give
+    /// the administrator lasting access (`because` says so by default), or what proves who the customer is.
+    func refuseWhileImpersonating(_ what: String,
+                                  because: String = "would give lasting access to the customer's account") throws {
         guard impersonator != nil else { return }
         throw PortalError(status: 403, title: "Not available while an administrator views this account",
-                          message: "\(what) would give lasting access to the customer's account, so only the customer can do it. End the session and ask the customer.")
+                          message: "\(what) \(because), so only the customer can do it. End the session and ask the customer.")
     }
 
     func requireSession() throws -> Session {

@@ -70,7 +70,7 @@ enum Routes {
         router.add("POST", "/admin/security/passkeys/finish", Route(access: .staff, handle: AdminHandlers.finishKeyRegistration))
         router.add("POST", "/admin/security/passkeys/{id}/rename", Route(access: .staff, handle: AdminHandlers.renameKey))
         router.add("GET", "/admin/security/passkeys/{id}/delete", Route(access: .staff, handle: AdminHandlers.confirmKeyRemoval))
-        router.add("POST", "/admin/security/passkeys/{id}/delete", Route(access: .staff, handle: AdminHandlers.removeKey))
+        router.add("POST", "/admin/security/passkeys/{id}/delete", Route(access: .staff, lane: .hashing, handle: AdminHandlers.removeKey))
         router.add("POST", "/admin/login/passkey/begin", Route(access: .anyone, handle: AdminHandlers.beginKeySignIn))
         router.add("POST", "/admin/login/passkey/finish", Route(access: .anyone, handle: AdminHandlers.finishKeySignIn))
         router.add("GET", "/admin/audit", Route(access: .staff, handle: AdminHandlers.audit))

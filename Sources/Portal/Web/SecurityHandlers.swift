@@ -92,7 +92,7 @@ extension SecurityView {
             self.context = context
             password = account.client.ssoOnly ? nil : SecurityPage.PasswordSection()
             authenticator = SecurityPage.AuthenticatorSection(enabled: status.authenticatorEnabled)
-            recoveryCodes = status.authenticatorEnabled
+            recoveryCodes = status.hasSecondFactor
                 ? SecurityPage.RecoveryCodesSection(remaining: status.recoveryCodesRemaining,
                                                     lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
                 : nil

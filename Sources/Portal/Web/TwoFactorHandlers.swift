@@ -27,10 +27,14 @@ enum TwoFactorHandlers {
     }
 
     static func page(_ context: RequestContext, error: String? = nil, status: Int = 200) throws -> Response {
-        let passkeys = try context.session?.customerUserID.map { try context.portal.hasPasskeys(owner: .customer($0)) } ?? false
+        // Each factor the account has is offered, and only those.
+        let factors = try context.session?.customerUserID.map { try context.portal.twoFactorStatus(customerID: $0) }
         return .html(TwoFactorView.secondFactor(SecondFactorPage(csrfToken: context.csrfToken, error: error,
                                                                  kiosk: context.portal.configuration.kiosk,
-                                                                 passkeyAvailable: passkeys)), status: status)
+                                                                 passkeyAvailable: (factors?.keys ?? 0) > 0,
+                                                                 authenticatorAvailable: factors?.authenticatorEnabled ?? false,
+                                                                 recoveryCodesAvailable: (factors?.recoveryCodesRemaining ?? 0) > 0)),
+                     status: status)
     }
 
     // MARK: Set-up

@@ -204,9 +204,16 @@ final class WebApp: Sendable {
             case .active(let found):
                 session = found
                 if found.kind == .customer, let id = found.customerUserID {
-                    account = try portal.usableAccount(customerID: id)
-                    if account == nil {
-                        // The account was disabled, unlinked or its portal turned off: the session ends.
+                    switch try portal.accountPolicy(session: found, customerID: id) {
+                    case .allowed(let usable):
+                        account = usable
+                    case .enrolmentDue(let usable):
+                        // The client now requires a second factor this account does not have yet.
+                        account = usable
+                        session?.stage = .enrolment
+                    case .ended:
+                        // Disabled, unlinked, its portal turned off, or signed in in a way the client no
+                        // longer allows (a password or passkey at an SSO-only client): the session ends.
                         try portal.endSession(found, actor: Actor(customerUserID: id, staffID: nil, clientID: nil, ip: request.remoteAddress))
                         session = nil
                         setCookies.append(Cookies.clear(Cookies.session, secure: secure))
@@ -335,4 +342,38 @@ extension Portal {
             return account
         }
     }
+
+    /// Whether a customer session still satisfies its client's policy, judged on every request so a
+    /// change made by an administrator reaches sessions already open: a disabled or unlinked account or
+    /// a portal turned off ends the session; so does a password or passkey sign-in once the client is
+    /// SSO-only; a client that now requires a second factor sends an account without one to its set-up.
+    /// An administrator's view is judged by the rules of impersonation instead.
+    func accountPolicy(session: Session, customerID: Int64) throws -> AccountPolicy {
+        let policy: AccountPolicy = try pool.read { db in
+            guard let account = try AccountQueries.account(customerID: customerID, db),
+                  account.user.status == .active, account.client.portalEnabled else { return .ended }
+            if session.impersonatorStaffID != nil { return .allowed(account) }
+            if account.client.ssoOnly, session.method == .password || session.method == .passkey { return .ended }
+            if account.client.requireMFA, session.stage == .active, try !hasSecondFactor(db, customerID: customerID) {
+                return .enrolmentDue(account)
+            }
+            return .allowed(account)
+        }
+        if case .enrolmentDue = policy {
+            // Kept in the session, so the set-up's completion promotes it as after a sign-in.
+            try pool.write { db in
+                _ = try db.run("UPDATE sessions SET stage = ? WHERE id = ? AND stage = ?", SessionStage.enrolment.rawValue, session.id,
+                               SessionStage.active.rawValue)
+            }
+        }
+        return policy
+    }
+}
+
+/// What a client's policy makes of a customer session on this request.
+enum AccountPolicy {
+    case allowed(CustomerAccount)
+    /// The session stays, but only the second factor's set-up is open until it is done.
+    case enrolmentDue(CustomerAccount)
+    case ended
 }
