@@ -59,15 +59,17 @@ extension Portal {
         return outcome
     }
 
-    /// The account a reset link belongs to, when the link is still good.
+    /// The account a reset link belongs to, when the link is still good and its account not disabled
+    /// (a disabled account's links are deleted; the check stands in case one ever survives).
     func resetLinkAccount(token: String) throws -> CustomerUser? {
         guard let hash = SessionToken.hash(token) else { return nil }
         let time = now
         return try pool.withConnection { db in
             guard let row = try db.queryOne("""
                 SELECT customer_user_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
-                """, hash, time), let id = row.int64("customer_user_id") else { return nil }
-            return try AccountQueries.customer(id: id, db)
+                """, hash, time), let id = row.int64("customer_user_id"),
+                  let user = try AccountQueries.customer(id: id, db), user.status != .disabled else { return nil }
+            return user
         }
     }
 
@@ -82,8 +84,10 @@ extension Portal {
         let newHash = try hasher.hash(new)
         let time = now
         let result: Result<Void, ResetError> = try pool.write { db in
+            // The account's status is read again inside the write: it may have been disabled since.
             let spent = try db.run("""
                 UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
+                AND EXISTS (SELECT 1 FROM customer_users u WHERE u.id = customer_user_id AND u.status <> 'disabled')
                 """, time, hash, time)
             guard spent == 1 else { return .failure(.invalidLink) }
             try applyNewPassword(db, user: user, hash: newHash, keepSession: nil, at: time)

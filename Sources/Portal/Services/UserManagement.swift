@@ -94,7 +94,8 @@ extension Portal {
             """, at: time)
     }
 
-    /// Disables a user (every session ends at once) or enables them again.
+    /// Disables a user (every session and every reset or invitation link ends at once) or enables them
+    /// again (with no link: an invited user is sent a new invitation).
     func setCustomerDisabled(customerID: Int64, disabled: Bool, actor: Actor) throws -> UserChange {
         try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .refused("There is no such user.") }
@@ -102,6 +103,9 @@ extension Portal {
                 guard user.status != .disabled else { return .refused("\(user.name) is already disabled.") }
                 try db.run("UPDATE customer_users SET status = 'disabled', updated_at = ? WHERE id = ?", now, user.id)
                 try db.run("DELETE FROM sessions WHERE customer_user_id = ?", user.id)
+                // Reset and invitation links die with the account's access: kept, one would set the
+                // password of whoever holds it the moment the account is enabled again.
+                try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", user.id)
                 try Audit.record(db, .customerDisabled, actor: with(actor, user), at: now)
                 return .done("\(user.name) is disabled and was signed out everywhere.")
             }
