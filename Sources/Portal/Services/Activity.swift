@@ -31,7 +31,7 @@ extension Portal {
         .signIn, .signInFailed, .lockout, .passwordChanged, .passwordReset, .profileUpdated, .notificationsUpdated,
         .authenticatorEnabled, .authenticatorDisabled, .recoveryCodesRegenerated, .recoveryCodeUsed, .passkeyAdded,
         .passkeyRemoved, .passkeyRenamed, .passkeyCounterRegressed, .impersonationStarted, .impersonationEnded,
-        .secondFactorReset, .customerUnlocked, .customerEnabled,
+        .secondFactorReset, .customerUnlocked, .customerEnabled, .outboxLinkShown,
     ]
 
     static func describe(_ kind: AuditKind, detail: String, staff: String?) -> String {
@@ -41,7 +41,14 @@ extension Portal {
         case .signInFailed: return "A sign-in attempt failed"
         case .lockout: return "Sign-in was locked for a while after repeated failures"
         case .passwordChanged: return "Password changed"
-        case .passwordReset: return "Password reset through an emailed link"
+        case .passwordReset:
+            // A reset with a link a staff member opened in the outbox names them (staff_id of the event).
+            guard let staff else { return "Password reset through an emailed link" }
+            return detail == invitationLinkOpenedDetail
+                ? "Password set with an invitation link an administrator opened (\(staff))"
+                : "Password reset with a link an administrator opened (\(staff))"
+        case .outboxLinkShown:
+            return "An administrator (\(staff ?? "MSP staff")) opened your \(detail.hasPrefix("invitation") ? "invitation" : "password-reset") link"
         case .profileUpdated: return "Profile changed\(byAdministrator)"
         case .notificationsUpdated: return "Notification preferences changed\(byAdministrator)"
         case .authenticatorEnabled: return "Authenticator app turned on"

@@ -39,10 +39,7 @@ extension Portal {
             else { return .accepted }
             // A newer link replaces every earlier one.
             try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", user.id)
-            try db.run("""
-                INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)
-                """, user.id, tokenHash, time, time + Self.resetLinkLifetime)
-            try enqueueMail(db, kind: .passwordReset, to: user.email, subject: "Reset your ClientOne password", body: """
+            let messageID = try enqueueMail(db, kind: .passwordReset, to: user.email, subject: "Reset your ClientOne password", body: """
                 Hello \(user.name),
 
                 Someone (hopefully you) asked to reset the password of your ClientOne portal account.
@@ -52,6 +49,9 @@ extension Portal {
 
                 The link works once. If you did not ask for it, ignore this message: your password stays as it is.
                 """, at: time)
+            try db.run("""
+                INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?)
+                """, user.id, tokenHash, time, time + Self.resetLinkLifetime, messageID)
             try Audit.record(db, .passwordResetRequested, actor: Actor(customerUserID: user.id, staffID: nil, clientID: clientID, ip: ip), at: time)
             return .accepted
         }
@@ -90,10 +90,19 @@ extension Portal {
                 AND EXISTS (SELECT 1 FROM customer_users u WHERE u.id = customer_user_id AND u.status <> 'disabled')
                 """, time, hash, time)
             guard spent == 1 else { return .failure(.invalidLink) }
+            // A link a staff member opened in the outbox ("Show link") may be in their hands: the reset
+            // is recorded with their name, and the customer's Recent activity says so.
+            let link = try db.queryOne("""
+                SELECT r.shown_to_staff_id, o.kind FROM password_resets r LEFT JOIN outbox o ON o.id = r.outbox_id WHERE r.token_hash = ?
+                """, hash)
+            let openedBy = link?.int64("shown_to_staff_id")
+            let detail = openedBy == nil ? ""
+                : link?.string("kind") == MailKind.invitation.rawValue ? Self.invitationLinkOpenedDetail : Self.resetLinkOpenedDetail
             try applyNewPassword(db, user: user, hash: newHash, keepSession: nil, at: time)
             // Someone who reset the password by mail has proved the address: an invited account becomes active.
             try db.run("UPDATE customer_users SET status = 'active' WHERE id = ? AND status = 'invited'", user.id)
-            try Audit.record(db, .passwordReset, actor: Actor(customerUserID: user.id, staffID: nil, clientID: user.clientID, ip: ip), at: time)
+            try Audit.record(db, .passwordReset, actor: Actor(customerUserID: user.id, staffID: openedBy, clientID: user.clientID, ip: ip),
+                             at: time, detail: detail)
             return .success(())
         }
         wakeMailDelivery()

@@ -80,9 +80,7 @@ extension Portal {
                                 at time: Int64) throws {
         let token = SessionToken.generate()
         try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", userID)
-        try db.run("INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                   userID, SessionToken.hash(token), time, time + Self.invitationLifetime)
-        try enqueueMail(db, kind: .invitation, to: email, subject: "You're invited to the \(clientName) Client Portal", body: """
+        let messageID = try enqueueMail(db, kind: .invitation, to: email, subject: "You're invited to the \(clientName) Client Portal", body: """
             Hello \(name),
 
             Your IT provider invited you to the Client Portal of \(clientName). Open this link within 7 days to choose
@@ -92,6 +90,8 @@ extension Portal {
 
             The link works once. Then sign in at \(origin)/login with this email address.
             """, at: time)
+        try db.run("INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?)",
+                   userID, SessionToken.hash(token), time, time + Self.invitationLifetime, messageID)
     }
 
     /// Disables a user (every session and every reset or invitation link ends at once) or enables them
