@@ -361,7 +361,7 @@ public enum AdminView {
     public static func outbox(_ rows: [OutboxRow], staff: Staff, message: Message? = nil, smtp: Bool) -> HTML {
         let lead: HTML = smtp
             ? "<p>Every message the console recorded. The SMTP server (<code>serve --smtp</code>) delivers them; their reset and invitation links are never shown here.</p>"
-            : "<p>Every message the console recorded. Without an SMTP server (<code>serve --smtp</code>) messages are held here for you to pass on: “Show link” shows a reset or invitation link once, records it with your name, and tells the customer in their Recent activity. A link is never shown once its message is sent.</p>"
+            : "<p>Every message the console recorded. Without an SMTP server (<code>serve --smtp</code>) messages are held here for you to pass on: “Show link” shows a message's reset or invitation link on its own page, records that with your name, and tells the customer in their Recent activity. A link is never shown once its message is sent.</p>"
         return page("Outbox", staff: staff, section: .outbox, message: message, content: """
         <section class="card" aria-labelledby="outbox-title">
           <h2 id="outbox-title" class="card__title">Outbox</h2>

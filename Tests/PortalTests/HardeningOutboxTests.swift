@@ -1,5 +1,5 @@
 import Foundation
-import Portal
+@testable import Portal
 import Testing
 import TestSupport
 
@@ -160,5 +160,14 @@ extension TestConsole {
         _ = try console.requestReset("jane@northwind.example")
         let link = try #require(try console.resetLink(for: "jane@northwind.example"))
         #expect(try console.terminalOutbox().contains(link))
+    }
+
+    @Test("The note replaces the whole link, origin to token, wherever it stands, and leaves the rest of the body alone")
+    func noteReplacesWholeLink() {
+        let body = "Open\nhttps://portal.example.com:8443/login/reset?token=Ab-c_9\n\nor (https://portal.example.com/login/reset?token=XYZ)."
+        let hidden = SecretLinks.hidden(in: body, note: "sent")
+        #expect(hidden == "Open\n[link hidden: sent]\n\nor ([link hidden: sent]).")
+        #expect(!hidden.contains("token="))
+        #expect(SecretLinks.hidden(in: "No link here.", note: "sent") == "No link here.")
     }
 }

@@ -12,8 +12,9 @@ enum SecretLinks {
         var text = Substring(body)
         var result = ""
         while let found = paths.compactMap({ text.range(of: $0) }).min(by: { $0.lowerBound < $1.lowerBound }) {
-            // The link starts after the whitespace before it (the origin) and ends with the token.
-            let start = text[..<found.lowerBound].lastIndex(where: \.isWhitespace).map(text.index(after:)) ?? text.startIndex
+            // The link starts with the origin (after the space or bracket before it) and ends with the token.
+            let start = text[..<found.lowerBound].lastIndex(where: { $0.isWhitespace || "(<[\"'".contains($0) })
+                .map(text.index(after:)) ?? text.startIndex
             let end = text[found.upperBound...].firstIndex(where: { !isTokenCharacter($0) }) ?? text.endIndex
             result += text[..<start]
             result += "[link hidden: \(note)]"
