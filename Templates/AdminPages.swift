@@ -347,24 +347,54 @@ public enum AdminView {
     }
 
     public struct OutboxRow: Sendable {
-        public var when: String, status: String, recipient: String, subject: String, body: String, error: String?
-        public init(when: String, status: String, recipient: String, subject: String, body: String, error: String?) {
-            self.when = when; self.status = status; self.recipient = recipient; self.subject = subject; self.body = body; self.error = error
+        public var id: Int64, when: String, status: String, recipient: String, subject: String, body: String, error: String?
+        /// A held message whose link still works: the page offers "Show link".
+        public var canShowLink = false
+        public init(id: Int64, when: String, status: String, recipient: String, subject: String, body: String, error: String?) {
+            self.id = id; self.when = when; self.status = status; self.recipient = recipient; self.subject = subject
+            self.body = body; self.error = error
         }
     }
 
-    public static func outbox(_ rows: [OutboxRow], staff: Staff) -> HTML {
-        page("Outbox", staff: staff, section: .outbox, content: """
+    /// The outbox: every body with its secret link replaced by a note; "Show link" on a held message
+    /// whose link still works.
+    public static func outbox(_ rows: [OutboxRow], staff: Staff, message: Message? = nil, smtp: Bool) -> HTML {
+        let lead: HTML = smtp
+            ? "<p>Every message the console recorded. The SMTP server (<code>serve --smtp</code>) delivers them; their reset and invitation links are never shown here.</p>"
+            : "<p>Every message the console recorded. Without an SMTP server (<code>serve --smtp</code>) messages are held here for you to pass on: “Show link” shows a message's reset or invitation link on its own page, records that with your name, and tells the customer in their Recent activity. A link is never shown once its message is sent.</p>"
+        return page("Outbox", staff: staff, section: .outbox, message: message, content: """
         <section class="card" aria-labelledby="outbox-title">
           <h2 id="outbox-title" class="card__title">Outbox</h2>
-          <p>Every message the console sent or keeps. Without an SMTP server (<code>serve --smtp</code>), messages are held here: read reset and invitation links to pass them on.</p>
+          \(lead)
           \(rows.isEmpty ? "<p>No mail yet.</p>" as HTML : HTML.each(rows) { row in """
             <article class="mail">
               <h3 class="mail__subject">\(row.subject)</h3>
               <p class="muted">\(row.when) · to \(row.recipient) · \(row.status)\(row.error.map { " · last error: \($0)" } ?? "")</p>
               <pre class="mail__body">\(row.body)</pre>
+              \(HTML.when(row.canShowLink, """
+                <form method="post" action="/admin/outbox/\(String(row.id))/show-link">
+                  \(Form.csrf(staff.csrfToken))
+                  <button type="submit" class="button button--secondary">Show link</button>
+                </form>
+                """))
             </article>
             """ })
+        </section>
+        """)
+    }
+
+    /// The answer to "Show link": the held message with its link. Not kept anywhere: going back to the
+    /// outbox hides it again, and showing it again is recorded again.
+    public static func outboxLink(_ row: OutboxRow, staff: Staff) -> HTML {
+        page("Outbox message", staff: staff, section: .outbox, content: """
+        <section class="card" aria-labelledby="outbox-title">
+          <h2 id="outbox-title" class="card__title">\(row.subject)</h2>
+          <p>You opened this link: the audit log records it with your name, and \(row.recipient) sees it in their Recent activity, as they will see a password set with it. Pass it on only to its recipient. This page is not kept; the outbox hides the link again.</p>
+          <article class="mail">
+            <p class="muted">\(row.when) · to \(row.recipient) · \(row.status)</p>
+            <pre class="mail__body">\(row.body)</pre>
+          </article>
+          <p><a href="/admin/outbox">Back to the outbox</a></p>
         </section>
         """)
     }

@@ -22,7 +22,7 @@ public struct SMTPClient: Sendable {
                 if try startTLS(connection) { extensions = try greet(connection) }
             }
             if configuration.requireTLS && !connection.isTLS {
-                throw MailError.tls("\(configuration.host) does not offer STARTTLS and TLS is required")
+                throw MailError.tls("\(configuration.host) does not offer STARTTLS, and TLS is required: the message is not sent in clear text")
             }
             // The addresses were checked when they were made: no CR, LF, < or > can reach a command.
             try command(connection, "MAIL FROM:<\(message.from.address)>", expecting: 250)

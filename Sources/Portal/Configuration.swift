@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Mail
 
 /// Everything `serve` can set, with the defaults of SPEC §2.
 public struct PortalConfiguration: Sendable {
@@ -38,7 +39,9 @@ public struct PortalConfiguration: Sendable {
     public var issuer: String = "ClientOne Console"
     /// The SMTP server (`--smtp HOST:PORT`); nil keeps mail in the outbox for staff to read.
     public var smtp: String?
-    /// Refuse to send unless the SMTP server offers STARTTLS.
+    /// Require STARTTLS from a loopback relay too. A relay that is not on this machine always needs it
+    /// (`SMTPConfiguration.isLoopback`); this can only make delivery stricter. The tests use it to
+    /// stand for such a relay, since none can be reached from the test machine.
     public var smtpRequireTLS: Bool = false
     /// Check the SMTP server's certificate after STARTTLS (off only for a test server's self-signed one).
     public var smtpVerifyCertificate: Bool = true
@@ -58,6 +61,15 @@ public struct PortalConfiguration: Sendable {
 
     /// The idle time-out in force.
     public var effectiveIdleTimeout: Int64 { idleTimeout ?? (kiosk ? 300 : 1800) }
+
+    /// What `serve` says about where mail goes and how safely; nil without `--smtp`.
+    public var mailTransportSummary: String? {
+        guard let smtp else { return nil }
+        guard let (host, _) = SMTPClient.parseHostPort(smtp), SMTPConfiguration.isLoopback(host), !smtpRequireTLS else {
+            return "Mail goes through the SMTP server at \(smtp), only over TLS (STARTTLS, certificate checked): a server that does not offer it gets no mail, which waits in the outbox and is tried again."
+        }
+        return "Mail goes through the SMTP server at \(smtp), on this machine (loopback): over STARTTLS when it offers it, otherwise in clear text, which does not leave this machine."
+    }
 
     /// Whether cookies must carry `Secure` (the console is reached over https).
     public var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }

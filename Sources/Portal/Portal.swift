@@ -57,7 +57,8 @@ public final class Portal: Sendable {
             throw ConfigurationError.invalidSMTP(smtp)
         }
         var settings = SMTPConfiguration(host: host, port: port)
-        settings.requireTLS = configuration.smtpRequireTLS
+        // TLS is required except from a loopback relay; the option can only add the requirement.
+        settings.requireTLS = !SMTPConfiguration.isLoopback(host) || configuration.smtpRequireTLS
         settings.verifyCertificate = configuration.smtpVerifyCertificate
         let from = try MailAddress(configuration.mailFrom, displayName: configuration.issuer)
         let worker = MailDelivery(portal: self, smtp: settings, from: from)

@@ -207,6 +207,14 @@ enum Schema {
                 last_used_step INTEGER NOT NULL DEFAULT -1
             );
             """),
+        Migration("0009-outbox-links", sql: """
+            -- The outbox message that carries a reset or invitation link, and the staff member who last
+            -- opened that link in the outbox ("Show link", audited), so a reset made with it says so.
+            -- Links made before this migration have no message: the outbox offers none of them.
+            ALTER TABLE password_resets ADD COLUMN outbox_id INTEGER REFERENCES outbox(id);
+            ALTER TABLE password_resets ADD COLUMN shown_to_staff_id INTEGER REFERENCES staff(id);
+            CREATE INDEX password_resets_outbox ON password_resets(outbox_id);
+            """),
         Migration("0010-session-method", sql: """
             -- How a session's first factor was proven (password, passkey, an administrator's view), so a
             -- client's later policy (SSO-only) can end the sessions it no longer allows.

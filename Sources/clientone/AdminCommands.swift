@@ -115,10 +115,14 @@ struct Backup: ParsableCommand {
     }
 }
 
-/// `clientone outbox`: the mail the console recorded, newest first (with the body: reset links are read
-/// here when no SMTP server is configured).
+/// `clientone outbox`: the mail the console recorded, newest first, with the bodies. The link of a held
+/// message (no SMTP server: nobody else can pass it on) is shown, without an audit entry: whoever runs
+/// this holds the database and its key file, so could write a reset link of their own and delete any
+/// record of it, and an entry written by the same hand would prove nothing. The rule that binds staff
+/// binds the terminal too: a message sent, or handed to an SMTP server, never shows its link here.
 struct Outbox: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the mail in the outbox, newest first.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the mail in the outbox, newest first (links only in held messages, never in sent ones).")
     @OptionGroup var database: DatabaseOption
     @Option(help: "How many messages to list.") var limit = 20
 

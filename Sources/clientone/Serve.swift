@@ -17,7 +17,7 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("public-url"), help: "The console's origin as browsers reach it (default http://localhost:PORT).")
     var publicURL: String?
     @Option(help: "The name authenticator apps show for accounts.") var issuer = "ClientOne Console"
-    @Option(help: "Send mail through this SMTP server (HOST:PORT), with STARTTLS when offered; without it mail stays in the outbox.")
+    @Option(help: "Send mail through this SMTP server (HOST:PORT), only over STARTTLS unless it is on this machine (loopback); without it mail stays in the outbox.")
     var smtp: String?
     @Option(name: .customLong("mail-from"), help: "The sender address of the console's mail.") var mailFrom = "no-reply@localhost"
     @Option(help: "Threads serving connections (1 to 64).") var threads = PortalConfiguration.defaultThreads
@@ -62,7 +62,7 @@ struct Serve: ParsableCommand {
             }
         }
         try application.start()
-        tell(smtp.map { "Mail goes through the SMTP server at \($0)." } ?? "No --smtp given: mail is kept in the outbox (clientone outbox lists it).")
+        tell(configuration.mailTransportSummary ?? "No --smtp given: mail is kept in the outbox (clientone outbox lists it).")
         tell("ClientOne Console is running at \(application.origin)/login (database \(configuration.databasePath), static files \(configuration.publicDirectory)\(kiosk ? ", kiosk mode" : "")). Press Ctrl-C to stop.")
         let signal = waitForTerminationSignal()
         tell("Received signal \(signal); finishing requests in flight and closing the database.")

@@ -206,7 +206,8 @@ extension TestConsole {
         #expect(!filtered.contains("<td>impersonation_started</td>"))
         let outbox = try browser.get("/admin/outbox").text
         #expect(outbox.contains("Reset your ClientOne password"))
-        #expect(outbox.contains("/login/reset?token="))
+        #expect(!outbox.contains("/login/reset?token="), "a held link is shown only after Show link (issue 15)")
+        #expect(outbox.contains(">Show link</button>"))
     }
 
     @Test("The customer's Security tab tells them an administrator viewed the account, when, and what changed")

@@ -31,7 +31,7 @@ extension Portal {
         .signIn, .signInFailed, .lockout, .passwordChanged, .passwordResetRequested, .passwordReset, .profileUpdated, .notificationsUpdated,
         .authenticatorEnabled, .authenticatorDisabled, .recoveryCodesRegenerated, .recoveryCodeUsed, .passkeyAdded,
         .passkeyRemoved, .passkeyRenamed, .passkeyCounterRegressed, .impersonationStarted, .impersonationEnded,
-        .secondFactorReset, .customerUnlocked, .customerEnabled,
+        .secondFactorReset, .customerUnlocked, .customerEnabled, .outboxLinkShown,
     ]
 
     /// The line for one event. Anything done while an administrator viewed the account names them.
@@ -39,6 +39,13 @@ extension Portal {
         switch kind {
         case .impersonationStarted: return "An administrator (\(staff ?? "MSP staff")) viewed your account. Reason: \(detail)"
         case .impersonationEnded: return "The administrator's view of your account ended"
+        case .outboxLinkShown:
+            return "An administrator (\(staff ?? "MSP staff")) opened your \(detail.hasPrefix("invitation") ? "invitation" : "password-reset") link"
+        case .passwordReset where staff != nil:
+            // A reset with a link a staff member opened in the outbox names them (staff_id of the event).
+            return detail == invitationLinkOpenedDetail
+                ? "Password set with an invitation link an administrator opened (\(staff!))"
+                : "Password reset with a link an administrator opened (\(staff!))"
         default: return what(kind, detail: detail) + (staff.map { " by an administrator (\($0))" } ?? "")
         }
     }

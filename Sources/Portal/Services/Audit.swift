@@ -41,6 +41,8 @@ enum AuditKind: String, Sendable {
     case sessionRevoked = "session_revoked"
     case staffAuthenticatorEnabled = "staff_authenticator_enabled"
     case staffAuthenticatorDisabled = "staff_authenticator_disabled"
+    /// A staff member opened a held message's reset or invitation link in the outbox ("Show link").
+    case outboxLinkShown = "outbox_link_shown"
 }
 
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so

@@ -3,12 +3,14 @@ import Mail
 import Store
 
 /// Sends the outbox through an SMTP server on a thread of its own. A message leaves the outbox only when
-/// the server has accepted it; a server that is down or answers 4xx is tried again with back-off
-/// (5 s, 10 s, 20 s … at most 10 minutes apart), forever; a 5xx refusal marks the message failed, kept
-/// for staff to see. Nothing is ever dropped.
+/// the server has accepted it; a server that is down, answers 4xx, or cannot be spoken to over TLS
+/// where TLS is required (`SMTPConfiguration.requireTLS`: any relay not on this machine) is tried again
+/// with back-off (5 s, 10 s, 20 s … at most 10 minutes apart), forever; a 5xx refusal marks the message
+/// failed, kept for staff to see. Nothing is ever dropped.
 final class MailDelivery: @unchecked Sendable {
     private let portal: Portal
-    private let smtp: SMTPConfiguration
+    /// Read by the tests, to see the TLS policy applied.
+    let smtp: SMTPConfiguration
     private let from: MailAddress
     private let condition = NSCondition()
     private var running = false
@@ -108,7 +110,7 @@ final class MailDelivery: @unchecked Sendable {
             outcome = ("sent", nil)
         } catch {
             // Every throw here is a MailError (typed throws): transient ones are tried again.
-            outcome = (error.isTransient ? "pending" : "failed", error.description)
+            outcome = (Self.triesAgain(after: error) ? "pending" : "failed", error.description)
         }
         let now = portal.now
         let attempts = message.attempts + 1
@@ -118,6 +120,17 @@ final class MailDelivery: @unchecked Sendable {
                 """, outcome.status, attempts, outcome.error, outcome.status == "sent" ? now : nil,
                 now + Self.backoff(afterAttempts: attempts), message.id)
         }
-        portal.log("mail \(message.id) to \(message.recipient): \(outcome.status)\(outcome.error.map { " (\($0))" } ?? "")")
+        let retry = outcome.status == "pending" ? ", tried again in \(Self.backoff(afterAttempts: attempts)) s" : ""
+        portal.log("mail \(message.id) to \(message.recipient): \(outcome.status)\(retry)\(outcome.error.map { " (\($0))" } ?? "")")
+    }
+
+    /// Whether a message stays queued after `error`. Besides transient failures, TLS failures (no
+    /// STARTTLS from a relay that must use it, a certificate that does not verify) are tried again:
+    /// they are the relay's configuration, which its operator fixes, and the message must then go out
+    /// over TLS rather than be given up. Only a permanent refusal (5xx) or a message that cannot be
+    /// built ends as failed.
+    static func triesAgain(after error: MailError) -> Bool {
+        if case .tls = error { return true }
+        return error.isTransient
     }
 }

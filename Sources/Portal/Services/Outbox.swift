@@ -31,22 +31,32 @@ extension Portal {
     var outboxKey: [UInt8] { secretKey.derived("outbox") }
 
     /// Records a message in the same transaction as the change it tells about. With an SMTP server it
-    /// is pending until the delivery worker sends it; without one it is held for staff to read.
-    func enqueueMail(_ db: Database, kind: MailKind, to recipient: String, subject: String, body: String, at time: Int64) throws {
+    /// is pending until the delivery worker sends it; without one it is held for staff to pass on.
+    /// Returns the message's row id (a reset or invitation link remembers the message that carries it).
+    @discardableResult
+    func enqueueMail(_ db: Database, kind: MailKind, to recipient: String, subject: String, body: String, at time: Int64) throws -> Int64 {
         let sealed = try AESGCM.seal(Array(body.utf8), key: outboxKey, associatedData: Array("outbox:\(recipient)".utf8))
         try db.run("""
             INSERT INTO outbox (created_at, kind, recipient, subject, body_sealed, status, next_attempt_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
             """, time, kind.rawValue, recipient, subject, sealed,
             configuration.smtp == nil ? OutboxMessage.Status.held.rawValue : OutboxMessage.Status.pending.rawValue, time)
+        return db.lastInsertRowID
     }
 
-    /// The newest messages first, bodies opened.
+    /// The newest messages first, bodies opened, as the terminal (`clientone outbox`) shows them: the
+    /// secret link of a message that was sent or handed to the SMTP server is hidden (see `SecretLinks`);
+    /// a held one, which only staff can pass on, is shown.
     public func outboxMessages(limit: Int = 100) throws -> [OutboxMessage] {
         let rows = try pool.withConnection { db in
             try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", limit)
         }
-        return try rows.map(openOutboxRow)
+        return try rows.map(openOutboxRow).map { message in
+            guard message.status != .held else { return message }
+            var hidden = message
+            hidden.body = SecretLinks.hidden(in: message.body, note: SecretLinks.mailedNote(message.status))
+            return hidden
+        }
     }
 
     func openOutboxRow(_ row: Row) throws -> OutboxMessage {

@@ -40,10 +40,7 @@ extension Portal {
             else { return .accepted }
             // A newer link replaces every earlier one.
             try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", user.id)
-            try db.run("""
-                INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)
-                """, user.id, tokenHash, time, time + Self.resetLinkLifetime)
-            try enqueueMail(db, kind: .passwordReset, to: user.email, subject: "Reset your ClientOne password", body: """
+            let messageID = try enqueueMail(db, kind: .passwordReset, to: user.email, subject: "Reset your ClientOne password", body: """
                 Hello \(user.name),
 
                 Someone (hopefully you) asked to reset the password of your ClientOne portal account.
@@ -53,6 +50,9 @@ extension Portal {
 
                 The link works once. If you did not ask for it, ignore this message: your password stays as it is.
                 """, at: time)
+            try db.run("""
+                INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?)
+                """, user.id, tokenHash, time, time + Self.resetLinkLifetime, messageID)
             try Audit.record(db, .passwordResetRequested, actor: Actor(customerUserID: user.id, staffID: viewingStaffID, clientID: clientID, ip: ip),
                              at: time)
             return .accepted
@@ -61,15 +61,17 @@ extension Portal {
         return outcome
     }
 
-    /// The account a reset link belongs to, when the link is still good.
+    /// The account a reset link belongs to, when the link is still good and its account not disabled
+    /// (a disabled account's links are deleted; the check stands in case one ever survives).
     func resetLinkAccount(token: String) throws -> CustomerUser? {
         guard let hash = SessionToken.hash(token) else { return nil }
         let time = now
         return try pool.withConnection { db in
             guard let row = try db.queryOne("""
                 SELECT customer_user_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
-                """, hash, time), let id = row.int64("customer_user_id") else { return nil }
-            return try AccountQueries.customer(id: id, db)
+                """, hash, time), let id = row.int64("customer_user_id"),
+                  let user = try AccountQueries.customer(id: id, db), user.status != .disabled else { return nil }
+            return user
         }
     }
 
@@ -84,14 +86,25 @@ extension Portal {
         let newHash = try hasher.hash(new)
         let time = now
         let result: Result<Void, ResetError> = try pool.write { db in
+            // The account's status is read again inside the write: it may have been disabled since.
             let spent = try db.run("""
                 UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
+                AND EXISTS (SELECT 1 FROM customer_users u WHERE u.id = customer_user_id AND u.status <> 'disabled')
                 """, time, hash, time)
             guard spent == 1 else { return .failure(.invalidLink) }
+            // A link a staff member opened in the outbox ("Show link") may be in their hands: the reset
+            // is recorded with their name, and the customer's Recent activity says so.
+            let link = try db.queryOne("""
+                SELECT r.shown_to_staff_id, o.kind FROM password_resets r LEFT JOIN outbox o ON o.id = r.outbox_id WHERE r.token_hash = ?
+                """, hash)
+            let openedBy = link?.int64("shown_to_staff_id")
+            let detail = openedBy == nil ? ""
+                : link?.string("kind") == MailKind.invitation.rawValue ? Self.invitationLinkOpenedDetail : Self.resetLinkOpenedDetail
             try applyNewPassword(db, user: user, hash: newHash, keepSession: nil, at: time)
             // Someone who reset the password by mail has proved the address: an invited account becomes active.
             try db.run("UPDATE customer_users SET status = 'active' WHERE id = ? AND status = 'invited'", user.id)
-            try Audit.record(db, .passwordReset, actor: Actor(customerUserID: user.id, staffID: nil, clientID: user.clientID, ip: ip), at: time)
+            try Audit.record(db, .passwordReset, actor: Actor(customerUserID: user.id, staffID: openedBy, clientID: user.clientID, ip: ip),
+                             at: time, detail: detail)
             return .success(())
         }
         wakeMailDelivery()

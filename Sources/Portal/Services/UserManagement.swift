@@ -80,9 +80,7 @@ extension Portal {
                                 at time: Int64) throws {
         let token = SessionToken.generate()
         try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", userID)
-        try db.run("INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?)",
-                   userID, SessionToken.hash(token), time, time + Self.invitationLifetime)
-        try enqueueMail(db, kind: .invitation, to: email, subject: "You're invited to the \(clientName) Client Portal", body: """
+        let messageID = try enqueueMail(db, kind: .invitation, to: email, subject: "You're invited to the \(clientName) Client Portal", body: """
             Hello \(name),
 
             Your IT provider invited you to the Client Portal of \(clientName). Open this link within 7 days to choose
@@ -92,9 +90,12 @@ extension Portal {
 
             The link works once. Then sign in at \(origin)/login with this email address.
             """, at: time)
+        try db.run("INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?)",
+                   userID, SessionToken.hash(token), time, time + Self.invitationLifetime, messageID)
     }
 
-    /// Disables a user (every session ends at once) or enables them again.
+    /// Disables a user (every session and every reset or invitation link ends at once) or enables them
+    /// again (with no link: an invited user is sent a new invitation).
     func setCustomerDisabled(customerID: Int64, disabled: Bool, actor: Actor) throws -> UserChange {
         try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .refused("There is no such user.") }
@@ -102,6 +103,9 @@ extension Portal {
                 guard user.status != .disabled else { return .refused("\(user.name) is already disabled.") }
                 try db.run("UPDATE customer_users SET status = 'disabled', updated_at = ? WHERE id = ?", now, user.id)
                 try db.run("DELETE FROM sessions WHERE customer_user_id = ?", user.id)
+                // Reset and invitation links die with the account's access: kept, one would set the
+                // password of whoever holds it the moment the account is enabled again.
+                try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", user.id)
                 try Audit.record(db, .customerDisabled, actor: with(actor, user), at: now)
                 return .done("\(user.name) is disabled and was signed out everywhere.")
             }

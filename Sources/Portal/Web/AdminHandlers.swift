@@ -388,11 +388,35 @@ enum AdminHandlers {
     }
 
     @Sendable static func outbox(_ context: inout RequestContext) throws -> Response {
-        let rows = try context.portal.outboxMessages(limit: 100).map { message in
-            AdminView.OutboxRow(when: DateText.dayAndTime(message.createdAt), status: message.status.rawValue, recipient: message.recipient,
-                                subject: message.subject, body: message.body, error: message.lastError)
+        try outboxPage(context)
+    }
+
+    static func outboxPage(_ context: RequestContext, message: Message? = nil, status: Int = 200) throws -> Response {
+        let rows = try context.portal.staffOutbox(limit: 100).map { entry in
+            var row = outboxRow(entry.message)
+            row.canShowLink = entry.link == .showable
+            return row
         }
-        return .html(AdminView.outbox(rows, staff: try staff(context)))
+        return .html(AdminView.outbox(rows, staff: try staff(context), message: message, smtp: context.portal.configuration.smtp != nil),
+                     status: status)
+    }
+
+    /// "Show link": the held message with its link, on the answer to this POST only (every page is
+    /// `no-store`), audited and told to the customer by the service.
+    @Sendable static func showOutboxLink(_ context: inout RequestContext) throws -> Response {
+        switch try context.portal.showOutboxLink(messageID: try pathID(context), actor: staffActor(context)) {
+        case .success(let message):
+            return .html(AdminView.outboxLink(outboxRow(message), staff: try staff(context)))
+        case .failure(.noSuchMessage):
+            throw PortalError.notFound
+        case .failure(.refused(let why)):
+            return try outboxPage(context, message: Message(.error, why), status: 409)
+        }
+    }
+
+    static func outboxRow(_ message: OutboxMessage) -> AdminView.OutboxRow {
+        AdminView.OutboxRow(id: message.id, when: DateText.dayAndTime(message.createdAt), status: message.status.rawValue,
+                            recipient: message.recipient, subject: message.subject, body: message.body, error: message.lastError)
     }
 
     // MARK: Helpers

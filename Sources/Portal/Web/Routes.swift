@@ -75,6 +75,7 @@ enum Routes {
         router.add("POST", "/admin/login/passkey/finish", Route(access: .anyone, handle: AdminHandlers.finishKeySignIn))
         router.add("GET", "/admin/audit", Route(access: .staff, handle: AdminHandlers.audit))
         router.add("GET", "/admin/outbox", Route(access: .staff, handle: AdminHandlers.outbox))
+        router.add("POST", "/admin/outbox/{id}/show-link", Route(access: .staff, handle: AdminHandlers.showOutboxLink))
         router.add("POST", "/portal/impersonation/end", Route(access: .customer, handle: AdminHandlers.endImpersonation))
         return router
     }
