@@ -98,10 +98,11 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
 
 /// The origin checks of SPEC §2: loopback by default, and a public host only behind https.
 public enum ListenPolicy {
-    /// True for addresses that only this machine can reach.
+    /// True for addresses that only this machine can reach: decided on the literal, as for the mail
+    /// relay, so a name such as `127.example.com` is not taken for 127.0.0.0/8.
     public static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased()
-        return h == "localhost" || h == "::1" || h == "[::1]" || h.hasPrefix("127.")
+        let literal = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return SMTPConfiguration.isLoopback(literal)
     }
 
     /// Refuses a non-loopback host unless the public URL is https, and checks the URL's shape.

@@ -397,3 +397,33 @@ extension TestConsole {
         #expect(try console.count("SELECT count(*) AS n FROM staff WHERE password_hash LIKE 'pbkdf2-sha256$1000$%'") == 1)
     }
 }
+
+@Suite struct ResetLinkPolicyTests {
+    @Test("A reset link mailed before the client went SSO-only or turned its portal off sets no password")
+    func linkFollowsClientPolicy() throws {
+        for settings in [ClientSettings(ssoOnly: true), ClientSettings(portalEnabled: false)] {
+            let console = try TestConsole()
+            try console.seedNorthwind()
+            _ = try console.requestReset("jane@northwind.example")
+            let link = try #require(try console.resetLink(for: "jane@northwind.example"))
+            _ = try console.portal.updateClient("Northwind Traders", settings: settings)
+            #expect(try console.browser().get(TestConsole.target(of: link)).status == 410)
+            let answer = try console.setPassword(via: link, to: "the holder's passphrase")
+            #expect(answer.status == 410, "\(settings)")
+            _ = try console.portal.updateClient("Northwind Traders", settings: ClientSettings(portalEnabled: true, ssoOnly: false))
+            #expect(try console.browser().signIn(email: "jane@northwind.example", password: "the holder's passphrase").status == 401)
+        }
+    }
+}
+
+@Suite struct LoopbackLiteralTests {
+    @Test("A host name that merely starts with 127. is not loopback: it needs an https public URL")
+    func lookAlikeNeedsHTTPS() throws {
+        for host in ["127.example.com", "127.0.0.1.attacker.example", "localhost.example"] {
+            #expect(throws: ConfigurationError.publicHostNeedsHTTPS(host)) { try ListenPolicy.validate(host: host, publicURL: nil) }
+        }
+        for host in ["127.0.0.1", "127.8.9.10", "localhost", "::1", "[::1]"] {
+            #expect(ListenPolicy.isLoopback(host), "\(host)")
+        }
+    }
+}

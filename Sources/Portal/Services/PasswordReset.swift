@@ -70,7 +70,11 @@ extension Portal {
             guard let row = try db.queryOne("""
                 SELECT customer_user_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
                 """, hash, time), let id = row.int64("customer_user_id"),
-                  let user = try AccountQueries.customer(id: id, db), user.status != .disabled else { return nil }
+                  let user = try AccountQueries.customer(id: id, db), user.status != .disabled,
+                  let clientID = user.clientID, let client = try AccountQueries.client(id: clientID, db),
+                  client.portalEnabled, !client.ssoOnly else { return nil }
+            // The rules of a new request hold at use too: a link mailed before the client's portal was
+            // turned off or the client went SSO-only sets no password.
             return user
         }
     }
@@ -89,7 +93,8 @@ extension Portal {
             // The account's status is read again inside the write: it may have been disabled since.
             let spent = try db.run("""
                 UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
-                AND EXISTS (SELECT 1 FROM customer_users u WHERE u.id = customer_user_id AND u.status <> 'disabled')
+                AND EXISTS (SELECT 1 FROM customer_users u JOIN clients c ON c.id = u.client_id
+                            WHERE u.id = customer_user_id AND u.status <> 'disabled' AND c.portal_enabled AND NOT c.sso_only)
                 """, time, hash, time)
             guard spent == 1 else { return .failure(.invalidLink) }
             // A link a staff member opened in the outbox ("Show link") may be in their hands: the reset
