@@ -40,6 +40,8 @@ final class ServerContext: Sendable {
     let responder: @Sendable (Request) -> Response
     let accessLog: @Sendable (String) -> Void
     let slowLane: SlowLane?
+    /// ``ServerConfiguration/trustedProxies`` in canonical form.
+    let trustedProxies: Set<String>
     /// The slow lane's threads, from start to stop.
     let lanePool = Locked<WorkerPool?>(nil)
     /// Requests between their URI callback and their completion callback, for a graceful stop.
@@ -51,6 +53,7 @@ final class ServerContext: Sendable {
         self.responder = responder
         self.accessLog = accessLog
         self.slowLane = slowLane
+        trustedProxies = Set(configuration.trustedProxies.compactMap { ClientAddress.canonical($0) })
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer) -> ServerContext {

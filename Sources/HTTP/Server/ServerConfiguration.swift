@@ -15,6 +15,9 @@ public struct ServerConfiguration: Sendable {
     public var connectionLimit: Int = 1024
     /// Threads that accept connections and run the responder.
     public var threadPoolSize: Int = 4
+    /// Reverse proxies (exact IPv4 or IPv6 addresses) whose connections may name the client in
+    /// `X-Forwarded-For`; from any other address the header is ignored (see ``ClientAddress``).
+    public var trustedProxies: [String] = []
 
     public init() {}
 
@@ -25,6 +28,9 @@ public struct ServerConfiguration: Sendable {
         if connectionMemoryLimit < 4096 { return "connectionMemoryLimit must be at least 4096 bytes" }
         if connectionLimit < 1 { return "connectionLimit must be at least 1" }
         if threadPoolSize < 1 { return "threadPoolSize must be at least 1" }
+        if let bad = trustedProxies.first(where: { ClientAddress.canonical($0) == nil }) {
+            return "trusted proxy \(bad) is not an IPv4 or IPv6 address"
+        }
         return nil
     }
 }
