@@ -47,6 +47,7 @@ extension ServerContext {
         guard exchange.phase == .receivingBody, let decoded = exchange.decodedTarget else {
             return respond(exchange, on: connection, with: HTTPError.payloadTooLarge.response, closing: true)
         }
+        exchange.connection?.requestArrived()
         let request = Request(method: exchange.method, target: exchange.target, decoded: decoded,
                               headers: exchange.headers, body: exchange.body,
                               remoteAddress: exchange.remoteAddress)
