@@ -45,6 +45,21 @@ import TestSupport
         #expect(try signIn(console.browser(), as: "203.0.113.7").status == 429, "Mallory's address stays locked")
     }
 
+    @Test("Reset-link limits count each client behind the proxy apart")
+    func resetLimitPerClient() throws {
+        let console = try behindProxy()
+        func forgot(_ client: String, _ index: Int) throws -> HTTPResponse {
+            let browser = console.browser()
+            let headers = [("X-Forwarded-For", client)]
+            let token = try browser.csrfToken(from: try browser.get("/login/forgot", headers: headers))
+            return try browser.post("/login/forgot", form: [("csrf_token", token), ("email", "someone\(index)@example.com")], headers: headers)
+        }
+        // Ten requests per address in 15 minutes; the eleventh from that client is told to wait.
+        for index in 0..<10 { #expect(try forgot("203.0.113.7", index).status == 303) }
+        #expect(try forgot("203.0.113.7", 10).status == 429)
+        #expect(try forgot("198.51.100.23", 11).status == 303, "another client behind the proxy still may")
+    }
+
     @Test("The access log, the audit trail and the sessions list show the client behind the proxy")
     func addressEverywhere() throws {
         let console = try behindProxy()
