@@ -18,11 +18,11 @@ public enum ClientAddress {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         var v4 = in_addr()
         if inet_pton(AF_INET, literal, &v4) == 1, inet_ntop(AF_INET, &v4, &buffer, socklen_t(buffer.count)) != nil {
-            return String(cString: buffer)
+            return Self.text(buffer)
         }
         var v6 = in6_addr()
         if inet_pton(AF_INET6, literal, &v6) == 1, inet_ntop(AF_INET6, &v6, &buffer, socklen_t(buffer.count)) != nil {
-            return String(cString: buffer)
+            return Self.text(buffer)
         }
         return nil
     }
@@ -47,6 +47,11 @@ public enum ClientAddress {
             }
         }
         return client
+    }
+
+    /// A NUL-terminated C string as Swift text.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     private static func isHexDigit(_ byte: UInt8) -> Bool {
