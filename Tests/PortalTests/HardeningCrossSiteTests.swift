@@ -142,4 +142,17 @@ import TestSupport
         #expect(browser.cookies["clientone_pre"] == nil)
         #expect(try browser.get("/portal/profile").status == 200)
     }
+
+    @Test("Behind https the console's origin is recognised as browsers write it; http or another port is not",
+          arguments: [("https://portal.example.com", true), ("HTTPS://Portal.Example.COM", true), ("http://portal.example.com", false),
+                      ("https://portal.example.com:8443", false), ("https://portal.example.com.evil.example", false)])
+    func httpsOrigin(origin: String, own: Bool) throws {
+        let console = try TestConsole { $0.publicURL = "https://portal.example.com:443/" }
+        try console.seedNorthwind()
+        let browser = HTTPClient(port: console.port, hostHeader: "portal.example.com:443")
+        let token = try browser.csrfToken(from: try browser.get("/login"))
+        let answer = try browser.post("/login", form: [("csrf_token", token), ("email", "jane@northwind.example")],
+                                      headers: [("Origin", origin)])
+        #expect(answer.status == (own ? 200 : 403), "Origin \(origin)")
+    }
 }
