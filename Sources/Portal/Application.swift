@@ -18,6 +18,7 @@ public final class Application: Sendable {
         server.port = configuration.port
         server.maxBodySize = configuration.maxBodySize
         server.threadPoolSize = configuration.threads
+        server.trustedProxies = configuration.trustedProxies
         // Password checks run on a lane as wide as the hashing gate, so there they never wait for a
         // permit, and no connection thread ever waits for one.
         let lane = SlowLane(threads: configuration.hashingThreads, queueLimit: 8 * configuration.hashingThreads,
@@ -62,6 +63,9 @@ public func buildApplication(_ configuration: PortalConfiguration, clock: any Cl
                              accessLog: @escaping @Sendable (String) -> Void,
                              log: (@Sendable (String) -> Void)? = nil) throws -> Application {
     try ListenPolicy.validate(host: configuration.host, publicURL: configuration.publicURL)
+    if let bad = configuration.trustedProxies.first(where: { ClientAddress.canonical($0) == nil }) {
+        throw ConfigurationError.invalidTrustedProxy(bad)
+    }
     let log = log ?? accessLog
     let portal = try Portal(configuration: configuration, clock: clock, log: log)
     return Application(portal: portal, accessLog: accessLog, log: log)

@@ -53,6 +53,8 @@ public struct PortalConfiguration: Sendable {
     public var addressFailureLimit: Int = 20
     /// The window in which failures are counted, and the lockout's length, in seconds.
     public var lockoutSeconds: Int64 = 15 * 60
+    /// `--trusted-proxy`: reverse proxies whose connections may name the client in `X-Forwarded-For`.
+    public var trustedProxies: [String] = []
 
     public init(databasePath: String, publicDirectory: String) {
         self.databasePath = databasePath
@@ -81,6 +83,7 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
     case invalidPublicURL(String)
     case missingPublicDirectory([String])
     case invalidSMTP(String)
+    case invalidTrustedProxy(String)
 
     public var description: String {
         switch self {
@@ -90,6 +93,8 @@ public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
             return "invalid --public-url \(url): give an absolute http:// or https:// URL with a host name, e.g. https://portal.example.com"
         case .invalidSMTP(let text):
             return "invalid --smtp \(text): give HOST:PORT, e.g. --smtp 127.0.0.1:2525"
+        case .invalidTrustedProxy(let text):
+            return "invalid --trusted-proxy \(text): give the proxy's exact IPv4 or IPv6 address, e.g. --trusted-proxy 127.0.0.1"
         case .missingPublicDirectory(let places):
             return "cannot find the Public/ folder (stylesheet and scripts); looked in: \(places.joined(separator: ", ")). Set CLIENTONE_PUBLIC to its path"
         }

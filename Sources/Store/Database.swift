@@ -41,6 +41,7 @@ public final class Database {
         Self.processSettings
         self.path = path
         let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        if !readOnly { try Self.protectFiles(at: path) }
         var opened: OpaquePointer?
         let result = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE, nil)
         connection = opened

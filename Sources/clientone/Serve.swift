@@ -21,6 +21,9 @@ struct Serve: ParsableCommand {
     var smtp: String?
     @Option(name: .customLong("mail-from"), help: "The sender address of the console's mail.") var mailFrom = "no-reply@localhost"
     @Option(help: "Threads serving connections (1 to 64).") var threads = PortalConfiguration.defaultThreads
+    @Option(name: .customLong("trusted-proxy"),
+            help: "A reverse proxy's exact IP address (repeatable): only its connections may name the client in X-Forwarded-For.")
+    var trustedProxies: [String] = []
 
     func validate() throws {
         if issuer.isEmpty || issuer.count > 64 || issuer.utf8.count > 256 || issuer.contains(":") {
@@ -46,6 +49,7 @@ struct Serve: ParsableCommand {
         configuration.smtp = smtp
         configuration.mailFrom = mailFrom
         configuration.threads = threads
+        configuration.trustedProxies = trustedProxies
         // Request lines go out in batches; everything else at once, after the lines before it.
         let output = LineWriter()
         defer { output.flush() }

@@ -14,7 +14,9 @@ public struct Request: Sendable {
     /// From the Cookie headers; malformed pieces are ignored and the first of a repeated name wins.
     public let cookies: [String: String]
     public let body: [UInt8]
-    /// The client's IP address, "127.0.0.1" or "::1".
+    /// The client's IP address, e.g. "127.0.0.1" or "::1": the connection's, or the one a trusted proxy
+    /// named (``ServerConfiguration/trustedProxies``). Always a valid IP address, or "-" when the socket
+    /// cannot tell.
     public let remoteAddress: String
     /// Filled in by the application from a router match (`{id}` in the pattern → `pathParameters["id"]`).
     public var pathParameters: [String: String] = [:]

@@ -22,7 +22,11 @@ func exchangeStarted(_ cls: UnsafeMutableRawPointer?, _ uri: UnsafePointer<CChar
         Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
     } ?? []
     ServerContext.from(cls).inFlight.withLock { $0 += 1 }
-    return Unmanaged.passRetained(Exchange(rawTarget: target)).toOpaque()
+    let exchange = Exchange(rawTarget: target)
+    if let connection, let state = clientone_mhd_socket_context(connection) {
+        exchange.connection = Unmanaged<ConnectionGuard.Connection>.fromOpaque(state).takeUnretainedValue()
+    }
+    return Unmanaged.passRetained(exchange).toOpaque()
 }
 
 /// `MHD_OPTION_NOTIFY_COMPLETED`: the request is over (answered, aborted, timed out or shut down).
@@ -32,7 +36,7 @@ func exchangeCompleted(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePoin
                        _ reason: MHD_RequestTerminationCode) {
     guard let cls, let conCls, let exchange = conCls.pointee else { return }
     conCls.pointee = nil
-    Unmanaged<Exchange>.fromOpaque(exchange).release()
+    Unmanaged<Exchange>.fromOpaque(exchange).takeRetainedValue().connection?.answered()
     ServerContext.from(cls).inFlight.withLock { $0 -= 1 }
 }
 
@@ -77,4 +81,32 @@ func collectHeader(_ cls: UnsafeMutableRawPointer?, _ kind: MHD_ValueKind,
     let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) }
     cls.assumingMemoryBound(to: HTTPHeaders.self).pointee.add(name, text ?? "")
     return .YES
+}
+
+/// The accept policy (`apc` of `MHD_start_daemon`), called before libmicrohttpd takes a connection on:
+/// refuses one beyond the per-address limit (see ``ConnectionGuard``).
+func admitConnection(_ cls: UnsafeMutableRawPointer?, _ address: UnsafePointer<sockaddr>?, _ length: socklen_t) -> MHD_Result {
+    guard let cls else { return .YES }
+    return ServerContext.from(cls).connections.admits(ConnectionInfo.text(of: address)) ? .YES : .NO
+}
+
+/// `MHD_OPTION_NOTIFY_CONNECTION`: a connection started or closed. Its ``ConnectionGuard/Connection``
+/// lives in `*socket_context`, retained from the start to the close, which libmicrohttpd pairs (also on
+/// its own clean-up paths).
+func connectionChanged(_ cls: UnsafeMutableRawPointer?, _ connection: OpaquePointer?,
+                       _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                       _ code: MHD_ConnectionNotificationCode) {
+    guard let cls, let connection, let socketContext else { return }
+    let connections = ServerContext.from(cls).connections
+    switch code {
+    case .CONNECTION_NOTIFY_STARTED:
+        let state = ConnectionGuard.Connection(address: ConnectionInfo.remoteAddress(connection),
+                                               descriptor: clientone_mhd_connection_fd(connection))
+        socketContext.pointee = Unmanaged.passRetained(state).toOpaque()
+        connections.opened(state)
+    default:
+        guard let pointer = socketContext.pointee else { return }
+        socketContext.pointee = nil
+        connections.closed(Unmanaged<ConnectionGuard.Connection>.fromOpaque(pointer).takeRetainedValue())
+    }
 }

@@ -18,7 +18,12 @@ enum ConnectionInfo {
 
     /// "127.0.0.1", "::1", or "-" when libmicrohttpd cannot tell.
     static func remoteAddress(_ connection: OpaquePointer) -> String {
-        guard let address = clientone_mhd_client_addr(connection) else { return "-" }
+        text(of: clientone_mhd_client_addr(connection))
+    }
+
+    /// A socket address as text: "127.0.0.1", "::1", or "-" for anything but IPv4 and IPv6.
+    static func text(of address: UnsafePointer<sockaddr>?) -> String {
+        guard let address else { return "-" }
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
         let written: UnsafePointer<CChar>?
         switch Int32(address.pointee.sa_family) {

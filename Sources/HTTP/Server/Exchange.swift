@@ -27,6 +27,8 @@ final class Exchange {
     var target = ""
     var decodedTarget: RequestTarget?
     var body: [UInt8] = []
+    /// The connection's deadline keeper (nil only if libmicrohttpd had no socket context for it).
+    var connection: ConnectionGuard.Connection?
     /// The slow lane's answer, set on a pool thread before the connection is resumed.
     let laneResponse = Locked<Response?>(nil)
 
@@ -40,6 +42,10 @@ final class ServerContext: Sendable {
     let responder: @Sendable (Request) -> Response
     let accessLog: @Sendable (String) -> Void
     let slowLane: SlowLane?
+    /// ``ServerConfiguration/trustedProxies`` in canonical form.
+    let trustedProxies: Set<String>
+    /// The per-address connection limit and the request deadline.
+    let connections: ConnectionGuard
     /// The slow lane's threads, from start to stop.
     let lanePool = Locked<WorkerPool?>(nil)
     /// Requests between their URI callback and their completion callback, for a graceful stop.
@@ -51,6 +57,9 @@ final class ServerContext: Sendable {
         self.responder = responder
         self.accessLog = accessLog
         self.slowLane = slowLane
+        trustedProxies = Set(configuration.trustedProxies.compactMap { ClientAddress.canonical($0) })
+        connections = ConnectionGuard(limit: configuration.connectionsPerAddress, requestTimeout: configuration.requestTimeout,
+                                      exempt: trustedProxies)
     }
 
     static func from(_ pointer: UnsafeMutableRawPointer) -> ServerContext {

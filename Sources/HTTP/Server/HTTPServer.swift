@@ -50,6 +50,7 @@ public final class HTTPServer: Sendable {
                 pool?.stop()
                 throw failure
             }
+            context.connections.start()
             phase.withLock { $0 = .running(daemon: daemon, port: socket.port) }
         }
     }
@@ -77,11 +78,15 @@ public final class HTTPServer: Sendable {
                 waitForRequestsInFlight(seconds: min(5, context.configuration.connectionTimeout))
             }
             MHD_stop_daemon(daemon)
+            context.connections.stop()
             // libmicrohttpd hands the quiesced socket back; it may be closed only after the daemon stops.
             if listener >= 0 { closeDescriptor(listener) }
             phase.withLock { $0 = .stopped(port: port) }
         }
     }
+
+    /// Open connections from `address` as the per-address limit counts them (for tests).
+    func openConnections(from address: String) -> Int { context.connections.count(address) }
 
     /// Requests received but not completed yet (for tests of the graceful stop).
     var requestsInFlight: Int { context.inFlight.withLock { $0 } }
@@ -95,7 +100,7 @@ public final class HTTPServer: Sendable {
 
     /// Starts libmicrohttpd on the already listening socket: epoll on Linux (the best poller elsewhere)
     /// with a thread pool; ITC so `MHD_quiesce_daemon` works; no error log, since the server reports its
-    /// failures itself.
+    /// failures itself; the accept policy and connection notifications of ``ConnectionGuard``.
     private func startDaemon(listeningOn socket: ListeningSocket) -> OpaquePointer? {
         let configuration = context.configuration
         let cls = context.opaque
@@ -108,6 +113,9 @@ public final class HTTPServer: Sendable {
                            value: unsafeBitCast(exchangeStarted as URICallback, to: Int.self), ptr_value: cls),
             MHD_OptionItem(option: .NOTIFY_COMPLETED,
                            value: unsafeBitCast(exchangeCompleted as MHD_RequestCompletedCallback, to: Int.self),
+                           ptr_value: cls),
+            MHD_OptionItem(option: .NOTIFY_CONNECTION,
+                           value: unsafeBitCast(connectionChanged as MHD_NotifyConnectionCallback, to: Int.self),
                            ptr_value: cls),
         ]
         if configuration.threadPoolSize > 1 {
@@ -123,7 +131,7 @@ public final class HTTPServer: Sendable {
         if context.slowLane != nil { flags |= MHD_ALLOW_SUSPEND_RESUME.rawValue }
         return TerminationSignals.blocked {
             options.withUnsafeBufferPointer { items in
-                clientone_mhd_start(flags, 0, handleAccess, cls, items.baseAddress)
+                clientone_mhd_start(flags, 0, admitConnection, cls, handleAccess, cls, items.baseAddress)
             }
         }
     }

@@ -6,8 +6,12 @@ extension ServerContext {
     /// before reading any of the body.
     func begin(_ exchange: Exchange, on connection: OpaquePointer, method: String) -> MHD_Result {
         exchange.method = method
-        exchange.remoteAddress = ConnectionInfo.remoteAddress(connection)
         exchange.headers = ConnectionInfo.headers(connection)
+        // Set once, here, so the access log and everything the application does with the address
+        // (lockouts, reset limits, activity, sessions) see the same client.
+        let peer = ConnectionInfo.remoteAddress(connection)
+        exchange.remoteAddress = trustedProxies.isEmpty ? peer
+            : ClientAddress.resolve(connection: peer, forwardedFor: exchange.headers.values("X-Forwarded-For"), trusted: trustedProxies)
         guard let target = PercentDecoding.validUTF8(exchange.rawTarget),
               let decoded = try? RequestTarget(parsing: target) else {
             return respond(exchange, on: connection, with: .text("Bad Request", status: 400), closing: true)
@@ -43,6 +47,7 @@ extension ServerContext {
         guard exchange.phase == .receivingBody, let decoded = exchange.decodedTarget else {
             return respond(exchange, on: connection, with: HTTPError.payloadTooLarge.response, closing: true)
         }
+        exchange.connection?.requestArrived()
         let request = Request(method: exchange.method, target: exchange.target, decoded: decoded,
                               headers: exchange.headers, body: exchange.body,
                               remoteAddress: exchange.remoteAddress)

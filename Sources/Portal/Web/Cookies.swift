@@ -14,6 +14,18 @@ enum Cookies {
         "\(name)=\(value); Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
     }
 
+    /// Whether a `Set-Cookie` value hands out a session (customer or staff), i.e. a sign-in step completed.
+    static func startsSession(_ setCookie: String) -> Bool {
+        for name in [session, staff] where names(setCookie, name) {
+            // A clearing cookie has an empty value.
+            return !setCookie.dropFirst(name.count + 1).hasPrefix(";")
+        }
+        return false
+    }
+
+    /// Whether a `Set-Cookie` value is for the cookie `name`.
+    static func names(_ setCookie: String, _ name: String) -> Bool { setCookie.hasPrefix(name + "=") }
+
     static func clear(_ name: String, secure: Bool) -> String {
         "\(name)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
     }

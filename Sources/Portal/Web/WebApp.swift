@@ -106,6 +106,12 @@ final class WebApp: Sendable {
     private func route(_ request: Request) throws -> Response {
         if let redirect = hostRedirect(request) { return redirect }
         if request.path == "/healthz" { return .text("ok") }
+        // Before any route, session or handler: a request another site made the browser send changes
+        // nothing, whatever its CSRF token says (a page on another localhost port can plant the
+        // pre-session cookie, cookies not being separated by port, and then holds a valid token for it).
+        if request.method != "GET" && request.method != "HEAD", !consoleOrigin.get().sentThis(request) {
+            throw PortalError.crossSite
+        }
         if request.path.hasPrefix("/static/") {
             guard request.method == "GET" || request.method == "HEAD" else {
                 return Response(status: 405, headers: HTTPHeaders([("Allow", "GET, HEAD")]))
@@ -159,6 +165,12 @@ final class WebApp: Sendable {
             }
         }
         var response = try route.handle(&context)
+        // A completed sign-in step leaves the browser without the pre-session it came with, which someone
+        // else may have planted and know: whatever step hands out a session, the pre-session goes.
+        if context.setCookies.contains(where: Cookies.startsSession) {
+            context.setCookies.removeAll { Cookies.names($0, Cookies.preSession) }
+            context.setCookies.append(Cookies.clear(Cookies.preSession, secure: portal.configuration.secureCookies))
+        }
         for cookie in context.setCookies { response.headers.add("Set-Cookie", cookie) }
         // Nothing the pipeline renders may be kept by a browser or a proxy: pages of an account,
         // forms with CSRF tokens, sign-in answers.
@@ -286,10 +298,35 @@ struct ConsoleOrigin: Sendable {
     /// Lowercased ASCII bytes of the authority.
     private let authority: [UInt8]
 
+    /// The origin as a browser serializes it in an `Origin` header: lowercase, without a default port.
+    let serialized: String
+
     init(_ url: String) {
         self.url = url
         let authority = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true).dropFirst().first ?? ""
         self.authority = authority.utf8.map(Self.lowercase)
+        let scheme = String(decoding: (url.split(separator: ":", maxSplits: 1).first ?? "").utf8.map(Self.lowercase), as: UTF8.self)
+        var host = String(decoding: self.authority, as: UTF8.self)
+        if scheme == "https", host.hasSuffix(":443") { host.removeLast(4) }
+        if scheme == "http", host.hasSuffix(":80") { host.removeLast(3) }
+        serialized = scheme + "://" + host
+    }
+
+    /// Whether the browser says this request comes from the console's own pages: every `Origin` header
+    /// names the console (`null`, another port or scheme do not); without one, `Sec-Fetch-Site` must not
+    /// say `cross-site`. A request with neither (curl, an old browser) passes here and is judged by its
+    /// CSRF token alone.
+    func sentThis(_ request: Request) -> Bool {
+        let origins = request.headers.values("Origin")
+        if !origins.isEmpty {
+            return origins.allSatisfy { value in
+                var value = value
+                return value.withUTF8 { bytes in
+                    bytes.count == serialized.utf8.count && zip(bytes, serialized.utf8).allSatisfy { Self.lowercase($0) == $1 }
+                }
+            }
+        }
+        return !request.headers.values("Sec-Fetch-Site").contains { $0.lowercased().contains("cross-site") }
     }
 
     /// Whether a Host header names this origin (ASCII case-insensitively, as host names compare).
