@@ -427,3 +427,15 @@ extension TestConsole {
         }
     }
 }
+
+@Suite struct DefaultPortOriginTests {
+    @Test("With --public-url https://host:443, a browser's Host without the port is the console's own, not a redirect loop")
+    func defaultPortIsTheSameAuthority() throws {
+        let console = try TestConsole { $0.publicURL = "https://portal.example.com:443" }
+        for host in ["portal.example.com", "portal.example.com:443", "PORTAL.example.com"] {
+            let page = try HTTPClient(port: console.port, hostHeader: host).get("/login")
+            #expect(page.status == 200, "Host: \(host) answered \(page.status) \(page.header("Location") ?? "")")
+        }
+        #expect(try HTTPClient(port: console.port, hostHeader: "portal.example.com:8443").get("/login").status == 308)
+    }
+}

@@ -295,8 +295,10 @@ final class WebApp: Sendable {
 /// header must say. Worked out once, not per request.
 struct ConsoleOrigin: Sendable {
     let url: String
-    /// Lowercased ASCII bytes of the authority.
+    /// Lowercased ASCII bytes of the authority, and the same with the scheme's default port written
+    /// out or left out (a browser sends `Host: portal.example.com` for `https://portal.example.com:443`).
     private let authority: [UInt8]
+    private let alternativeAuthority: [UInt8]
 
     /// The origin as a browser serializes it in an `Origin` header: lowercase, without a default port.
     let serialized: String
@@ -310,6 +312,8 @@ struct ConsoleOrigin: Sendable {
         if scheme == "https", host.hasSuffix(":443") { host.removeLast(4) }
         if scheme == "http", host.hasSuffix(":80") { host.removeLast(3) }
         serialized = scheme + "://" + host
+        let defaultPort = scheme == "https" ? ":443" : ":80"
+        alternativeAuthority = host.utf8.count == self.authority.count ? self.authority + Array(defaultPort.utf8) : Array(host.utf8)
     }
 
     /// Whether the browser says this request comes from the console's own pages: every `Origin` header
@@ -333,8 +337,12 @@ struct ConsoleOrigin: Sendable {
     func isAuthority(_ host: String) -> Bool {
         var host = host
         return host.withUTF8 { bytes in
-            bytes.count == authority.count && zip(bytes, authority).allSatisfy { Self.lowercase($0) == $1 }
+            Self.equalsIgnoringCase(bytes, authority) || Self.equalsIgnoringCase(bytes, alternativeAuthority)
         }
+    }
+
+    private static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercased: [UInt8]) -> Bool {
+        bytes.count == lowercased.count && zip(bytes, lowercased).allSatisfy { lowercase($0) == $1 }
     }
 
     private static func lowercase(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
