@@ -5,20 +5,26 @@ public struct AuthenticatorSetupPage: Sendable {
     public var qrSVG: HTML
     /// The secret in groups of four, for typing in by hand.
     public var groupedSecret: String
+    /// Which set-up the page shows: the form sends it back, so the code confirms this secret and no
+    /// set-up started later in another tab.
+    public var setupID: Int64
     public var error: String?
-    /// Where the code goes, and where Cancel leads (the customer's Security tab, or the staff member's page).
+    /// Where the code goes, and where Cancel posts (the customer's or the staff member's set-up). Cancel
+    /// is a POST: it ends the pending set-up on the server, which a link could not.
     public var verifyAction = "/portal/profile/security/totp/verify"
-    public var cancelHref = "/portal/profile/security"
+    public var cancelAction = "/portal/profile/security/totp/cancel"
 
-    public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, error: String? = nil) {
+    public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, setupID: Int64, error: String? = nil) {
         self.chrome = chrome
         self.qrSVG = qrSVG
         self.groupedSecret = groupedSecret
+        self.setupID = setupID
         self.error = error
     }
 }
 
-/// Recovery codes, shown once, right after they are made.
+/// Recovery codes, shown while they are pending in the session that made them (until "I've Saved
+/// These").
 public struct RecoveryCodesPage: Sendable {
     public var chrome: Chrome
     public var codes: [String]
@@ -68,12 +74,13 @@ public enum TwoFactorView {
           </div>
           <form method="post" action="\(page.verifyAction)" novalidate autocomplete="off">
             \(Form.csrf(csrf))
+            <input type="hidden" name="setup" value="\(String(page.setupID))">
             \(Form.field(id: "code", name: "code", label: "6-digit code", error: page.error, required: true,
                          autocomplete: "one-time-code", maxLength: 7,
                          extra: " inputmode=\"numeric\" pattern=\"[0-9 ]*\" autofocus"))
             <div class="actions">
               <button type="submit" class="button button--primary">Verify</button>
-              <a class="button button--quiet" href="\(page.cancelHref)">Cancel</a>
+              <button type="submit" class="button button--quiet" formaction="\(page.cancelAction)" formnovalidate>Cancel</button>
             </div>
           </form>
         </section>
@@ -91,7 +98,7 @@ public enum TwoFactorView {
         <section class="card codes" aria-labelledby="codes-title">
           \(intro)
           <h2 id="codes-title" class="card__title">Save your recovery codes</h2>
-          <p>Each code signs you in once if you lose your authenticator. They are shown only now: store them somewhere safe and offline.</p>
+          <p>Each code signs you in once if you lose your authenticator. This page shows them only until you select I've Saved These (10 minutes at most): store them somewhere safe and offline.</p>
           <ul class="codes__list" id="recovery-codes">
             \(HTML.each(page.codes) { "<li><code>\($0)</code></li>" })
           </ul>
