@@ -24,7 +24,7 @@ public struct AuthenticatorSetupPage: Sendable {
 }
 
 /// Recovery codes, shown while they are pending in the session that made them (until "I've Saved
-/// These").
+/// These"). In kiosk mode (`chrome.kiosk`) there is no download: it would leave them on a shared disk.
 public struct RecoveryCodesPage: Sendable {
     public var chrome: Chrome
     public var codes: [String]
@@ -90,7 +90,9 @@ public enum TwoFactorView {
     public static func recoveryCodes(_ page: RecoveryCodesPage) -> HTML {
         let csrf = page.chrome.csrfToken ?? ""
         let text = page.codes.joined(separator: "\n") + "\n"
-        let download = "data:text/plain;charset=utf-8," + percentEncode("ClientOne Console recovery codes\nEach code works once.\n\n" + text)
+        let download: HTML = page.chrome.kiosk ? .empty : """
+            <a class="button button--secondary" href="\("data:text/plain;charset=utf-8," + percentEncode("ClientOne Console recovery codes\nEach code works once.\n\n" + text))" download="clientone-recovery-codes.txt">Download .txt</a>
+            """
         let intro: HTML = page.justEnabled
             ? "<div class=\"alert alert--success\" role=\"status\">Two-factor authentication is on.</div>"
             : "<div class=\"alert alert--success\" role=\"status\">Your new recovery codes are ready. Every earlier code no longer works.</div>"
@@ -104,7 +106,7 @@ public enum TwoFactorView {
           </ul>
           <div class="actions codes__actions">
             <button type="button" class="button button--secondary" data-copy="recovery-codes" data-js-only hidden>Copy Codes</button>
-            <a class="button button--secondary" href="\(download)" download="clientone-recovery-codes.txt">Download .txt</a>
+            \(download)
             <button type="button" class="button button--quiet" data-print data-js-only hidden>Print</button>
           </div>
           <form method="post" action="/portal/profile/security/recovery-codes/saved">
