@@ -59,7 +59,7 @@ public enum TwoFactorView {
     public static func setup(_ page: AuthenticatorSetupPage) -> HTML {
         let csrf = page.chrome.csrfToken ?? ""
         return Layout.page(page.chrome, content: """
-        <section class="card setup" aria-labelledby="setup-title">
+        <section class="card setup" aria-labelledby="setup-title" data-secret-shown-once>
           <h2 id="setup-title" class="card__title">Set up your authenticator app</h2>
           <ol class="setup__steps">
             <li>Open your authenticator app and add an account.</li>
@@ -97,7 +97,7 @@ public enum TwoFactorView {
             ? "<div class=\"alert alert--success\" role=\"status\">Two-factor authentication is on.</div>"
             : "<div class=\"alert alert--success\" role=\"status\">Your new recovery codes are ready. Every earlier code no longer works.</div>"
         return Layout.page(page.chrome, content: """
-        <section class="card codes" aria-labelledby="codes-title">
+        <section class="card codes" aria-labelledby="codes-title" data-secret-shown-once>
           \(intro)
           <h2 id="codes-title" class="card__title">Save your recovery codes</h2>
           <p>Each code signs you in once if you lose your authenticator. This page shows them only until you select I've Saved These (10 minutes at most): store them somewhere safe and offline.</p>
