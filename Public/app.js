@@ -29,6 +29,13 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // A page showing a secret (the set-up, new recovery codes) comes from the server while the secret is
+  // pending, and is no-store; should a browser still restore it from its back/forward cache (Back after
+  // "I've Saved These" or Cancel), ask the server again, which leads to the Security tab once it ended.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && document.querySelector("[data-secret-shown-once]")) window.location.reload();
+  });
+
   // Idle sign-out: the server ends a session after data-idle-timeout seconds without a request. A
   // minute before, a warning counts down with "Stay signed in" (which tells the server); at zero the
   // page signs out through its Sign Out form, which lands on the sign-in page saying why.

@@ -5,20 +5,26 @@ public struct AuthenticatorSetupPage: Sendable {
     public var qrSVG: HTML
     /// The secret in groups of four, for typing in by hand.
     public var groupedSecret: String
+    /// Which set-up the page shows: the form sends it back, so the code confirms this secret and no
+    /// set-up started later in another tab.
+    public var setupID: Int64
     public var error: String?
-    /// Where the code goes, and where Cancel leads (the customer's Security tab, or the staff member's page).
+    /// Where the code goes, and where Cancel posts (the customer's or the staff member's set-up). Cancel
+    /// is a POST: it ends the pending set-up on the server, which a link could not.
     public var verifyAction = "/portal/profile/security/totp/verify"
-    public var cancelHref = "/portal/profile/security"
+    public var cancelAction = "/portal/profile/security/totp/cancel"
 
-    public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, error: String? = nil) {
+    public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, setupID: Int64, error: String? = nil) {
         self.chrome = chrome
         self.qrSVG = qrSVG
         self.groupedSecret = groupedSecret
+        self.setupID = setupID
         self.error = error
     }
 }
 
-/// Recovery codes, shown once, right after they are made.
+/// Recovery codes, shown while they are pending in the session that made them (until "I've Saved
+/// These"). In kiosk mode (`chrome.kiosk`) there is no download: it would leave them on a shared disk.
 public struct RecoveryCodesPage: Sendable {
     public var chrome: Chrome
     public var codes: [String]
@@ -60,7 +66,7 @@ public enum TwoFactorView {
     public static func setup(_ page: AuthenticatorSetupPage) -> HTML {
         let csrf = page.chrome.csrfToken ?? ""
         return Layout.page(page.chrome, content: """
-        <section class="card setup" aria-labelledby="setup-title">
+        <section class="card setup" aria-labelledby="setup-title" data-secret-shown-once>
           <h2 id="setup-title" class="card__title">Set up your authenticator app</h2>
           <ol class="setup__steps">
             <li>Open your authenticator app and add an account.</li>
@@ -75,12 +81,13 @@ public enum TwoFactorView {
           </div>
           <form method="post" action="\(page.verifyAction)" novalidate autocomplete="off">
             \(Form.csrf(csrf))
+            <input type="hidden" name="setup" value="\(String(page.setupID))">
             \(Form.field(id: "code", name: "code", label: "6-digit code", error: page.error, required: true,
                          autocomplete: "one-time-code", maxLength: 7,
                          extra: " inputmode=\"numeric\" pattern=\"[0-9 ]*\" autofocus"))
             <div class="actions">
               <button type="submit" class="button button--primary">Verify</button>
-              <a class="button button--quiet" href="\(page.cancelHref)">Cancel</a>
+              <button type="submit" class="button button--quiet" formaction="\(page.cancelAction)" formnovalidate>Cancel</button>
             </div>
           </form>
         </section>
@@ -90,21 +97,23 @@ public enum TwoFactorView {
     public static func recoveryCodes(_ page: RecoveryCodesPage) -> HTML {
         let csrf = page.chrome.csrfToken ?? ""
         let text = page.codes.joined(separator: "\n") + "\n"
-        let download = "data:text/plain;charset=utf-8," + percentEncode("ClientOne Console recovery codes\nEach code works once.\n\n" + text)
+        let download: HTML = page.chrome.kiosk ? .empty : """
+            <a class="button button--secondary" href="\("data:text/plain;charset=utf-8," + percentEncode("ClientOne Console recovery codes\nEach code works once.\n\n" + text))" download="clientone-recovery-codes.txt">Download .txt</a>
+            """
         let intro: HTML = page.justEnabled
             ? "<div class=\"alert alert--success\" role=\"status\">Two-factor authentication is on.</div>"
             : "<div class=\"alert alert--success\" role=\"status\">Your new recovery codes are ready. Every earlier code no longer works.</div>"
         return Layout.page(page.chrome, content: """
-        <section class="card codes" aria-labelledby="codes-title">
+        <section class="card codes" aria-labelledby="codes-title" data-secret-shown-once>
           \(intro)
           <h2 id="codes-title" class="card__title">Save your recovery codes</h2>
-          <p>Each code signs you in once if you lose your authenticator. They are shown only now: store them somewhere safe and offline.</p>
+          <p>Each code signs you in once if you lose your authenticator. This page shows them only until you select I've Saved These (10 minutes at most): store them somewhere safe and offline.</p>
           <ul class="codes__list" id="recovery-codes">
             \(HTML.each(page.codes) { "<li><code>\($0)</code></li>" })
           </ul>
           <div class="actions codes__actions">
             <button type="button" class="button button--secondary" data-copy="recovery-codes" data-js-only hidden>Copy Codes</button>
-            <a class="button button--secondary" href="\(download)" download="clientone-recovery-codes.txt">Download .txt</a>
+            \(download)
             <button type="button" class="button button--quiet" data-print data-js-only hidden>Print</button>
           </div>
           <form method="post" action="/portal/profile/security/recovery-codes/saved">

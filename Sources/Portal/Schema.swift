@@ -207,6 +207,37 @@ enum Schema {
                 last_used_step INTEGER NOT NULL DEFAULT -1
             );
             """),
+        Migration("0008-pending-secrets", sql: """
+            -- A secret shown once, waiting in the session that made it (SPEC §3): an authenticator secret
+            -- whose set-up is not yet confirmed (purpose 'totp', a customer's or a staff member's), or a
+            -- new set of recovery codes not yet dismissed with "I've Saved These" ('recovery_codes').
+            -- Sealed with AES-256-GCM under the key file, associated data naming the purpose, the session
+            -- and the owner; it lives 10 minutes and goes with its session (sign-out, expiry). One per
+            -- owner and purpose: a new set-up or set replaces the last, in whichever session. The id is
+            -- never reused (AUTOINCREMENT): a set-up page carries it, so a set-up restarted elsewhere is
+            -- told apart from the one the page showed.
+            CREATE TABLE pending_secrets (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                purpose TEXT NOT NULL CHECK (purpose IN ('totp', 'recovery_codes')),
+                session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+                customer_user_id INTEGER REFERENCES customer_users(id) ON DELETE CASCADE,
+                staff_id INTEGER REFERENCES staff(id) ON DELETE CASCADE,
+                secret_sealed BLOB NOT NULL,
+                after_enable INTEGER NOT NULL DEFAULT 0 CHECK (after_enable IN (0, 1)),
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                CHECK ((customer_user_id IS NULL) <> (staff_id IS NULL))
+            );
+            CREATE UNIQUE INDEX pending_secrets_customer ON pending_secrets(purpose, customer_user_id) WHERE customer_user_id IS NOT NULL;
+            CREATE UNIQUE INDEX pending_secrets_staff ON pending_secrets(purpose, staff_id) WHERE staff_id IS NOT NULL;
+            CREATE INDEX pending_secrets_session ON pending_secrets(session_id);
+            -- Set-ups waiting in the old tables belonged to no session: they end here (the person selects
+            -- Enable again), and the tables hold only authenticators that are on.
+            DELETE FROM totp_credentials WHERE enabled_at IS NULL;
+            DELETE FROM staff_totp_credentials WHERE enabled_at IS NULL;
+            ALTER TABLE totp_credentials DROP COLUMN pending_expires_at;
+            ALTER TABLE staff_totp_credentials DROP COLUMN pending_expires_at;
+            """),
         Migration("0009-outbox-links", sql: """
             -- The outbox message that carries a reset or invitation link, and the staff member who last
             -- opened that link in the outbox ("Show link", audited), so a reset made with it says so.

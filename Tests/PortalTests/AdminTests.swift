@@ -341,17 +341,21 @@ extension TestConsole {
         try console.seedNorthwind()
         let staff = try console.staffSignedIn()
         #expect(try staff.get("/admin/security").text.contains("badge--off"))
-        let setup = try staff.submit("/admin/security/totp/enable", from: "/admin/security", [])
+        let started = try staff.submit("/admin/security/totp/enable", from: "/admin/security", [])
+        #expect(started.header("Location") == "/admin/security/totp/setup")
+        let setup = try staff.follow(started)
         #expect(setup.status == 200)
         #expect(setup.text.contains("action=\"/admin/security/totp/verify\""))
         let svg = try #require(setup.text.captures("(<svg.*?</svg>)").first)
         let uri = try Oracles.decodeQR(svg: svg)
         #expect(uri.hasPrefix("otpauth://totp/ClientOne%20Console%20Admin:morgan"), "got \(uri)")
         let secret = try #require(uri.captures("secret=([A-Z2-7]+)").first)
-        let wrong = try staff.post("/admin/security/totp/verify", form: [("csrf_token", try staff.csrfToken(from: setup)), ("code", "000000")])
+        let id = try console.setupID(setup)
+        let wrong = try staff.post("/admin/security/totp/verify", form: [("csrf_token", try staff.csrfToken(from: setup)), ("setup", id),
+                                                                         ("code", "000000")])
         #expect(wrong.status == 422)
         let verified = try staff.post("/admin/security/totp/verify",
-                                      form: [("csrf_token", try staff.csrfToken(from: setup)),
+                                      form: [("csrf_token", try staff.csrfToken(from: setup)), ("setup", id),
                                              ("code", try Oracles.totp(base32: secret, at: console.clock.now()))])
         #expect(verified.header("Location") == "/admin/security?done=on")
 

@@ -22,8 +22,9 @@ extension TestConsole {
         if setup.status == 303, let location = setup.header("Location") { setup = try browser.get(location) }
         let svg = try #require(setup.text.captures("(<svg.*?</svg>)").first)
         let secret = try #require(try Oracles.decodeQR(svg: svg).captures("secret=([A-Z2-7]+)").first)
+        let setupID = try #require(setup.text.captures(#"name="setup" value="(\d+)""#).first)
         let verified = try browser.post("/admin/security/totp/verify",
-                                        form: [("csrf_token", try browser.csrfToken(from: setup)),
+                                        form: [("csrf_token", try browser.csrfToken(from: setup)), ("setup", setupID),
                                                ("code", try Oracles.totp(base32: secret, at: clock.now()))])
         try #require(verified.status == 303, "staff verify answered \(verified.status)")
         return secret

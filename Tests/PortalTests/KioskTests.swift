@@ -136,11 +136,13 @@ extension TestConsole {
         let security = try browser.get("/portal/profile/security").text
         #expect(security.contains("id=\"current_password\" name=\"current_password\" type=\"password\" value=\"\" required aria-required=\"true\" autocomplete=\"current-password\""))
         #expect(security.contains("autocomplete=\"new-password\""))
-        let setup = try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", [])
+        let started = try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", [])
+        #expect(started.header("Cache-Control") == "no-store")
+        let setup = try browser.follow(started)
         #expect(setup.header("Cache-Control") == "no-store")
         #expect(setup.text.contains("autocomplete=\"one-time-code\""))
         #expect(setup.text.contains("<form method=\"post\" action=\"/portal/profile/security/totp/verify\" novalidate autocomplete=\"off\">"))
-        // No address shows a set-up or codes again: they exist only as answers to POSTs.
+        // Only the set-up's own GET page shows it, and only while it is pending: the POST routes have no GET.
         #expect(try browser.get("/portal/profile/security/totp/verify").status == 405)
         #expect(try browser.get("/portal/profile/security/recovery-codes/saved").status == 405)
     }

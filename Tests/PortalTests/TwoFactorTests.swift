@@ -14,15 +14,22 @@ struct Enrolled {
 extension TestConsole {
     /// Enables the authenticator for a signed-in browser the way a person does.
     func enrol(_ browser: HTTPClient) throws -> Enrolled {
-        let setup = try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", [])
-        try #require(setup.status == 200, "enable answered \(setup.status)")
+        let started = try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", [])
+        try #require(started.status == 303 && started.header("Location") == "/portal/profile/security/totp/setup",
+                     "enable answered \(started.status)")
+        let setup = try browser.follow(started)
+        try #require(setup.status == 200, "the set-up page answered \(setup.status)")
         let svg = try #require(setup.text.captures("(<svg.*?</svg>)").first)
         let uri = try Oracles.decodeQR(svg: svg)
         let secret = try #require(uri.captures("secret=([A-Z2-7]+)").first)
         let code = try Oracles.totp(base32: secret, at: clock.now())
         let token = try browser.csrfToken(from: setup)
-        let codes = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", token), ("code", code)])
-        try #require(codes.status == 200, "verify answered \(codes.status)")
+        let verified = try browser.post("/portal/profile/security/totp/verify",
+                                        form: [("csrf_token", token), ("setup", try setupID(setup)), ("code", code)])
+        try #require(verified.status == 303 && verified.header("Location") == "/portal/profile/security/recovery-codes/new",
+                     "verify answered \(verified.status)")
+        let codes = try browser.follow(verified)
+        try #require(codes.status == 200, "the codes page answered \(codes.status)")
         let recovery = codes.text.captures("<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
         let saved = try browser.post("/portal/profile/security/recovery-codes/saved",
                                      form: [("csrf_token", try browser.csrfToken(from: codes))])
@@ -51,7 +58,7 @@ extension TestConsole {
         #expect(security.contains("<span class=\"badge badge--off\">Disabled</span>"))
         #expect(!security.contains("Recovery Codes"), "the section appears once 2FA is on")
 
-        let setup = try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", [])
+        let setup = try browser.follow(try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", []))
         #expect(setup.status == 200)
         #expect(setup.header("Cache-Control") == "no-store")
         let svg = try #require(setup.text.captures("(<svg.*?</svg>)").first)
@@ -74,18 +81,21 @@ extension TestConsole {
         let console = try TestConsole()
         try console.seedNorthwind()
         let browser = try console.signedIn()
-        let setup = try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", [])
+        let setup = try browser.follow(try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", []))
         let secret = try #require(setup.text.captures("<code id=\"totp-secret\"[^>]*>([A-Z2-7 ]+)</code>").first)
             .replacingOccurrences(of: " ", with: "")
         let token = try browser.csrfToken(from: setup)
         let right = try Oracles.totp(base32: secret, at: console.clock.now())
         let wrongCode = right == "000000" ? "111111" : "000000"
-        let wrong = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", token), ("code", wrongCode)])
+        let id = try console.setupID(setup)
+        let wrong = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", token), ("setup", id), ("code", wrongCode)])
         #expect(wrong.status == 422)
         #expect(wrong.text.contains("That code didn&#39;t match."))
         #expect(wrong.text.contains(try #require(setup.text.captures("(<code id=\"totp-secret\".*?</code>)").first)))
 
-        let done = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", token), ("code", right)])
+        let verified = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", token), ("setup", id), ("code", right)])
+        #expect(verified.status == 303)
+        let done = try browser.follow(verified)
         #expect(done.status == 200)
         let codes = done.text.captures("<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
         #expect(codes.count == 10)
@@ -99,7 +109,7 @@ extension TestConsole {
         #expect(after.contains("<span class=\"badge badge--on\">Enabled</span>"))
         #expect(after.contains("<strong>10 of 10</strong> remaining"))
         #expect(!after.contains(codes[0]), "codes are never shown again")
-        let again = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", token), ("code", right)])
+        let again = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", token), ("setup", id), ("code", right)])
         #expect(!again.text.contains(codes[0]), "replaying the verify POST brings nothing back")
     }
 
@@ -120,18 +130,19 @@ extension TestConsole {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 
-    @Test("A set-up not confirmed within 15 minutes expires")
+    @Test("A set-up not confirmed within 10 minutes expires")
     func pendingExpires() throws {
         let console = try TestConsole()
         try console.seedNorthwind()
         let browser = try console.signedIn()
-        let setup = try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", [])
+        let setup = try browser.follow(try browser.submit("/portal/profile/security/totp/enable", from: "/portal/profile/security", []))
         let secret = try #require(setup.text.captures("<code id=\"totp-secret\"[^>]*>([A-Z2-7 ]+)</code>").first)
             .replacingOccurrences(of: " ", with: "")
-        console.clock.advance(by: 16 * 60)
+        console.clock.advance(by: 10 * 60)
         _ = try browser.get("/portal/profile")
         let code = try Oracles.totp(base32: secret, at: console.clock.now())
-        let late = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", try browser.csrfToken(from: setup)), ("code", code)])
+        let late = try browser.post("/portal/profile/security/totp/verify", form: [("csrf_token", try browser.csrfToken(from: setup)),
+                                                                                   ("setup", try console.setupID(setup)), ("code", code)])
         #expect(late.status == 422)
         #expect(late.text.contains("The set-up expired"))
         #expect(try browser.get("/portal/profile/security").text.contains("badge--off"))
@@ -234,8 +245,10 @@ extension TestConsole {
                                                 [("password", "not my password")])
         #expect(wrong.status == 422)
         #expect(wrong.text.contains("That isn&#39;t your password."))
-        let fresh = try enrolled.browser.submit("/portal/profile/security/recovery-codes/regenerate", from: "/portal/profile/security",
-                                                [("password", TestConsole.password)])
+        let regenerated = try enrolled.browser.submit("/portal/profile/security/recovery-codes/regenerate", from: "/portal/profile/security",
+                                                      [("password", TestConsole.password)])
+        #expect(regenerated.status == 303)
+        let fresh = try enrolled.browser.follow(regenerated)
         #expect(fresh.status == 200)
         let codes = fresh.text.captures("<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>")
         #expect(codes.count == 10)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from axe_selenium_python import Axe
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -76,7 +77,44 @@ class Page:
         return self.driver.find_element(By.CSS_SELECTOR, selector)
 
     def wait_for_path(self, path):
+        """Waits until the address is `path`. Only for a navigation that leaves the current path: when the
+        answer lands on the same path (a form that redirects back to its own page), the address is right
+        before the answer has arrived; use click_and_wait or back then."""
         self.wait.until(lambda d: d.current_url.split("#")[0].split("?")[0].endswith(path))
+
+    def click_and_wait(self, element):
+        """Clicks and waits until the document on screen is a new one, fully loaded: the answer to the click."""
+        token = self._mark_leaving()
+        element.click()
+        self._wait_for_document_after(token)
+
+    def back(self):
+        """Browser Back, then waits until another document is on screen, fully loaded."""
+        token = self._mark_leaving()
+        self.driver.back()
+        self._wait_for_document_after(token)
+
+    def reload(self):
+        """Browser Reload, then waits until the reloaded document is on screen, fully loaded."""
+        token = self._mark_leaving()
+        self.driver.refresh()
+        self._wait_for_document_after(token)
+
+    def _mark_leaving(self):
+        # A token in the page's own window: a new document (a fresh load, or an older page restored from
+        # the back/forward cache) does not carry this one.
+        token = os.urandom(8).hex()
+        self.driver.execute_script("window.__e2eLeaving = arguments[0];", token)
+        return token
+
+    def _wait_for_document_after(self, token):
+        def arrived(driver):
+            try:
+                return driver.execute_script(
+                    "return window.__e2eLeaving !== arguments[0] && document.readyState === 'complete';", token)
+            except WebDriverException:
+                return False  # between documents
+        self.wait.until(arrived)
 
     def sign_in(self, email, password=DEMO_PASSWORD):
         self.open("/login")

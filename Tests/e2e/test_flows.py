@@ -4,10 +4,10 @@ screenshot) and by axe-core (no serious or critical violation)."""
 import re
 import subprocess
 import tempfile
-import time
 import unittest
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 
 from console import BINARY, Console, DEMO_PASSWORD, Page, chromium
 
@@ -65,9 +65,12 @@ class CustomerFlowsTest(unittest.TestCase):
         box = page.find("#ticket_status_email")
         before = box.is_selected()
         box.click()
-        page.find("form[action='/portal/profile/notifications'] button[type=submit]").click()
-        page.wait_for_path("/portal/profile")
-        self.driver.refresh()
+        # The form answers with a redirect to /portal/profile, the path already shown: wait for the new
+        # page and its confirmation (the save is done), not for the path, before reloading.
+        page.click_and_wait(page.find("form[action='/portal/profile/notifications'] button[type=submit]"))
+        self.assertIn("Your notification preferences were saved.", self.driver.page_source)
+        page.reload()
+        self.assertNotIn("Your notification preferences were saved.", self.driver.page_source)
         self.assertEqual(page.find("#ticket_status_email").is_selected(), not before)
 
         page.open("/portal/profile/security")
@@ -94,30 +97,40 @@ class CustomerFlowsTest(unittest.TestCase):
         page.wait_for_path("/portal/profile")
         page.open("/portal/profile/security")
         page.find("form[action='/portal/profile/security/totp/enable'] button").click()
+        page.wait_for_path("/portal/profile/security/totp/setup")
         page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".setup__qr svg"))
         page.check("authenticator-setup")
         uri = decode_qr(page.find(".setup__qr svg").get_attribute("outerHTML"))
         secret = re.search(r"secret=([A-Z2-7]+)", uri).group(1)
         self.assertEqual(page.find("#totp-secret").text.replace(" ", ""), secret)
-        page.find("#code").send_keys(totp(secret))
+        # The set-up page is a GET: a reload shows the same secret, and makes no other.
+        page.reload()
+        self.assertEqual(page.find("#totp-secret").text.replace(" ", ""), secret)
+        code = totp(secret)
+        page.find("#code").send_keys(code)
         page.find("form[action='/portal/profile/security/totp/verify'] button[type=submit]").click()
+        page.wait_for_path("/portal/profile/security/recovery-codes/new")
         page.wait.until(lambda d: "I've Saved These" in d.page_source or "I’ve Saved These" in d.page_source)
         codes = [element.text for element in self.driver.find_elements(By.CSS_SELECTOR, "li code")]
         self.assertEqual(len(codes), 10)
         page.check("recovery-codes")
+        # A reload of the codes page shows the same codes (it used to post the form again and make a new set).
+        page.reload()
+        self.assertEqual([element.text for element in self.driver.find_elements(By.CSS_SELECTOR, "li code")], codes)
         page.find("form[action='/portal/profile/security/recovery-codes/saved'] button").click()
         page.wait_for_path("/portal/profile/security")
-        self.driver.back()
-        time.sleep(0.5)
+        page.back()
         self.assertNotIn(codes[0], self.driver.page_source, "Back does not bring the codes back")
+        self.assertTrue(self.driver.current_url.endswith("/portal/profile/security"), "Back lands on the Security tab")
+        self.assertIn("Authenticator App", self.driver.page_source, "not the browser's resubmission page")
 
         page.open("/portal/profile/security")
         page.sign_out()
         page.sign_in("jane.doe@northwind.example")
         page.wait_for_path("/login/mfa")
         page.check("mfa")
-        # A new step so the code is not the one used at set-up.
-        time.sleep(max(0, 30.5 - time.time() % 30))
+        # A new step so the code is not the one used at set-up (a code is accepted once).
+        WebDriverWait(self.driver, 35, poll_frequency=0.5).until(lambda _: totp(secret) != code)
         page.find("#code").send_keys(totp(secret))
         page.find("form[action='/login/mfa'] button[type=submit]").click()
         page.wait_for_path("/portal/profile")

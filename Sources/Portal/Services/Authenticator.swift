@@ -2,8 +2,10 @@ import Crypto
 import OTP
 import Store
 
-/// An authenticator-app set-up in progress: the secret to show once, and its key URI for the QR code.
+/// An authenticator-app set-up in progress: the secret to show once, its key URI for the QR code, and
+/// which set-up it is (the page carries it, so its code confirms this secret and no later one).
 struct TOTPSetup: Sendable, Equatable {
+    let id: Int64
     let secret: [UInt8]
     let uri: String
     /// The secret as people type it: base32 in groups of four.
@@ -20,6 +22,16 @@ enum TOTPSetupError: Error, Equatable {
     /// The code did not match: the same secret stays, try the next code.
     case wrongCode
     case alreadyEnabled
+    /// A newer set-up was started (another tab, another browser) after the page that sent the code was
+    /// made: that page's secret is no longer the one waiting, so it cannot be turned on.
+    case restartedElsewhere
+}
+
+/// A customer's authenticator turned on: the session to continue in (a new token when the set-up
+/// completed a required enrolment) and the first recovery codes, pending in that session for display.
+struct ConfirmedSetup: Sendable, Equatable {
+    let newSessionToken: String?
+    let recoveryCodes: [String]
 }
 
 /// The two-factor state the Security tab shows.
@@ -33,9 +45,6 @@ struct TwoFactorStatus: Sendable, Equatable {
 }
 
 extension Portal {
-    /// How long a set-up waits for its first code.
-    static let pendingSetupLifetime: Int64 = 15 * 60
-
     func twoFactorStatus(customerID: Int64) throws -> TwoFactorStatus {
         try pool.withConnection { db in
             TwoFactorStatus(authenticatorEnabled: try authenticatorEnabled(db, owner: .customer(customerID)),
@@ -45,23 +54,39 @@ extension Portal {
         }
     }
 
-    func beginAuthenticatorSetup(account: CustomerAccount) throws -> Result<TOTPSetup, TOTPSetupError> {
-        try beginAuthenticator(owner: .customer(account.user.id), accountName: account.user.email, issuer: configuration.issuer)
+    func beginAuthenticatorSetup(account: CustomerAccount, session: Session) throws -> Result<TOTPSetup, TOTPSetupError> {
+        try beginAuthenticator(owner: .customer(account.user.id), sessionID: session.id, accountName: account.user.email,
+                               issuer: configuration.issuer)
     }
 
-    func pendingAuthenticatorSetup(account: CustomerAccount) throws -> TOTPSetup? {
-        try pendingAuthenticator(owner: .customer(account.user.id), accountName: account.user.email, issuer: configuration.issuer)
+    func pendingAuthenticatorSetup(account: CustomerAccount, session: Session) throws -> TOTPSetup? {
+        try pendingAuthenticator(owner: .customer(account.user.id), sessionID: session.id, accountName: account.user.email,
+                                 issuer: configuration.issuer)
     }
 
-    /// Confirms a set-up with a code from the app; turns the authenticator on and returns the first
-    /// recovery codes (to show once).
-    func confirmAuthenticatorSetup(account: CustomerAccount, code: String, actor: Actor) throws -> Result<[String], TOTPSetupError> {
-        try confirmAuthenticator(owner: .customer(account.user.id), accountName: account.user.email, issuer: configuration.issuer,
-                                 code: code) { db, time in
+    /// Confirms the set-up `setupID` with a code from the app; turns the authenticator on and makes the
+    /// first recovery codes, pending in the session for display. A session in required enrolment is
+    /// replaced by a fully signed-in one in the same transaction, and the codes wait in the new one.
+    func confirmAuthenticatorSetup(account: CustomerAccount, session: Session, setupID: Int64?, code: String, actor: Actor,
+                                   ip: String, userAgent: String) throws -> Result<ConfirmedSetup, TOTPSetupError> {
+        try confirmAuthenticator(owner: .customer(account.user.id), sessionID: session.id, setupID: setupID, code: code) { db, time in
             let codes = try replaceRecoveryCodes(db, customerID: account.user.id, at: time)
             try Audit.record(db, .authenticatorEnabled, actor: actor, at: time)
-            return codes
+            var token: String?
+            var sessionID = session.id
+            if session.stage == .enrolment {
+                let promoted = try promoteEnrolledSession(db, session, ip: ip, userAgent: userAgent)
+                token = promoted.token
+                sessionID = promoted.id
+            }
+            try storePendingRecoveryCodes(db, codes, customerID: account.user.id, sessionID: sessionID, afterEnable: true, at: time)
+            return ConfirmedSetup(newSessionToken: token, recoveryCodes: codes)
         }
+    }
+
+    /// Ends the set-up waiting in this session (Cancel): its secret is never shown or accepted again.
+    func cancelAuthenticatorSetup(owner: KeyOwner, sessionID: Int64) throws {
+        try dismissPendingSecret(.authenticator, owner: owner, sessionID: sessionID)
     }
 
     // MARK: The same for customers and staff
@@ -71,53 +96,50 @@ extension Portal {
                         owner.id)?.int("n") == 1
     }
 
-    /// Starts (or restarts) a set-up with a fresh 160-bit secret, sealed at rest.
-    func beginAuthenticator(owner: KeyOwner, accountName: String, issuer: String) throws -> Result<TOTPSetup, TOTPSetupError> {
+    /// Starts (or restarts) a set-up with a fresh 160-bit secret, pending in this session (sealed at rest).
+    /// It replaces any set-up the owner had waiting, in this session or another.
+    func beginAuthenticator(owner: KeyOwner, sessionID: Int64, accountName: String, issuer: String) throws
+        -> Result<TOTPSetup, TOTPSetupError> {
         let secret = SecureRandom.bytes(count: 20)
-        let sealed = try AESGCM.seal(secret, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
         let time = now
         return try pool.write { db in
-            if try db.queryOne("SELECT enabled_at FROM \(owner.totpTable) WHERE \(owner.column) = ?", owner.id)?
-                .int64("enabled_at") != nil {
-                return .failure(.alreadyEnabled)
-            }
-            try db.run("""
-                INSERT INTO \(owner.totpTable) (\(owner.column), secret_sealed, enabled_at, pending_expires_at) VALUES (?, ?, NULL, ?)
-                ON CONFLICT(\(owner.column)) DO UPDATE SET secret_sealed = excluded.secret_sealed,
-                    pending_expires_at = excluded.pending_expires_at, last_used_step = -1
-                """, owner.id, sealed, time + Self.pendingSetupLifetime)
-            return .success(TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: issuer, account: accountName)))
+            if try authenticatorEnabled(db, owner: owner) { return .failure(.alreadyEnabled) }
+            let id = try storePendingSecret(db, .authenticator, owner: owner, sessionID: sessionID, secret, at: time)
+            return .success(TOTPSetup(id: id, secret: secret, uri: KeyURI.totp(secret: secret, issuer: issuer, account: accountName)))
         }
     }
 
-    /// The set-up waiting for its first code, if it has not run out.
-    func pendingAuthenticator(owner: KeyOwner, accountName: String, issuer: String) throws -> TOTPSetup? {
+    /// The set-up waiting in this session for its first code, if it has not ended.
+    func pendingAuthenticator(owner: KeyOwner, sessionID: Int64, accountName: String, issuer: String) throws -> TOTPSetup? {
         let time = now
-        let row = try pool.withConnection { db in
-            try db.queryOne("""
-                SELECT secret_sealed FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NULL AND pending_expires_at > ?
-                """, owner.id, time)
-        }
-        guard let sealed = row?.blob("secret_sealed") else { return nil }
-        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
-        return TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: issuer, account: accountName))
+        guard let pending = try pool.withConnection({ db in
+            try pendingSecret(db, .authenticator, owner: owner, sessionID: sessionID, at: time)
+        }) else { return nil }
+        return TOTPSetup(id: pending.id, secret: pending.plaintext,
+                         uri: KeyURI.totp(secret: pending.plaintext, issuer: issuer, account: accountName))
     }
 
-    /// Turns a waiting set-up on when the code matches; `enabled` runs in the same transaction.
-    func confirmAuthenticator<T>(owner: KeyOwner, accountName: String, issuer: String, code: String,
+    /// Turns the set-up `setupID` on when the code matches its secret; `enabled` runs in the same
+    /// transaction. The pending secret is read, checked and moved into the owner's credential in one
+    /// write transaction, and only when it is still the one the page showed: a set-up restarted in
+    /// another tab cannot be switched on by a code typed for the earlier secret (or the reverse).
+    func confirmAuthenticator<T>(owner: KeyOwner, sessionID: Int64, setupID: Int64?, code: String,
                                  enabled: (Database, Int64) throws -> T) throws -> Result<T, TOTPSetupError> {
-        guard let pending = try pendingAuthenticator(owner: owner, accountName: accountName, issuer: issuer) else {
-            return .failure(try pool.withConnection { db in try authenticatorEnabled(db, owner: owner) } ? .alreadyEnabled : .expired)
-        }
         let time = now
-        guard let step = OneTimePassword(secret: pending.secret).matchingStep(Self.digits(code), at: time) else {
-            return .failure(.wrongCode)
-        }
         return try pool.write { db in
-            guard try db.run("""
-                UPDATE \(owner.totpTable) SET enabled_at = ?, pending_expires_at = NULL, last_used_step = ?
-                WHERE \(owner.column) = ? AND enabled_at IS NULL
-                """, time, step, owner.id) == 1 else { return .failure(.alreadyEnabled) }
+            if try authenticatorEnabled(db, owner: owner) { return .failure(.alreadyEnabled) }
+            guard let pending = try pendingSecret(db, .authenticator, owner: owner, sessionID: sessionID, at: time) else {
+                return .failure(try pendingSecretExists(db, .authenticator, owner: owner, at: time) ? .restartedElsewhere : .expired)
+            }
+            guard pending.id == setupID else { return .failure(.restartedElsewhere) }
+            guard let step = OneTimePassword(secret: pending.plaintext).matchingStep(Self.digits(code), at: time) else {
+                return .failure(.wrongCode)
+            }
+            let sealed = try AESGCM.seal(pending.plaintext, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+            try db.run("""
+                INSERT INTO \(owner.totpTable) (\(owner.column), secret_sealed, enabled_at, last_used_step) VALUES (?, ?, ?, ?)
+                """, owner.id, sealed, time, step)
+            try db.run("DELETE FROM pending_secrets WHERE id = ?", pending.id)
             return .success(try enabled(db, time))
         }
     }
@@ -142,15 +164,19 @@ extension Portal {
         try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
             try db.run("DELETE FROM totp_credentials WHERE customer_user_id = ?", customerID)
             try deleteRecoveryCodesWithoutSecondFactor(db, customerID: customerID)
+            try dropPendingSecrets(db, owner: .customer(customerID))
             try Audit.record(db, .authenticatorDisabled, actor: actor, at: time)
         }
     }
 
-    /// A new set of recovery codes after the password; every earlier code stops working.
-    func regenerateRecoveryCodes(customerID: Int64, password: String, actor: Actor) throws -> Result<[String], PasswordCheckError> {
+    /// A new set of recovery codes after the password; every earlier code stops working. The set waits
+    /// in this session for display until "I've Saved These" (or sign-out, or 10 minutes).
+    func regenerateRecoveryCodes(customerID: Int64, sessionID: Int64, password: String, actor: Actor) throws
+        -> Result<[String], PasswordCheckError> {
         guard try twoFactorStatus(customerID: customerID).hasSecondFactor else { return .failure(.notAvailable) }
         return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
             let codes = try replaceRecoveryCodes(db, customerID: customerID, at: time)
+            try storePendingRecoveryCodes(db, codes, customerID: customerID, sessionID: sessionID, afterEnable: false, at: time)
             try Audit.record(db, .recoveryCodesRegenerated, actor: actor, at: time)
             return codes
         }

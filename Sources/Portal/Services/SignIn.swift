@@ -178,14 +178,14 @@ extension Portal {
         }
     }
 
-    /// After a required set-up is done, the enrolment session becomes a full one under a new token.
-    func promoteEnrolledSession(_ session: Session, ip: String, userAgent: String) throws -> String {
+    /// After a required set-up is done, the enrolment session becomes a full one under a new token (in
+    /// the set-up's own transaction, so what the set-up leaves pending can move to the new session).
+    func promoteEnrolledSession(_ db: Database, _ session: Session, ip: String, userAgent: String) throws -> (token: String, id: Int64) {
         guard let customerID = session.customerUserID else { preconditionFailure("enrolment is for customer sessions") }
-        return try pool.write { db in
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
-            try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", now, customerID)
-            return token
-        }
+        try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+        let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
+        let id = db.lastInsertRowID
+        try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", now, customerID)
+        return (token, id)
     }
 }

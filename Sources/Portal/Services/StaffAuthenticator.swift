@@ -11,16 +11,17 @@ extension Portal {
         try pool.withConnection { db in try authenticatorEnabled(db, owner: .staff(staffID)) }
     }
 
-    func beginStaffAuthenticator(staff: StaffMember) throws -> Result<TOTPSetup, TOTPSetupError> {
-        try beginAuthenticator(owner: .staff(staff.id), accountName: staff.email, issuer: staffIssuer)
+    func beginStaffAuthenticator(staff: StaffMember, session: Session) throws -> Result<TOTPSetup, TOTPSetupError> {
+        try beginAuthenticator(owner: .staff(staff.id), sessionID: session.id, accountName: staff.email, issuer: staffIssuer)
     }
 
-    func pendingStaffAuthenticator(staff: StaffMember) throws -> TOTPSetup? {
-        try pendingAuthenticator(owner: .staff(staff.id), accountName: staff.email, issuer: staffIssuer)
+    func pendingStaffAuthenticator(staff: StaffMember, session: Session) throws -> TOTPSetup? {
+        try pendingAuthenticator(owner: .staff(staff.id), sessionID: session.id, accountName: staff.email, issuer: staffIssuer)
     }
 
-    func confirmStaffAuthenticator(staff: StaffMember, code: String, actor: Actor) throws -> Result<Void, TOTPSetupError> {
-        try confirmAuthenticator(owner: .staff(staff.id), accountName: staff.email, issuer: staffIssuer, code: code) { db, time in
+    func confirmStaffAuthenticator(staff: StaffMember, session: Session, setupID: Int64?, code: String, actor: Actor) throws
+        -> Result<Void, TOTPSetupError> {
+        try confirmAuthenticator(owner: .staff(staff.id), sessionID: session.id, setupID: setupID, code: code) { db, time in
             try Audit.record(db, .staffAuthenticatorEnabled, actor: actor, at: time)
         }
     }

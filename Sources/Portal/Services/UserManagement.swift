@@ -136,6 +136,7 @@ extension Portal {
             let removed = try db.run("DELETE FROM totp_credentials WHERE customer_user_id = ?", user.id)
             try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", user.id)
             guard removed > 0 else { return .refused("\(user.name) has no authenticator app to reset.") }
+            try dropPendingSecrets(db, owner: .customer(user.id))
             try Audit.record(db, .secondFactorReset, actor: with(actor, user), at: now)
             try enqueueMail(db, kind: .secondFactorReset, to: user.email, subject: "Your two-factor authentication was reset", body: """
                 Hello \(user.name),

@@ -174,7 +174,16 @@ enum AdminHandlers {
 
     @Sendable static func enableAuthenticator(_ context: inout RequestContext) throws -> Response {
         let member = try staffMember(context)
-        guard case .success(let setup) = try context.portal.beginStaffAuthenticator(staff: member) else {
+        guard case .success = try context.portal.beginStaffAuthenticator(staff: member, session: try staffSession(context)) else {
+            return .redirect(to: "/admin/security")
+        }
+        return .redirect(to: "/admin/security/totp/setup")
+    }
+
+    /// The set-up waiting in this staff session (the same secret on every reload), else the security page.
+    @Sendable static func showAuthenticatorSetup(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        guard let setup = try context.portal.pendingStaffAuthenticator(staff: member, session: try staffSession(context)) else {
             return .redirect(to: "/admin/security")
         }
         return try staffSetupPage(context, setup)
@@ -182,17 +191,30 @@ enum AdminHandlers {
 
     @Sendable static func verifyAuthenticator(_ context: inout RequestContext) throws -> Response {
         let member = try staffMember(context)
-        let code = try context.form()["code"] ?? ""
-        switch try context.portal.confirmStaffAuthenticator(staff: member, code: code, actor: staffActor(context)) {
+        let session = try staffSession(context)
+        let form = try context.form()
+        switch try context.portal.confirmStaffAuthenticator(staff: member, session: session, setupID: form["setup"].flatMap { Int64($0) },
+                                                            code: form["code"] ?? "", actor: staffActor(context)) {
         case .success, .failure(.alreadyEnabled):
             return .redirect(to: "/admin/security?done=on")
         case .failure(.wrongCode):
-            guard let setup = try context.portal.pendingStaffAuthenticator(staff: member) else { return .redirect(to: "/admin/security") }
+            guard let setup = try context.portal.pendingStaffAuthenticator(staff: member, session: session) else {
+                return .redirect(to: "/admin/security")
+            }
             return try staffSetupPage(context, setup, error: "That code didn't match. Enter the code your app shows now.", status: 422)
         case .failure(.expired):
-            return try securityPage(context, message: Message(.error, "The set-up expired before it was confirmed. Select Enable to start again."),
+            return try securityPage(context, message: Message(.error, "The set-up expired or was cancelled before it was confirmed. Select Enable to start again."),
                                     status: 422)
+        case .failure(.restartedElsewhere):
+            return try securityPage(context, message: Message(.error, TwoFactorHandlers.restartedMessage), status: 409)
         }
+    }
+
+    /// Cancel on the staff set-up page: the pending secret ends.
+    @Sendable static func cancelAuthenticatorSetup(_ context: inout RequestContext) throws -> Response {
+        let member = try staffMember(context)
+        try context.portal.cancelAuthenticatorSetup(owner: .staff(member.id), sessionID: try staffSession(context).id)
+        return .redirect(to: "/admin/security")
     }
 
     @Sendable static func disableAuthenticator(_ context: inout RequestContext) throws -> Response {
@@ -211,15 +233,20 @@ enum AdminHandlers {
         var chrome = Chrome(title: "Set up authenticator", csrfToken: context.csrfToken)
         chrome.home = "/admin"
         var page = AuthenticatorSetupPage(chrome: chrome, qrSVG: .unsafeRaw(SVGWriter.svg(for: code, label: "QR code for your authenticator app")),
-                                          groupedSecret: setup.groupedSecret, error: error)
+                                          groupedSecret: setup.groupedSecret, setupID: setup.id, error: error)
         page.verifyAction = "/admin/security/totp/verify"
-        page.cancelHref = "/admin/security"
+        page.cancelAction = "/admin/security/totp/cancel"
         return .html(TwoFactorView.setup(page), status: status)
     }
 
     static func staffMember(_ context: RequestContext) throws -> StaffMember {
         guard let member = context.staff else { throw PortalError.notFound }
         return member
+    }
+
+    static func staffSession(_ context: RequestContext) throws -> Session {
+        guard let session = context.staffSession else { throw PortalError.notFound }
+        return session
     }
 
     /// Ends the staff session, and with it any customer account it was viewing.

@@ -21,11 +21,16 @@ enum Routes {
         router.add("POST", "/portal/profile/password", Route(access: .customer, lane: .hashing, handle: SecurityHandlers.changePassword))
         router.add("GET", "/login/mfa", Route(access: .secondFactor, handle: TwoFactorHandlers.showSecondFactor))
         router.add("POST", "/login/mfa", Route(access: .secondFactor, handle: TwoFactorHandlers.submitSecondFactor))
+        // The two secrets shown once: each POST that makes one answers 303 to a GET page showing what is
+        // pending in the session (SPEC §3), so a reload or Back never posts again.
         router.add("POST", "/portal/profile/security/totp/enable", Route(access: .enrolment, handle: TwoFactorHandlers.enable))
+        router.add("GET", "/portal/profile/security/totp/setup", Route(access: .enrolment, handle: TwoFactorHandlers.showSetup))
         router.add("POST", "/portal/profile/security/totp/verify", Route(access: .enrolment, handle: TwoFactorHandlers.verify))
+        router.add("POST", "/portal/profile/security/totp/cancel", Route(access: .enrolment, handle: TwoFactorHandlers.cancel))
         router.add("POST", "/portal/profile/security/totp/disable", Route(access: .customer, lane: .hashing, handle: TwoFactorHandlers.disable))
         router.add("POST", "/portal/profile/security/recovery-codes/regenerate",
                    Route(access: .customer, lane: .hashing, handle: TwoFactorHandlers.regenerate))
+        router.add("GET", "/portal/profile/security/recovery-codes/new", Route(access: .enrolment, handle: TwoFactorHandlers.showNewCodes))
         router.add("POST", "/portal/profile/security/recovery-codes/saved", Route(access: .enrolment, handle: TwoFactorHandlers.saved))
         // Signed-in sessions, and the idle warning's "Stay signed in".
         router.add("POST", "/portal/profile/security/sessions/{id}/revoke", Route(access: .customer, handle: SecurityHandlers.revokeSession))
@@ -64,7 +69,9 @@ enum Routes {
         router.add("POST", "/admin/users/{id}/impersonate", Route(access: .staff, handle: AdminHandlers.impersonate))
         router.add("GET", "/admin/security", Route(access: .staff, handle: AdminHandlers.security))
         router.add("POST", "/admin/security/totp/enable", Route(access: .staff, handle: AdminHandlers.enableAuthenticator))
+        router.add("GET", "/admin/security/totp/setup", Route(access: .staff, handle: AdminHandlers.showAuthenticatorSetup))
         router.add("POST", "/admin/security/totp/verify", Route(access: .staff, handle: AdminHandlers.verifyAuthenticator))
+        router.add("POST", "/admin/security/totp/cancel", Route(access: .staff, handle: AdminHandlers.cancelAuthenticatorSetup))
         router.add("POST", "/admin/security/totp/disable", Route(access: .staff, lane: .hashing, handle: AdminHandlers.disableAuthenticator))
         router.add("POST", "/admin/security/passkeys/begin", Route(access: .staff, handle: AdminHandlers.beginKeyRegistration))
         router.add("POST", "/admin/security/passkeys/finish", Route(access: .staff, handle: AdminHandlers.finishKeyRegistration))

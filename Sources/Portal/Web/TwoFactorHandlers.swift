@@ -37,40 +37,65 @@ enum TwoFactorHandlers {
                      status: status)
     }
 
-    // MARK: Set-up
+    // MARK: Set-up (post/redirect/get: the POSTs make the secret, the GET pages show what is pending)
+
+    static let setupPath = "/portal/profile/security/totp/setup"
+    static let newCodesPath = "/portal/profile/security/recovery-codes/new"
 
     @Sendable static func enable(_ context: inout RequestContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning on two-factor authentication")
         let account = try context.requireAccount()
-        switch try context.portal.beginAuthenticatorSetup(account: account) {
-        case .success(let setup):
-            return try setupPage(context, setup)
-        case .failure:
+        switch try context.portal.beginAuthenticatorSetup(account: account, session: try context.requireSession()) {
+        case .success: return .redirect(to: setupPath)
+        case .failure: return .redirect(to: "/portal/profile/security")
+        }
+    }
+
+    /// The set-up waiting in this session, the same secret on every reload; once it has ended
+    /// (verified, cancelled, replaced, signed out, 10 minutes), the Security tab instead.
+    @Sendable static func showSetup(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Turning on two-factor authentication")
+        let account = try context.requireAccount()
+        guard let setup = try context.portal.pendingAuthenticatorSetup(account: account, session: try context.requireSession()) else {
             return .redirect(to: "/portal/profile/security")
         }
+        return try setupPage(context, setup)
     }
 
     @Sendable static func verify(_ context: inout RequestContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning on two-factor authentication")
         let account = try context.requireAccount()
         let session = try context.requireSession()
-        let code = try context.form()["code"] ?? ""
-        switch try context.portal.confirmAuthenticatorSetup(account: account, code: code, actor: context.actor) {
-        case .success(let codes):
-            if session.stage == .enrolment {
-                let token = try context.portal.promoteEnrolledSession(session, ip: context.ip, userAgent: context.userAgent)
+        let form = try context.form()
+        switch try context.portal.confirmAuthenticatorSetup(account: account, session: session, setupID: form["setup"].flatMap { Int64($0) },
+                                                            code: form["code"] ?? "", actor: context.actor,
+                                                            ip: context.ip, userAgent: context.userAgent) {
+        case .success(let confirmed):
+            if let token = confirmed.newSessionToken {
                 context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
-                context.rebind(sessionToken: token)
             }
-            return codesPage(context, codes, justEnabled: true)
+            return .redirect(to: newCodesPath)
         case .failure(.wrongCode):
-            guard let setup = try context.portal.pendingAuthenticatorSetup(account: account) else { return try expired(context) }
+            guard let setup = try context.portal.pendingAuthenticatorSetup(account: account, session: session) else { return try expired(context) }
             return try setupPage(context, setup, error: "That code didn't match. Enter the code your app shows now.", status: 422)
         case .failure(.expired):
             return try expired(context)
+        case .failure(.restartedElsewhere):
+            var view = try SecurityView.Model(context)
+            view.authenticator.message = Message(.error, restartedMessage)
+            return view.response(status: 409)
         case .failure(.alreadyEnabled):
             return .redirect(to: "/portal/profile/security")
         }
+    }
+
+    static let restartedMessage = "The set-up was restarted in another tab or window, so this code was not used and the authenticator app is not on. Finish the set-up where it was restarted, or select Enable to start again."
+
+    /// Cancel on the set-up page: the pending secret ends, and no page shows or accepts it again.
+    @Sendable static func cancel(_ context: inout RequestContext) throws -> Response {
+        let account = try context.requireAccount()
+        try context.portal.cancelAuthenticatorSetup(owner: .customer(account.user.id), sessionID: try context.requireSession().id)
+        return .redirect(to: "/portal/profile/security")
     }
 
     @Sendable static func disable(_ context: inout RequestContext) throws -> Response {
@@ -93,10 +118,12 @@ enum TwoFactorHandlers {
     @Sendable static func regenerate(_ context: inout RequestContext) throws -> Response {
         try context.refuseWhileImpersonating("Regenerating recovery codes")
         let account = try context.requireAccount()
+        let session = try context.requireSession()
         let password = try context.form()["password"] ?? ""
-        switch try context.portal.regenerateRecoveryCodes(customerID: account.user.id, password: password, actor: context.actor) {
-        case .success(let codes):
-            return codesPage(context, codes, justEnabled: false)
+        switch try context.portal.regenerateRecoveryCodes(customerID: account.user.id, sessionID: session.id, password: password,
+                                                          actor: context.actor) {
+        case .success:
+            return .redirect(to: newCodesPath)
         case .failure(let error):
             var view = try SecurityView.Model(context)
             view.recoveryCodes?.regenerateOpen = true
@@ -106,16 +133,28 @@ enum TwoFactorHandlers {
         }
     }
 
-    /// "I've Saved These": the codes page is left, and nothing brings it back.
+    /// The recovery codes pending in this session, the same set on every reload (a reload never makes
+    /// another); after "I've Saved These", sign-out or 10 minutes, the Security tab instead.
+    @Sendable static func showNewCodes(_ context: inout RequestContext) throws -> Response {
+        try context.refuseWhileImpersonating("Viewing recovery codes")
+        let account = try context.requireAccount()
+        guard let pending = try context.portal.pendingRecoveryCodes(customerID: account.user.id, sessionID: try context.requireSession().id)
+        else { return .redirect(to: "/portal/profile/security") }
+        return codesPage(context, pending.codes, justEnabled: pending.afterEnable)
+    }
+
+    /// "I've Saved These": the pending copy is deleted, so no GET, reload or Back shows the codes again.
     @Sendable static func saved(_ context: inout RequestContext) throws -> Response {
-        .redirect(to: "/portal/profile/security")
+        let account = try context.requireAccount()
+        try context.portal.dismissPendingSecret(.recoveryCodes, owner: .customer(account.user.id), sessionID: try context.requireSession().id)
+        return .redirect(to: "/portal/profile/security")
     }
 
     static func setupPage(_ context: RequestContext, _ setup: TOTPSetup, error: String? = nil, status: Int = 200) throws -> Response {
         let code = try QRCode.encode(text: setup.uri, ecc: .medium)
         let svg = SVGWriter.svg(for: code, label: "QR code for your authenticator app")
         let page = AuthenticatorSetupPage(chrome: context.chrome(title: "Set up authenticator", tab: .security),
-                                          qrSVG: .unsafeRaw(svg), groupedSecret: setup.groupedSecret, error: error)
+                                          qrSVG: .unsafeRaw(svg), groupedSecret: setup.groupedSecret, setupID: setup.id, error: error)
         return .html(TwoFactorView.setup(page), status: status)
     }
 
@@ -126,7 +165,7 @@ enum TwoFactorHandlers {
 
     static func expired(_ context: RequestContext) throws -> Response {
         var view = try SecurityView.Model(context)
-        view.authenticator.message = Message(.error, "The set-up expired before it was confirmed. Select Enable to start again.")
+        view.authenticator.message = Message(.error, "The set-up expired or was cancelled before it was confirmed. Select Enable to start again.")
         return view.response(status: 422)
     }
 }
