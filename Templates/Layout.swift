@@ -65,7 +65,7 @@ public enum Layout {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="referrer" content="no-referrer">
+        <meta name="referrer" content="same-origin">
         <title>\(chrome.title) · \(productName)</title>
         <link rel="stylesheet" href="/static/app.css">
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
