@@ -174,12 +174,15 @@ extension Portal {
     func regenerateRecoveryCodes(customerID: Int64, sessionID: Int64, password: String, actor: Actor) throws
         -> Result<[String], PasswordCheckError> {
         guard try twoFactorStatus(customerID: customerID).hasSecondFactor else { return .failure(.notAvailable) }
-        return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
+        let made = try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time -> [String]? in
+            // Checked again in the write: the last factor may have gone while the password was hashed.
+            guard try hasSecondFactor(db, customerID: customerID) else { return nil }
             let codes = try replaceRecoveryCodes(db, customerID: customerID, at: time)
             try storePendingRecoveryCodes(db, codes, customerID: customerID, sessionID: sessionID, afterEnable: false, at: time)
             try Audit.record(db, .recoveryCodesRegenerated, actor: actor, at: time)
             return codes
         }
+        return made.flatMap { $0.map { .success($0) } ?? .failure(.notAvailable) }
     }
 
     /// Recovery codes stand in for a second factor; once the account has none left (the authenticator
