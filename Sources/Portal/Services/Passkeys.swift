@@ -164,6 +164,11 @@ extension Portal {
                                                                    allowedAlgorithms: Self.passkeyAlgorithms)
             } catch {
                 log("passkey registration refused for \(owner): \(error)")
+                // A key that is not a sound key of its algorithm (a small-order Ed25519 point, a point off
+                // its curve, a weak RSA modulus) fails every time: trying again would not help.
+                if case WebAuthnError.invalidPublicKey = error {
+                    return .failure(PasskeyRefusal(status: 400, message: "This key offered a public key that is not safe to use, so it was not added. Use another key."))
+                }
                 return .failure(PasskeyRefusal(status: 400, message: "The key's answer could not be verified, so it was not added. Try again."))
             }
             if try db.queryOne("SELECT id FROM webauthn_credentials WHERE credential_id = ?", verified.credentialID) != nil {
