@@ -373,8 +373,15 @@ extension Portal {
         if let wait = try limiter.lockedFor(limiter.keys(email: holder.email, ip: ip), now: time, db) {
             return .failure(.lockedOut(wait))
         }
-        // A user handle, when the authenticator returns one, must be the owner's (§7.2 step 6).
-        if let handle = credential.response.userHandle {
+        // §7.2 step 6: when the account was not identified before the ceremony (passwordless sign-in,
+        // empty allowCredentials), the user handle is what says whose key this is, so it must be present
+        // and be the owner's; a discoverable credential always has one. When the account was identified
+        // (second factor, re-authentication) a handle is optional, but one that is given must match.
+        let handle = credential.response.userHandle.flatMap { $0.isEmpty ? nil : $0 }
+        if expected == nil, handle == nil {
+            return try refuse(.failed, holder, detail: "no user handle in a passwordless sign-in")
+        }
+        if let handle {
             let stored = try db.queryOne("SELECT webauthn_user_handle FROM \(keyOwner.table) WHERE id = ?", keyOwner.id)?
                 .blob("webauthn_user_handle") ?? []
             guard constantTimeEquals(handle, stored) else {
