@@ -68,7 +68,7 @@ extension Portal {
     /// Starts (or restarts) a set-up with a fresh 160-bit secret, sealed at rest.
     func beginAuthenticator(owner: KeyOwner, accountName: String, issuer: String) throws -> Result<TOTPSetup, TOTPSetupError> {
         let secret = SecureRandom.bytes(count: 20)
-        let sealed = try AESGCM.seal(secret, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+        let sealed = try AESGCM.seal(secret, key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
         let time = now
         return try pool.write { db in
             if try db.queryOne("SELECT enabled_at FROM \(owner.totpTable) WHERE \(owner.column) = ?", owner.id)?
@@ -93,7 +93,7 @@ extension Portal {
                 """, owner.id, time)
         }
         guard let sealed = row?.blob("secret_sealed") else { return nil }
-        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+        let secret = try AESGCM.open(sealed, key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
         return TOTPSetup(secret: secret, uri: KeyURI.totp(secret: secret, issuer: issuer, account: accountName))
     }
 
@@ -122,7 +122,7 @@ extension Portal {
         guard let row = try db.queryOne("""
             SELECT secret_sealed, last_used_step FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NOT NULL
             """, owner.id), let sealed = row.blob("secret_sealed") else { return false }
-        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+        let secret = try AESGCM.open(sealed, key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
         guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time),
               step > (row.int64("last_used_step") ?? -1) else { return false }
         return try db.run("UPDATE \(owner.totpTable) SET last_used_step = ? WHERE \(owner.column) = ? AND last_used_step < ?",
