@@ -27,9 +27,18 @@ public struct PublicKey: Sendable {
             throw CryptoError(function: function, reason: "unsupported key type (only EC P-256, RSA and Ed25519)")
         }
         // The check OpenSSL's own decoders leave to the caller: on the curve and not the point at
-        // infinity (EC, Ed25519), and for RSA the deterministic part of the same check (see `checkRSA`).
+        // infinity (EC), and for RSA the deterministic part of the same check (see `checkRSA`). For
+        // Ed25519 OpenSSL 3.0's check only sees that a key is present, so the key's encoding is checked
+        // here (a SubjectPublicKeyInfo holds the same 32 bytes).
         if type == .rsa {
             try PublicKey.checkRSA(key, function: function)
+        } else if type == .ed25519 {
+            var raw = [UInt8](repeating: 0, count: 32)
+            var length = raw.count
+            guard EVP_PKEY_get_raw_public_key(key, &raw, &length) == 1, length == 32 else {
+                throw CryptoError.openSSL("EVP_PKEY_get_raw_public_key", otherwise: "not a 32-byte Ed25519 key")
+            }
+            try Ed25519Encoding.check(raw)
         } else {
             guard let context = EVP_PKEY_CTX_new_from_pkey(nil, key, nil) else { throw CryptoError.openSSL("EVP_PKEY_CTX_new_from_pkey") }
             defer { EVP_PKEY_CTX_free(context) }
@@ -100,7 +109,8 @@ public struct PublicKey: Sendable {
         try self.init(adopting: key, function: "PublicKey(rsaModulus:exponent:)")
     }
 
-    /// An Ed25519 key from its 32 raw bytes (RFC 8032 §5.1.5 encoding).
+    /// An Ed25519 key from its 32 raw bytes (RFC 8032 §5.1.5 encoding). Non-canonical encodings
+    /// (y ≥ p), points off the curve and the small-order points are refused (see `Ed25519Encoding`).
     public init(ed25519 raw: [UInt8]) throws(CryptoError) {
         guard raw.count == 32 else {
             throw CryptoError(function: "PublicKey(ed25519:)", reason: "an Ed25519 public key is 32 bytes")

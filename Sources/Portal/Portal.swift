@@ -13,7 +13,7 @@ public final class Portal: Sendable {
     /// The key CSRF tokens are derived from; random per database, kept in `settings`. Prepared once:
     /// every page computes a token with it.
     let csrfKey: HMACKey
-    /// The key file's key: encrypts authenticator secrets, keys recovery-code hashes.
+    /// The key file's key and its per-purpose sub-keys (authenticator secrets, outbox bodies, recovery-code hashes).
     let secretKey: SecretKey
 
     /// Where operational lines go (the access log's stream).

@@ -207,6 +207,18 @@ enum Schema {
                 last_used_step INTEGER NOT NULL DEFAULT -1
             );
             """),
+        Migration("0007-key-separation", sql: """
+            -- One key per purpose, derived from the key file's key with HKDF (SecretKey, KeySeparation).
+            -- Recovery-code hashes cannot be redone without the codes: the rows already there keep the old
+            -- derivation (version 1) until their account regenerates; new rows are version 2.
+            ALTER TABLE recovery_codes ADD COLUMN key_version INTEGER NOT NULL DEFAULT 2 CHECK (key_version IN (1, 2));
+            UPDATE recovery_codes SET key_version = 1;
+            -- Sealed values need the key to be re-sealed, which this SQL does not have: a database that
+            -- has a key check (and so may hold sealed values) is marked, and SecretKey.open re-seals
+            -- authenticator secrets, outbox bodies and the check value in one transaction.
+            INSERT INTO settings (key, value)
+                SELECT 'key_separation_pending', X'01' WHERE EXISTS (SELECT 1 FROM settings WHERE key = 'key_check');
+            """),
         Migration("0008-pending-secrets", sql: """
             -- A secret shown once, waiting in the session that made it (SPEC §3): an authenticator secret
             -- whose set-up is not yet confirmed (purpose 'totp', a customer's or a staff member's), or a

@@ -106,16 +106,23 @@ public struct CBORLimits: Sendable, Equatable {
     /// Whether every map's keys must appear in CTAP2 canonical order (CTAP 2.1 §8, "CTAP2 canonical
     /// CBOR encoding form": by major type, then encoded length, then bytewise), strictly increasing.
     public var canonicalMapKeys: Bool
+    /// Whether every head must be in its shortest form (CTAP 2.1 §8: "Integers must be encoded as small
+    /// as possible", and lengths of strings, arrays and maps likewise; RFC 8949 §4.2.1 "preferred
+    /// serialization"). Without it `18 01` and `01` are both the integer 1, so the same key would have
+    /// several encodings.
+    public var shortestHeads: Bool
 
-    public init(maxDepth: Int = 16, maxItems: Int = 65_536, canonicalMapKeys: Bool = false) {
+    public init(maxDepth: Int = 16, maxItems: Int = 65_536, canonicalMapKeys: Bool = false, shortestHeads: Bool = false) {
         self.maxDepth = maxDepth
         self.maxItems = maxItems
         self.canonicalMapKeys = canonicalMapKeys
+        self.shortestHeads = shortestHeads
     }
 
     public static let `default` = CBORLimits()
-    /// For COSE credential public keys, which WebAuthn §6.5.1 requires in CTAP2 canonical form.
-    public static let canonical = CBORLimits(canonicalMapKeys: true)
+    /// For COSE credential public keys, which WebAuthn §6.5.1 requires in CTAP2 canonical form: keys
+    /// in canonical order and every head as short as possible.
+    public static let canonical = CBORLimits(canonicalMapKeys: true, shortestHeads: true)
 }
 
 /// Why CBOR input was refused; offsets count bytes from the start of the input.
@@ -136,6 +143,8 @@ public enum CBORError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateMapKey(offset: Int)
     /// A map key out of canonical order where canonical order is required.
     case nonCanonicalMapKeyOrder(offset: Int)
+    /// A head longer than its argument needs where canonical form is required.
+    case nonShortestHead(offset: Int)
     /// Nesting deeper than `CBORLimits.maxDepth`.
     case depthExceeded(limit: Int)
     /// More items than `CBORLimits.maxItems`.
@@ -153,6 +162,7 @@ public enum CBORError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidUTF8(let offset): "CBOR text at byte \(offset) is not UTF-8"
         case .duplicateMapKey(let offset): "CBOR duplicate map key at byte \(offset)"
         case .nonCanonicalMapKeyOrder(let offset): "CBOR map key at byte \(offset) is out of canonical order"
+        case .nonShortestHead(let offset): "CBOR head at byte \(offset) is not in its shortest form"
         case .depthExceeded(let limit): "CBOR nesting deeper than \(limit)"
         case .tooManyItems(let limit): "CBOR has more than \(limit) items"
         case .trailingBytes(let count): "\(count) bytes after the CBOR item"

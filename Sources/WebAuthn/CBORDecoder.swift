@@ -19,7 +19,8 @@ extension CBOR {
 
 /// A recursive-descent reader over one input. Every length read from the input is compared with what
 /// the input still holds before anything is allocated from it, so a few hostile bytes claiming a
-/// 2^63-byte string fail at once instead of exhausting memory.
+/// 2^63-byte string fail at once instead of exhausting memory; and an array's or map's claimed count
+/// reserves nothing, so memory follows what was actually read.
 struct CBORDecoder {
     let input: [UInt8]
     let limits: CBORLimits
@@ -66,8 +67,10 @@ struct CBORDecoder {
         case 4:
             // Every element takes at least one byte.
             guard argument <= UInt64(remaining) else { throw .lengthExceedsInput(offset: start) }
+            // No capacity is reserved from the claimed count: the bound above lets a 1 MiB input claim a
+            // million elements at each of 16 nested levels, and reserving them all before reading any
+            // would cost hundreds of megabytes for one request. The array grows as elements arrive.
             var elements: [CBOR] = []
-            elements.reserveCapacity(Int(argument))
             for _ in 0..<Int(argument) { elements.append(try item(depth: depth + 1)) }
             return .array(elements)
         case 5:
@@ -80,8 +83,8 @@ struct CBORDecoder {
     private mutating func map(count argument: UInt64, depth: Int, at start: Int) throws(CBORError) -> CBOR {
         // Every entry takes at least two bytes, a key and a value.
         guard argument <= UInt64(remaining / 2) else { throw .lengthExceedsInput(offset: start) }
+        // Grown as entries arrive, never reserved from the claimed count (see arrays above).
         var entries: [(key: CBOR, value: CBOR)] = []
-        entries.reserveCapacity(Int(argument))
         var seen = Set<CBOR>()
         var previousKey: ArraySlice<UInt8>?
         for _ in 0..<Int(argument) {
@@ -138,6 +141,11 @@ struct CBORDecoder {
         var value: UInt64 = 0
         for byte in input[position..<(position + width)] { value = value << 8 | UInt64(byte) }
         position += width
+        // The shortest form: below 24 in the initial byte, else the fewest argument bytes that hold it.
+        if limits.shortestHeads {
+            let shortest = value < 24 ? 0 : value <= 0xFF ? 1 : value <= 0xFFFF ? 2 : value <= 0xFFFF_FFFF ? 4 : 8
+            guard width == shortest else { throw .nonShortestHead(offset: start) }
+        }
         return value
     }
 

@@ -16,6 +16,25 @@ struct CollectedClientData: Decodable {
         let status: String
     }
 
+    private enum CodingKeys: String, CodingKey { case type, challenge, origin, crossOrigin, tokenBinding }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        challenge = try container.decode(String.self, forKey: .challenge)
+        origin = try container.decode(String.self, forKey: .origin)
+        crossOrigin = try container.decodeIfPresent(Bool.self, forKey: .crossOrigin)
+        // Before Level 1 settled on the dictionary, browsers sent tokenBinding as a string (Edge:
+        // "not-supported"). A string says nothing this server could check, so it is ignored like any
+        // member a relying party does not know (§5.8.1.2); only the dictionary form is read, and its
+        // "present" status refused below.
+        if (try? container.decodeIfPresent(String.self, forKey: .tokenBinding)) != nil {
+            tokenBinding = nil
+        } else {
+            tokenBinding = try container.decodeIfPresent(TokenBinding.self, forKey: .tokenBinding)
+        }
+    }
+
     /// The ceremony a client data belongs to, as clientData.type names it.
     enum Ceremony: String {
         case create = "webauthn.create"

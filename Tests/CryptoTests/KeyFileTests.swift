@@ -36,9 +36,13 @@ import Crypto
         #expect(!FileManager.default.fileExists(atPath: keyPath))
     }
 
-    @Test("Files of the wrong size are refused, never repaired")
+    @Test("Files of the wrong size are refused, never repaired (an empty one only where no key may be created)")
     func wrongSize() throws {
-        for size in [0, 31, 33] {
+        let empty = path("size-0.key")
+        try writeFile(empty, bytes: [], permissions: 0o600)
+        let refused = try #require(throws: KeyFileError.self) { try KeyFile.loadOrCreate(at: empty, create: false) }
+        #expect(refused.description.contains("is 0 bytes"))
+        for size in [31, 33] {
             let keyPath = path("size-\(size).key")
             try writeFile(keyPath, bytes: [UInt8](repeating: 7, count: size), permissions: 0o600)
             let error = try #require(throws: KeyFileError.self) { try KeyFile.loadOrCreate(at: keyPath, create: true) }

@@ -135,7 +135,7 @@ extension Portal {
             guard let step = OneTimePassword(secret: pending.plaintext).matchingStep(Self.digits(code), at: time) else {
                 return .failure(.wrongCode)
             }
-            let sealed = try AESGCM.seal(pending.plaintext, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+            let sealed = try AESGCM.seal(pending.plaintext, key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
             try db.run("""
                 INSERT INTO \(owner.totpTable) (\(owner.column), secret_sealed, enabled_at, last_used_step) VALUES (?, ?, ?, ?)
                 """, owner.id, sealed, time, step)
@@ -150,7 +150,7 @@ extension Portal {
         guard let row = try db.queryOne("""
             SELECT secret_sealed, last_used_step FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NOT NULL
             """, owner.id), let sealed = row.blob("secret_sealed") else { return false }
-        let secret = try AESGCM.open(sealed, key: secretKey.bytes, associatedData: owner.totpAssociatedData)
+        let secret = try AESGCM.open(sealed, key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
         guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time),
               step > (row.int64("last_used_step") ?? -1) else { return false }
         return try db.run("UPDATE \(owner.totpTable) SET last_used_step = ? WHERE \(owner.column) = ? AND last_used_step < ?",

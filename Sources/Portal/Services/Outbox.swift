@@ -26,16 +26,32 @@ public struct OutboxMessage: Sendable, Equatable {
     public var sentAt: Int64?
 }
 
+/// What an outbox body is sealed to: the row's kind, recipient and subject. Binding only the recipient
+/// (as before key separation) let a body be moved to another row for the same address, so a
+/// password-reset body could be delivered as an invitation or the other way round; now opening a
+/// moved body fails. Each field is length-prefixed, so no two different rows share a binding.
+enum OutboxBinding {
+    static func associatedData(kind: String, recipient: String, subject: String) -> [UInt8] {
+        var bytes = Array("outbox v2".utf8)
+        for field in [kind, recipient, subject] {
+            let utf8 = Array(field.utf8)
+            bytes += withUnsafeBytes(of: UInt32(utf8.count).bigEndian, Array.init) + utf8
+        }
+        return bytes
+    }
+}
+
 extension Portal {
     /// The key outbox bodies are sealed with (they can hold reset links).
-    var outboxKey: [UInt8] { secretKey.derived("outbox") }
+    var outboxKey: [UInt8] { secretKey.outboxKey }
 
     /// Records a message in the same transaction as the change it tells about. With an SMTP server it
     /// is pending until the delivery worker sends it; without one it is held for staff to pass on.
     /// Returns the message's row id (a reset or invitation link remembers the message that carries it).
     @discardableResult
     func enqueueMail(_ db: Database, kind: MailKind, to recipient: String, subject: String, body: String, at time: Int64) throws -> Int64 {
-        let sealed = try AESGCM.seal(Array(body.utf8), key: outboxKey, associatedData: Array("outbox:\(recipient)".utf8))
+        let sealed = try AESGCM.seal(Array(body.utf8), key: outboxKey,
+                                     associatedData: OutboxBinding.associatedData(kind: kind.rawValue, recipient: recipient, subject: subject))
         try db.run("""
             INSERT INTO outbox (created_at, kind, recipient, subject, body_sealed, status, next_attempt_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -61,10 +77,13 @@ extension Portal {
 
     func openOutboxRow(_ row: Row) throws -> OutboxMessage {
         let recipient = row.string("recipient") ?? ""
-        let body = try AESGCM.open(row.blob("body_sealed") ?? [], key: outboxKey, associatedData: Array("outbox:\(recipient)".utf8))
+        let kind = row.string("kind") ?? ""
+        let subject = row.string("subject") ?? ""
+        let body = try AESGCM.open(row.blob("body_sealed") ?? [], key: outboxKey,
+                                   associatedData: OutboxBinding.associatedData(kind: kind, recipient: recipient, subject: subject))
         return OutboxMessage(
-            id: row.int64("id") ?? 0, createdAt: row.int64("created_at") ?? 0, kind: row.string("kind") ?? "",
-            recipient: recipient, subject: row.string("subject") ?? "", body: String(decoding: body, as: UTF8.self),
+            id: row.int64("id") ?? 0, createdAt: row.int64("created_at") ?? 0, kind: kind,
+            recipient: recipient, subject: subject, body: String(decoding: body, as: UTF8.self),
             status: OutboxMessage.Status(rawValue: row.string("status") ?? "") ?? .pending,
             attempts: row.int("attempts") ?? 0, lastError: row.string("last_error"), sentAt: row.int64("sent_at"))
     }

@@ -164,6 +164,11 @@ extension Portal {
                                                                    allowedAlgorithms: Self.passkeyAlgorithms)
             } catch {
                 log("passkey registration refused for \(owner): \(error)")
+                // A key that is not a sound key of its algorithm (a small-order Ed25519 point, a point off
+                // its curve, a weak RSA modulus) fails every time: trying again would not help.
+                if case WebAuthnError.invalidPublicKey = error {
+                    return .failure(PasskeyRefusal(status: 400, message: "This key offered a public key that is not safe to use, so it was not added. Use another key."))
+                }
                 return .failure(PasskeyRefusal(status: 400, message: "The key's answer could not be verified, so it was not added. Try again."))
             }
             if try db.queryOne("SELECT id FROM webauthn_credentials WHERE credential_id = ?", verified.credentialID) != nil {
@@ -374,8 +379,15 @@ extension Portal {
         if let wait = try limiter.lockedFor(limiter.keys(email: holder.email, ip: ip), now: time, db) {
             return .failure(.lockedOut(wait))
         }
-        // A user handle, when the authenticator returns one, must be the owner's (§7.2 step 6).
-        if let handle = credential.response.userHandle {
+        // §7.2 step 6: when the account was not identified before the ceremony (passwordless sign-in,
+        // empty allowCredentials), the user handle is what says whose key this is, so it must be present
+        // and be the owner's; a discoverable credential always has one. When the account was identified
+        // (second factor, re-authentication) a handle is optional, but one that is given must match.
+        let handle = credential.response.userHandle.flatMap { $0.isEmpty ? nil : $0 }
+        if expected == nil, handle == nil {
+            return try refuse(.failed, holder, detail: "no user handle in a passwordless sign-in")
+        }
+        if let handle {
             let stored = try db.queryOne("SELECT webauthn_user_handle FROM \(keyOwner.table) WHERE id = ?", keyOwner.id)?
                 .blob("webauthn_user_handle") ?? []
             guard constantTimeEquals(handle, stored) else {

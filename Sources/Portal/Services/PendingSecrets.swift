@@ -34,7 +34,7 @@ extension Portal {
                             afterEnable: Bool = false, at time: Int64) throws -> Int64 {
         try db.run("DELETE FROM pending_secrets WHERE expires_at <= ?", time)
         try db.run("DELETE FROM pending_secrets WHERE purpose = ? AND \(owner.column) = ?", purpose.rawValue, owner.id)
-        let sealed = try AESGCM.seal(plaintext, key: secretKey.bytes,
+        let sealed = try AESGCM.seal(plaintext, key: secretKey.pendingSecretsKey,
                                      associatedData: Self.pendingAssociatedData(purpose, owner: owner, sessionID: sessionID))
         try db.run("""
             INSERT INTO pending_secrets (purpose, session_id, \(owner.column), secret_sealed, after_enable, created_at, expires_at)
@@ -52,7 +52,7 @@ extension Portal {
             WHERE purpose = ? AND \(owner.column) = ? AND session_id = ? AND expires_at > ?
             """, purpose.rawValue, owner.id, sessionID, time),
             let id = row.int64("id"), let sealed = row.blob("secret_sealed"),
-            let plaintext = try? AESGCM.open(sealed, key: secretKey.bytes,
+            let plaintext = try? AESGCM.open(sealed, key: secretKey.pendingSecretsKey,
                                              associatedData: Self.pendingAssociatedData(purpose, owner: owner, sessionID: sessionID))
         else { return nil }
         return PendingSecret(id: id, plaintext: plaintext, afterEnable: row.int("after_enable") == 1)
