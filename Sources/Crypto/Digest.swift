@@ -53,7 +53,7 @@ private enum FetchedAlgorithms {
             // duplicated, and each use sets its own key.
             let emptyKey: [UInt8] = [0]
             let set = algorithm.openSSLName.withCString { name in
-                var parameters = [OSSL_PARAM_construct_utf8_string("digest", UnsafeMutablePointer(mutating: name), 0),
+                var parameters = [OSSL_PARAM_construct_utf8_string(parameterName("digest"), UnsafeMutablePointer(mutating: name), 0),
                                   OSSL_PARAM_construct_end()]
                 return EVP_MAC_init(context, emptyKey, 0, &parameters)
             }

@@ -22,11 +22,11 @@ public enum HKDF {
                         // An empty salt or info is left out: RFC 5869 treats a missing salt as zeros and
                         // a missing info as empty, and OpenSSL refuses zero-length values for them.
                         var parameters = [
-                            OSSL_PARAM_construct_utf8_string(name("digest"), UnsafeMutablePointer(mutating: digest), 0),
-                            OSSL_PARAM_construct_octet_string(name("key"), keyPointer, keyCount),
+                            OSSL_PARAM_construct_utf8_string(parameterName("digest"), UnsafeMutablePointer(mutating: digest), 0),
+                            OSSL_PARAM_construct_octet_string(parameterName("key"), keyPointer, keyCount),
                         ]
-                        if saltCount > 0 { parameters.append(OSSL_PARAM_construct_octet_string(name("salt"), saltPointer, saltCount)) }
-                        if infoCount > 0 { parameters.append(OSSL_PARAM_construct_octet_string(name("info"), infoPointer, infoCount)) }
+                        if saltCount > 0 { parameters.append(OSSL_PARAM_construct_octet_string(parameterName("salt"), saltPointer, saltCount)) }
+                        if infoCount > 0 { parameters.append(OSSL_PARAM_construct_octet_string(parameterName("info"), infoPointer, infoCount)) }
                         parameters.append(OSSL_PARAM_construct_end())
                         return EVP_KDF_derive(context, &output, count, &parameters)
                     }
@@ -37,15 +37,17 @@ public enum HKDF {
         return output
     }
 
-    /// A parameter name that outlives the call: OSSL_PARAM keeps the pointer, and a String passed to a
-    /// `const char *` is a temporary that is gone after the construct call (the names read back empty).
-    private static func name(_ text: StaticString) -> UnsafePointer<CChar> {
-        UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
-    }
 
     private static func withPinned<T>(_ bytes: [UInt8], _ body: (UnsafeMutableRawPointer, Int) -> T) -> T {
         var copy = bytes.isEmpty ? [0] : bytes
         defer { copy.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
         return copy.withUnsafeMutableBytes { body($0.baseAddress!, bytes.count) }
     }
+}
+
+/// A parameter name that outlives the call: OSSL_PARAM keeps the pointer, and a String passed to a
+/// `const char *` is a temporary that may be gone after the construct call (in HKDF the names read back
+/// empty). A StaticString's bytes live as long as the program.
+func parameterName(_ text: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
