@@ -71,18 +71,12 @@ extension Portal {
         let upgradedHash = matches && staff.map({ hasher.needsRehash($0.passwordHash) }) == true ? try hasher.hash(password) : nil
         let actor = Actor(customerUserID: nil, staffID: staff?.id, clientID: nil, ip: ip)
         return try pool.write { db in
-            switch try staffThrottle.judge(keys, correct: matches, now: time, db) {
-            case .locked(let wait):
-                return .lockedOut(seconds: wait)
-            case .failed(let lockout):
-                try Audit.record(db, .staffSignInFailed, actor: actor, at: time, detail: staff == nil ? "unknown email" : "wrong password")
-                if let lockout {
-                    try Audit.record(db, .lockout, actor: actor, at: time, detail: "staff sign-in, after repeated failures")
-                    return .lockedOut(seconds: lockout)
-                }
-                return .invalid
-            case .passed:
-                break
+            let failure = FailedAttempt(kind: .staffSignInFailed, detail: staff == nil ? "unknown email" : "wrong password",
+                                        lockoutDetail: "staff sign-in, after repeated failures", actor: actor)
+            switch try judgeGuess(db, staffThrottle, keys: keys, correct: matches, failure: failure, at: time) {
+            case .locked(let wait): return .lockedOut(seconds: wait)
+            case .failed(let lockout): return lockout.map { .lockedOut(seconds: $0) } ?? .invalid
+            case .passed: break
             }
             guard let staff else { return .invalid }
             if let upgradedHash {
@@ -94,14 +88,9 @@ extension Portal {
                      + (SELECT count(*) FROM webauthn_credentials WHERE staff_id = ?1) AS n
                 """, staff.id)?.int("n") ?? 0
             let stage: SessionStage = secondFactors > 0 ? .secondFactor : .active
-            let token = try createSession(db, kind: .staff, userID: staff.id, ip: ip, userAgent: userAgent, stage: stage,
-                                          method: .password)
-            if stage == .active {
-                try staffThrottle.reset(keys[0], db)
-                try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staff.id)
-                try Audit.record(db, .staffSignIn, actor: actor, at: time, detail: "password")
-            }
-            return .signedIn(token: token, stage: stage)
+            let session = try completeSignIn(db, principal: .staff(staff.id), email: staff.email, replacing: nil, method: .password,
+                                             stage: stage, detail: "password", ip: ip, userAgent: userAgent)
+            return .signedIn(token: session.token, stage: stage)
         }
     }
 

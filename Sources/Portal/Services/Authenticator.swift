@@ -231,14 +231,11 @@ extension Portal {
         let matches = try user.passwordHash.map { try hasher.verify(password, against: $0) } ?? false
         // Judged in the write that acts on it: a lockout started by a parallel guess wins.
         return try pool.write { db in
-            switch try throttle.judge(keys, correct: matches, now: time, db) {
-            case .locked(let wait):
-                return .failure(.lockedOut(seconds: wait))
-            case .failed(let lockout):
-                try Audit.record(db, .passwordCheckFailed, actor: actor, at: time)
-                return .failure(lockout.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
-            case .passed:
-                return .success(try change(db, time))
+            switch try judgeGuess(db, throttle, keys: keys, correct: matches, failure: FailedAttempt(kind: .passwordCheckFailed, actor: actor),
+                                  at: time) {
+            case .locked(let wait): return .failure(.lockedOut(seconds: wait))
+            case .failed(let lockout): return .failure(lockout.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
+            case .passed: return .success(try change(db, time))
             }
         }
     }

@@ -19,7 +19,7 @@ struct LoginThrottle {
     func addressKey(_ ip: String) -> String { addressScope + "address:" + ip }
     func keys(email: String, ip: String) -> [String] { [accountKey(email), addressKey(ip)] }
 
-    /// What one guess comes to, judged inside the write transaction that records it.
+    /// What one guess comes to, judged inside the write transaction that records it (`Portal.judgeGuess`).
     enum Verdict: Equatable {
         /// The guess was right and no lockout is in force: the caller goes on.
         case passed
@@ -28,16 +28,6 @@ struct LoginThrottle {
         /// A lockout is in force (perhaps started by a parallel guess while this one was being hashed):
         /// the guess is refused whether it was right or wrong, and not counted again.
         case locked(seconds: Int64)
-    }
-
-    /// Judges a guess that was checked outside the transaction (hashing is slow on purpose) against the
-    /// lockout as it stands now, inside the caller's `BEGIN IMMEDIATE` write. Guesses are serialised by
-    /// that write, so a burst of parallel guesses gets no more answers than the limit, and a right
-    /// guess that finishes after the lockout started signs nobody in.
-    func judge(_ keys: [String], correct: Bool, now: Int64, _ db: Database) throws -> Verdict {
-        if let wait = try lockedFor(keys, now: now, db) { return .locked(seconds: wait) }
-        if correct { return .passed }
-        return .failed(lockout: try recordFailure(keys, now: now, db))
     }
 
     /// Seconds left on the longest lockout among the keys, or nil when none is locked.

@@ -284,16 +284,14 @@ extension Portal {
                 return .failure(refusal)
             case .success(let owner):
                 guard let customer = try AccountQueries.customer(id: owner.id, db) else { return .failure(.notRecognised) }
-                let actor = Actor(customerUserID: customer.id, staffID: nil, clientID: customer.clientID, ip: ip)
                 guard customer.status == .active, let clientID = customer.clientID,
                       let client = try AccountQueries.client(id: clientID, db) else { return .success(.accessRequired) }
                 // For an SSO-only client the company's identity provider is the only first factor.
                 if client.ssoOnly { return .success(.singleSignOnRequired) }
                 if !client.portalEnabled { return .success(.portalNotAvailable) }
-                let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent, method: .passkey)
-                try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customer.id)
-                try Audit.record(db, .signIn, actor: actor, at: time, detail: "passkey")
-                return .success(.signedIn(token: token, stage: .active))
+                let session = try completeSignIn(db, principal: .customer(customer.id), email: customer.email, replacing: nil,
+                                                 method: .passkey, detail: "passkey", ip: ip, userAgent: userAgent)
+                return .success(.signedIn(token: session.token, stage: .active))
             }
         }
     }
@@ -316,12 +314,8 @@ extension Portal {
                                                                 ip: ip) {
                 return .failure(refusal)
             }
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
-            try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customerID)
-            try Audit.record(db, .signIn, actor: Actor(customerUserID: customerID, staffID: nil, clientID: user.clientID, ip: ip),
-                             at: time, detail: "password and passkey")
-            return .success(token)
+            return .success(try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session,
+                                               method: session.method, detail: "password and passkey", ip: ip, userAgent: userAgent).token)
         }
     }
 
@@ -355,14 +349,11 @@ extension Portal {
         let expectedHolder = try expected.flatMap { try keyHolder(db, $0) }
         func refuse(_ refusal: PasskeyRefusal, _ holder: KeyHolder?, detail: String) throws -> Result<KeyOwner, PasskeyRefusal> {
             let actor = holder?.actor(ip: ip) ?? Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: ip)
-            try Audit.record(db, .passkeyFailed, actor: actor, at: time, detail: detail)
             let limiter = lockouts(for: holder?.owner ?? expected)
             let keys = holder.map { limiter.keys(email: $0.email, ip: ip) } ?? [limiter.addressKey(ip)]
-            if let lock = try limiter.recordFailure(keys, now: time, db) {
-                try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated failures")
-                return .failure(.lockedOut(lock))
-            }
-            return .failure(refusal)
+            let lockout = try recordFailedAttempt(db, limiter, keys: keys, FailedAttempt(kind: .passkeyFailed, detail: detail, actor: actor),
+                                                  at: time)
+            return .failure(lockout.map { .lockedOut($0) } ?? refusal)
         }
         guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE credential_id = ?", credential.rawId),
               let keyOwner = KeyOwner(row: row), let holder = try keyHolder(db, keyOwner) else {
@@ -412,7 +403,6 @@ extension Portal {
         }
         try db.run("UPDATE webauthn_credentials SET sign_count = ?, backed_up = ?, last_used_at = ? WHERE id = ?",
                    Int64(verified.signCount), verified.backedUp, time, row.int64("id"))
-        try limiter.reset(limiter.accountKey(holder.email), db)
         return .success(keyOwner)
     }
 

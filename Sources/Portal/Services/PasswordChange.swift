@@ -29,11 +29,8 @@ extension Portal {
             if try !(user.passwordHash.map { try hasher.verify(current, against: $0) } ?? false) {
                 // Counted even when the new password is refused too: it is a guess all the same.
                 let verdict = try pool.write { db in
-                    let verdict = try throttle.judge(keys, correct: false, now: time, db)
-                    if case .failed = verdict {
-                        try Audit.record(db, .passwordChangeFailed, actor: actor, at: time, detail: "wrong current password")
-                    }
-                    return verdict
+                    try judgeGuess(db, throttle, keys: keys, correct: false,
+                                   failure: FailedAttempt(kind: .passwordChangeFailed, detail: "wrong current password", actor: actor), at: time)
                 }
                 switch verdict {
                 case .locked(let wait), .failed(lockout: let wait?): errors.current = LoginThrottle.waitMessage(wait)
@@ -46,7 +43,7 @@ extension Portal {
         let newHash = try hasher.hash(new)
         let lockedMeanwhile: Int64? = try pool.write { db in
             // A lockout started by a parallel guess while this one was hashed wins over a right password.
-            if case .locked(let wait) = try throttle.judge(keys, correct: true, now: time, db) { return wait }
+            if let wait = try throttle.lockedFor(keys, now: time, db) { return wait }
             try applyNewPassword(db, user: user, hash: newHash, keepSession: sessionID, at: time)
             try Audit.record(db, .passwordChanged, actor: actor, at: time, detail: "other sessions signed out")
             try setFlash(db, sessionID: sessionID, .passwordChanged)

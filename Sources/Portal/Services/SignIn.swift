@@ -79,18 +79,11 @@ extension Portal {
 
         let actor = Actor(customerUserID: customer?.id, staffID: nil, clientID: customer?.clientID, ip: ip)
         return try pool.write { db in
-            switch try throttle.judge(keys, correct: customerMatches || staffMatches, now: time, db) {
-            case .locked(let wait):
-                return .lockedOut(seconds: wait)
-            case .failed(let lockout):
-                try Audit.record(db, .signInFailed, actor: actor, at: time, detail: customer == nil ? "unknown email" : "wrong password")
-                if let lockout {
-                    try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated failures")
-                    return .lockedOut(seconds: lockout)
-                }
-                return .invalid
-            case .passed:
-                break
+            let failure = FailedAttempt(kind: .signInFailed, detail: customer == nil ? "unknown email" : "wrong password", actor: actor)
+            switch try judgeGuess(db, throttle, keys: keys, correct: customerMatches || staffMatches, failure: failure, at: time) {
+            case .locked(let wait): return .lockedOut(seconds: wait)
+            case .failed(let lockout): return lockout.map { .lockedOut(seconds: $0) } ?? .invalid
+            case .passed: break
             }
             // Staff credentials open nothing here, and reset nothing: the staff member has not signed in.
             guard let customer, customerMatches else { return .accessRequired }
@@ -103,17 +96,9 @@ extension Portal {
             }
             let stage: SessionStage = try hasSecondFactor(db, customerID: customer.id) ? .secondFactor
                 : (client.requireMFA ? .enrolment : .active)
-            let token = try createSession(db, kind: .customer, userID: customer.id, ip: ip, userAgent: userAgent, stage: stage,
-                                          method: .password)
-            if stage != .secondFactor {
-                // The password is every factor the account has: sign-in is complete.
-                try throttle.reset(keys[0], db)
-            }
-            if stage == .active {
-                try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customer.id)
-                try Audit.record(db, .signIn, actor: actor, at: time, detail: "password")
-            }
-            return .signedIn(token: token, stage: stage)
+            let session = try completeSignIn(db, principal: .customer(customer.id), email: customer.email, replacing: nil,
+                                             method: .password, stage: stage, detail: "password", ip: ip, userAgent: userAgent)
+            return .signedIn(token: session.token, stage: stage)
         }
     }
 
@@ -162,30 +147,22 @@ extension Portal {
                                  detail: "\(try remainingRecoveryCodes(db, customerID: customerID)) left")
             }
             guard let method else {
-                try Audit.record(db, .secondFactorFailed, actor: actor, at: time)
-                if case .failed(let lock?) = try throttle.judge(keys, correct: false, now: time, db) {
-                    try Audit.record(db, .lockout, actor: actor, at: time, detail: "after repeated second-factor failures")
-                    return .lockedOut(seconds: lock)
-                }
-                return .invalid
+                let failure = FailedAttempt(kind: .secondFactorFailed, lockoutDetail: "after repeated second-factor failures", actor: actor)
+                return try recordFailedAttempt(db, throttle, keys: keys, failure, at: time).map { .lockedOut(seconds: $0) } ?? .invalid
             }
-            try throttle.reset(keys[0], db)
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
-            try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", time, customerID)
-            try Audit.record(db, .signIn, actor: actor, at: time, detail: "password and \(method)")
-            return .signedIn(token: token)
+            let signedIn = try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session,
+                                              method: session.method, detail: "password and \(method)", ip: ip, userAgent: userAgent)
+            return .signedIn(token: signedIn.token)
         }
     }
 
     /// After a required set-up is done, the enrolment session becomes a full one under a new token (in
     /// the set-up's own transaction, so what the set-up leaves pending can move to the new session).
     func promoteEnrolledSession(_ db: Database, _ session: Session, ip: String, userAgent: String) throws -> (token: String, id: Int64) {
-        guard let customerID = session.customerUserID else { preconditionFailure("enrolment is for customer sessions") }
-        try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-        let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: session.method)
-        let id = db.lastInsertRowID
-        try db.run("UPDATE customer_users SET last_sign_in_at = ? WHERE id = ?", now, customerID)
-        return (token, id)
+        guard let customerID = session.customerUserID, let user = try AccountQueries.customer(id: customerID, db) else {
+            preconditionFailure("enrolment is for customer sessions")
+        }
+        return try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session, method: session.method,
+                                  detail: "password, after setting up the authenticator app", ip: ip, userAgent: userAgent)
     }
 }

@@ -54,14 +54,11 @@ extension Portal {
         }
         let matches = try hasher.verify(password, against: staff.passwordHash)
         return try pool.write { db in
-            switch try staffThrottle.judge(keys, correct: matches, now: time, db) {
-            case .locked(let wait):
-                return .failure(.lockedOut(seconds: wait))
-            case .failed(let lockout):
-                try Audit.record(db, .passwordCheckFailed, actor: actor, at: time)
-                return .failure(lockout.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
-            case .passed:
-                return .success(try change(db, time))
+            switch try judgeGuess(db, staffThrottle, keys: keys, correct: matches,
+                                  failure: FailedAttempt(kind: .passwordCheckFailed, actor: actor), at: time) {
+            case .locked(let wait): return .failure(.lockedOut(seconds: wait))
+            case .failed(let lockout): return .failure(lockout.map { .lockedOut(seconds: $0) } ?? .wrongPassword)
+            case .passed: return .success(try change(db, time))
             }
         }
     }
@@ -76,27 +73,21 @@ extension Portal {
         return try pool.write { db in
             if let wait = try staffThrottle.lockedFor(keys, now: time, db) { return .lockedOut(seconds: wait) }
             guard try acceptAuthenticatorCode(db, owner: .staff(staffID), code: code, at: time) else {
-                try Audit.record(db, .secondFactorFailed, actor: actor, at: time, detail: "staff sign-in")
-                if case .failed(let lock?) = try staffThrottle.judge(keys, correct: false, now: time, db) {
-                    try Audit.record(db, .lockout, actor: actor, at: time, detail: "staff sign-in, after repeated failures")
-                    return .lockedOut(seconds: lock)
-                }
-                return .invalid
+                let failure = FailedAttempt(kind: .secondFactorFailed, detail: "staff sign-in",
+                                            lockoutDetail: "staff sign-in, after repeated failures", actor: actor)
+                return try recordFailedAttempt(db, staffThrottle, keys: keys, failure, at: time).map { .lockedOut(seconds: $0) } ?? .invalid
             }
-            try staffThrottle.reset(keys[0], db)
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .staff, userID: staffID, ip: ip, userAgent: userAgent, method: session.method)
-            try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staffID)
-            try Audit.record(db, .staffSignIn, actor: actor, at: time, detail: "password and authenticator app")
-            return .signedIn(token: token)
+            let signedIn = try completeSignIn(db, principal: .staff(staffID), email: staff.email, replacing: session, method: session.method,
+                                              detail: "password and authenticator app", ip: ip, userAgent: userAgent)
+            return .signedIn(token: signedIn.token)
         }
     }
 
     /// The code step of staff sign-in answered with one of the staff member's keys.
     func completeStaffSecondFactorWithPasskey(session: Session, credential: AuthenticationCredential, binding: String,
                                               rp: RelyingParty, ip: String, userAgent: String) throws -> Result<String, PasskeyRefusal> {
-        guard session.stage == .secondFactor, let staffID = session.staffID else { return .failure(.failed) }
-        let time = now
+        guard session.stage == .secondFactor, let staffID = session.staffID,
+              let staff = try pool.withConnection({ db in try AccountQueries.staff(id: staffID, db) }) else { return .failure(.failed) }
         return try pool.write { db in
             guard let issued = try takeChallenge(db, purpose: .secondFactor, binding: binding),
                   issued.owner == .staff(staffID) else { return .failure(.expired) }
@@ -104,12 +95,8 @@ extension Portal {
                                                                 expected: .staff(staffID), rp: rp, requireUserVerification: false, ip: ip) {
                 return .failure(refusal)
             }
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-            let token = try createSession(db, kind: .staff, userID: staffID, ip: ip, userAgent: userAgent, method: session.method)
-            try db.run("UPDATE staff SET last_sign_in_at = ? WHERE id = ?", time, staffID)
-            try Audit.record(db, .staffSignIn, actor: Actor(customerUserID: nil, staffID: staffID, clientID: nil, ip: ip), at: time,
-                             detail: "password and passkey")
-            return .success(token)
+            return .success(try completeSignIn(db, principal: .staff(staffID), email: staff.email, replacing: session,
+                                               method: session.method, detail: "password and passkey", ip: ip, userAgent: userAgent).token)
         }
     }
 }
