@@ -84,12 +84,22 @@ struct KeyHolder {
 struct PasskeyRefusal: Error, Sendable, Equatable {
     let status: Int
     let message: String
+    /// Seconds until a lockout ends, for the answer's `Retry-After`.
+    var retryAfter: Int64?
+
+    init(status: Int, message: String, retryAfter: Int64? = nil) {
+        self.status = status
+        self.message = message
+        self.retryAfter = retryAfter
+    }
 
     static let expired = PasskeyRefusal(status: 400, message: "The request expired. Try again.")
     static let notRecognised = PasskeyRefusal(status: 401, message: "That passkey isn't registered for an account here. Sign in with your email instead.")
     static let failed = PasskeyRefusal(status: 401, message: "The passkey could not be verified. Try again, or use another way to sign in.")
     static let alreadyRegistered = PasskeyRefusal(status: 409, message: "This key is already registered.")
-    static func lockedOut(_ seconds: Int64) -> PasskeyRefusal { PasskeyRefusal(status: 429, message: LoginThrottle.waitMessage(seconds)) }
+    static func lockedOut(_ seconds: Int64) -> PasskeyRefusal {
+        PasskeyRefusal(status: 429, message: LoginThrottle.waitMessage(seconds), retryAfter: seconds)
+    }
 }
 
 extension Portal {

@@ -271,9 +271,7 @@ enum PasskeyHandlers {
 
     static func refused(_ refusal: PasskeyRefusal) -> Response {
         var response = Response.json(Outcome(ok: false, error: refusal.message), status: refusal.status)
-        if refusal.status == 429, let minutes = refusal.message.firstMatch(of: /in (\d+) minute/).flatMap({ Int($0.1) }) {
-            response.headers["Retry-After"] = String(minutes * 60)
-        }
+        if let seconds = refusal.retryAfter { response.headers["Retry-After"] = String(seconds) }
         return response
     }
 }

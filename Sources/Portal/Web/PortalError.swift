@@ -1,12 +1,20 @@
 import HTTP
 import Templates
 
-/// An error that knows its status and what to tell the person. Anything else thrown by a handler is a 500
-/// with a logged reference and a calm page.
-struct PortalError: Error, Sendable {
+/// An error that knows its status and what to tell the person (and, for a refusal that passes, when to
+/// try again). Anything else thrown by a handler is a 500 with a logged reference and a calm page.
+struct PortalError: HTTPResponseError, Sendable {
     let status: Int
     let title: String
     let message: String
+    var headers = HTTPHeaders()
+
+    init(status: Int, title: String, message: String, headers: HTTPHeaders = HTTPHeaders()) {
+        self.status = status
+        self.title = title
+        self.message = message
+        self.headers = headers
+    }
 
     static let notFound = PortalError(status: 404, title: "Page not found",
                                       message: "There is no page at this address. Check the link, or go back to your profile.")
@@ -21,16 +29,29 @@ struct PortalError: Error, Sendable {
         PortalError(status: 400, title: "Bad request", message: message)
     }
 
-    var response: Response {
-        .html(ErrorView.render(ErrorPage(status: status, title: title, message: message)), status: status)
+    var response: Response { errorPage }
+}
+
+extension HTTPResponseError {
+    /// The console's error page for this error, with its headers.
+    var errorPage: Response {
+        var response = Response.html(ErrorView.render(ErrorPage(status: status, title: title, message: message)), status: status)
+        for (name, value) in headers { response.headers.add(name, value) }
+        return response
     }
 }
 
 extension HTTPError {
     /// A request the HTTP layer could not decode, as the person sees it.
-    var portalError: PortalError {
-        PortalError(status: status, title: status == 413 ? "Request too large" : "Bad request", message: message)
-    }
+    var portalError: PortalError { PortalError(status: status, title: title, message: message) }
+}
+
+/// Every hashing turn stayed taken for the whole wait (a flood of sign-in attempts): say so rather than
+/// queue without end.
+extension PortalBusy: HTTPResponseError {
+    var status: Int { 503 }
+    var headers: HTTPHeaders { Self.retryAfter(1) }
+    var message: String { "The console is busy checking passwords. Nothing was changed. Try again in a moment." }
 }
 
 extension Response {

@@ -73,9 +73,7 @@ final class WebApp: Sendable {
     /// The answer when every password check's turn is taken (a flood of sign-in attempts): say so
     /// rather than queue without end.
     func busy(_ request: Request) -> Response {
-        var response = PortalError(status: 503, title: "Busy for a moment",
-                                   message: "The console is busy checking passwords. Nothing was changed. Try again in a moment.").response
-        response.headers["Retry-After"] = "1"
+        var response = PortalBusy().errorPage
         SecurityHeaders.apply(to: &response, https: portal.configuration.secureCookies)
         return response
     }
@@ -85,12 +83,8 @@ final class WebApp: Sendable {
         var response: Response
         do {
             response = try route(request)
-        } catch let error as PortalError {
-            response = error.response
-        } catch is PortalBusy {
-            return busy(request)
-        } catch let error as HTTPError {
-            response = error.portalError.response
+        } catch let error as HTTPResponseError {
+            response = error.errorPage
         } catch {
             let reference = Hex.encode(SecureRandom.bytes(count: 6))
             log("error \(reference) \(request.method) \(request.path): \(error)")
@@ -124,9 +118,8 @@ final class WebApp: Sendable {
         case .notFound:
             throw PortalError.notFound
         case .methodNotAllowed(let allowed):
-            var response = PortalError(status: 405, title: "Not allowed", message: "This page cannot be used that way.").response
-            response.headers["Allow"] = allowed.joined(separator: ", ")
-            return response
+            throw PortalError(status: 405, title: "Not allowed", message: "This page cannot be used that way.",
+                              headers: HTTPHeaders([("Allow", allowed.joined(separator: ", "))]))
         case .found(let route, let parameters):
             var routed = request
             routed.pathParameters = parameters
