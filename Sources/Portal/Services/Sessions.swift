@@ -140,6 +140,15 @@ extension Portal {
         }
     }
 
+    /// Signs a staff member out: their session ends, and with it (by cascade) any customer account they
+    /// were viewing.
+    func endStaffSession(_ session: Session, actor: Actor) throws {
+        try pool.write { db in
+            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            try Audit.record(db, .staffSignOut, actor: actor, at: now)
+        }
+    }
+
     /// A one-time message for the next page the session shows (post/redirect/get).
     func setFlash(_ db: Database, sessionID: Int64, _ flash: Flash) throws {
         try db.run("UPDATE sessions SET flash = ? WHERE id = ?", flash.rawValue, sessionID)

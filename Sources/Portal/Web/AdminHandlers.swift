@@ -51,7 +51,7 @@ enum AdminHandlers {
 
     // MARK: The staff member's own authenticator
 
-    @Sendable static func security(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func security(_ context: inout StaffContext) throws -> Response {
         let message: Message?
         switch context.request.query["done"] {
         case "on": message = Message(.success, "The authenticator app is on. Signing in now asks for a code.")
@@ -64,9 +64,9 @@ enum AdminHandlers {
         return try securityPage(context, message: message)
     }
 
-    static func securityPage(_ context: RequestContext, message: Message? = nil, disableError: String? = nil,
+    static func securityPage(_ context: StaffContext, message: Message? = nil, disableError: String? = nil,
                              renameOpen: Int64? = nil, renameError: String? = nil, status: Int = 200) throws -> Response {
-        let member = try staffMember(context)
+        let member = context.staff
         var keys = PasskeysSection(keys: try context.portal.passkeys(owner: .staff(member.id)).map(PasskeyHandlers.item),
                                    renameOpen: renameOpen, renameError: renameError)
         keys.base = "/admin/security/passkeys"
@@ -83,22 +83,22 @@ enum AdminHandlers {
 
     // MARK: The staff member's own keys
 
-    @Sendable static func beginKeyRegistration(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
+    @Sendable static func beginKeyRegistration(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
         return PasskeyHandlers.json(try context.portal.passkeyRegistrationOptions(owner: .staff(member.id), email: member.email,
                                                                                   displayName: member.name, binding: context.binding,
                                                                                   rp: context.relyingParty))
     }
 
-    @Sendable static func finishKeyRegistration(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
+    @Sendable static func finishKeyRegistration(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
         let body: PasskeyHandlers.FinishBody<AttestationResponse>
         switch PasskeyHandlers.finishBody(context, AttestationResponse.self) {
         case .success(let decoded): body = decoded
         case .failure(let answer): return answer
         }
         switch try context.portal.finishPasskeyRegistration(owner: .staff(member.id), credential: body.credential, name: body.name ?? "",
-                                                            binding: context.binding, rp: context.relyingParty, actor: staffActor(context)) {
+                                                            binding: context.binding, rp: context.relyingParty, actor: context.staffActor) {
         case .success:
             return .json(PasskeyHandlers.Outcome(ok: true, redirect: "/admin/security?done=key-added"))
         case .failure(let refusal):
@@ -106,23 +106,23 @@ enum AdminHandlers {
         }
     }
 
-    @Sendable static func renameKey(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
+    @Sendable static func renameKey(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
         let id = try pathID(context)
         switch try context.portal.renamePasskey(id: id, owner: .staff(member.id), name: try context.form()["name"] ?? "",
-                                                actor: staffActor(context)) {
+                                                actor: context.staffActor) {
         case nil: throw PortalError.notFound
         case .success?: return .redirect(to: "/admin/security?done=key-renamed")
         case .failure(let refusal)?: return try securityPage(context, renameOpen: id, renameError: refusal.message, status: refusal.status)
         }
     }
 
-    @Sendable static func confirmKeyRemoval(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func confirmKeyRemoval(_ context: inout StaffContext) throws -> Response {
         try keyRemovalPage(context)
     }
 
-    static func keyRemovalPage(_ context: RequestContext, error: String? = nil, status: Int = 200) throws -> Response {
-        let member = try staffMember(context)
+    static func keyRemovalPage(_ context: StaffContext, error: String? = nil, status: Int = 200) throws -> Response {
+        let member = context.staff
         guard let key = try context.portal.passkey(id: try pathID(context), owner: .staff(member.id)) else { throw PortalError.notFound }
         var chrome = Chrome(title: "Remove key", account: AccountHeader(name: member.name, email: member.email), csrfToken: context.csrfToken)
         chrome.signOutAction = "/admin/logout"
@@ -135,10 +135,10 @@ enum AdminHandlers {
         return .html(PasskeyView.remove(page), status: status)
     }
 
-    @Sendable static func removeKey(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
+    @Sendable static func removeKey(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
         let password = try context.form()["password"] ?? ""
-        switch try context.portal.removeStaffKey(staff: member, id: try pathID(context), password: password, actor: staffActor(context)) {
+        switch try context.portal.removeStaffKey(staff: member, id: try pathID(context), password: password, actor: context.staffActor) {
         case .success(true): return .redirect(to: "/admin/security?done=key-removed")
         case .success(false): throw PortalError.notFound
         case .failure(let error): return try keyRemovalPage(context, error: error.message, status: 422)
@@ -172,29 +172,29 @@ enum AdminHandlers {
         }
     }
 
-    @Sendable static func enableAuthenticator(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
-        guard case .success = try context.portal.beginStaffAuthenticator(staff: member, session: try staffSession(context)) else {
+    @Sendable static func enableAuthenticator(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
+        guard case .success = try context.portal.beginStaffAuthenticator(staff: member, session: context.staffSession) else {
             return .redirect(to: "/admin/security")
         }
         return .redirect(to: "/admin/security/totp/setup")
     }
 
     /// The set-up waiting in this staff session (the same secret on every reload), else the security page.
-    @Sendable static func showAuthenticatorSetup(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
-        guard let setup = try context.portal.pendingStaffAuthenticator(staff: member, session: try staffSession(context)) else {
+    @Sendable static func showAuthenticatorSetup(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
+        guard let setup = try context.portal.pendingStaffAuthenticator(staff: member, session: context.staffSession) else {
             return .redirect(to: "/admin/security")
         }
         return try staffSetupPage(context, setup)
     }
 
-    @Sendable static func verifyAuthenticator(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
-        let session = try staffSession(context)
+    @Sendable static func verifyAuthenticator(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
+        let session = context.staffSession
         let form = try context.form()
         switch try context.portal.confirmStaffAuthenticator(staff: member, session: session, setupID: form["setup"].flatMap { Int64($0) },
-                                                            code: form["code"] ?? "", actor: staffActor(context)) {
+                                                            code: form["code"] ?? "", actor: context.staffActor) {
         case .success, .failure(.alreadyEnabled):
             return .redirect(to: "/admin/security?done=on")
         case .failure(.wrongCode):
@@ -211,16 +211,16 @@ enum AdminHandlers {
     }
 
     /// Cancel on the staff set-up page: the pending secret ends.
-    @Sendable static func cancelAuthenticatorSetup(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
-        try context.portal.cancelAuthenticatorSetup(owner: .staff(member.id), sessionID: try staffSession(context).id)
+    @Sendable static func cancelAuthenticatorSetup(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
+        try context.portal.cancelAuthenticatorSetup(owner: .staff(member.id), sessionID: context.staffSession.id)
         return .redirect(to: "/admin/security")
     }
 
-    @Sendable static func disableAuthenticator(_ context: inout RequestContext) throws -> Response {
-        let member = try staffMember(context)
+    @Sendable static func disableAuthenticator(_ context: inout StaffContext) throws -> Response {
+        let member = context.staff
         let password = try context.form()["password"] ?? ""
-        switch try context.portal.disableStaffAuthenticator(staff: member, password: password, actor: staffActor(context)) {
+        switch try context.portal.disableStaffAuthenticator(staff: member, password: password, actor: context.staffActor) {
         case .success:
             return .redirect(to: "/admin/security?done=off")
         case .failure(let error):
@@ -228,7 +228,7 @@ enum AdminHandlers {
         }
     }
 
-    static func staffSetupPage(_ context: RequestContext, _ setup: TOTPSetup, error: String? = nil, status: Int = 200) throws -> Response {
+    static func staffSetupPage(_ context: StaffContext, _ setup: TOTPSetup, error: String? = nil, status: Int = 200) throws -> Response {
         let code = try QRCode.encode(text: setup.uri, ecc: .medium)
         var chrome = Chrome(title: "Set up authenticator", csrfToken: context.csrfToken)
         chrome.home = "/admin"
@@ -239,32 +239,18 @@ enum AdminHandlers {
         return .html(TwoFactorView.setup(page), status: status)
     }
 
-    static func staffMember(_ context: RequestContext) throws -> StaffMember {
-        guard let member = context.staff else { throw PortalError.notFound }
-        return member
-    }
 
-    static func staffSession(_ context: RequestContext) throws -> Session {
-        guard let session = context.staffSession else { throw PortalError.notFound }
-        return session
-    }
 
     /// Ends the staff session, and with it any customer account it was viewing.
-    @Sendable static func logout(_ context: inout RequestContext) throws -> Response {
-        if let session = context.staffSession {
-            try context.portal.pool.write { db in
-                try db.run("DELETE FROM sessions WHERE id = ?", session.id)
-                try Audit.record(db, .staffSignOut, actor: Actor(customerUserID: nil, staffID: session.staffID, clientID: nil, ip: context.ip),
-                                 at: context.portal.now)
-            }
-        }
+    @Sendable static func logout(_ context: inout StaffContext) throws -> Response {
+        try context.portal.endStaffSession(context.staffSession, actor: context.staffActor)
         context.setCookies.append(Cookies.clear(Cookies.staff, secure: context.portal.configuration.secureCookies))
         return .redirect(to: "/admin/login?signed_out=1")
     }
 
     // MARK: Clients
 
-    @Sendable static func clients(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func clients(_ context: inout StaffContext) throws -> Response {
         let search = Validation.clean(context.request.query["q"] ?? "")
         let rows = try context.portal.clientSummaries(search: String(String.UnicodeScalarView(search.unicodeScalars.prefix(100)))).map { summary in
             row(summary.client, users: summary.users)
@@ -272,22 +258,22 @@ enum AdminHandlers {
         return .html(AdminView.clients(rows, search: search, staff: try staff(context)))
     }
 
-    @Sendable static func client(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func client(_ context: inout StaffContext) throws -> Response {
         try clientPage(context, id: try pathID(context), message: nil)
     }
 
-    @Sendable static func saveClientSettings(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func saveClientSettings(_ context: inout StaffContext) throws -> Response {
         let id = try pathID(context)
         guard try context.portal.client(id: id) != nil else { throw PortalError.notFound }
         let form = try context.form()
         let settings = ClientSettings(portalEnabled: form["portal_enabled"] == "on", ssoOnly: form["sso_only"] == "on",
                                       requireMFA: form["require_mfa"] == "on", billingEnabled: form["billing_enabled"] == "on")
-        let changes = try context.portal.updateClientSettings(clientID: id, settings: settings, actor: staffActor(context))
+        let changes = try context.portal.updateClientSettings(clientID: id, settings: settings, actor: context.staffActor)
         let message = changes.isEmpty ? Message(.info, "Nothing changed.") : Message(.success, "Settings saved: \(changes.joined(separator: ", ")).")
         return try clientPage(context, id: id, message: message)
     }
 
-    static func clientPage(_ context: RequestContext, id: Int64, message: Message?, form: AdminView.AddUserForm = AdminView.AddUserForm(),
+    static func clientPage(_ context: StaffContext, id: Int64, message: Message?, form: AdminView.AddUserForm = AdminView.AddUserForm(),
                            status: Int = 200) throws -> Response {
         guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
         let users = try context.portal.customerSummaries(clientID: id).map(userRow)
@@ -295,11 +281,11 @@ enum AdminHandlers {
                                       form: form), status: status)
     }
 
-    @Sendable static func addUser(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func addUser(_ context: inout StaffContext) throws -> Response {
         let id = try pathID(context)
         let fields = try context.form()
         switch try context.portal.inviteCustomer(clientID: id, name: fields["name"] ?? "", email: fields["email"] ?? "",
-                                                 phone: fields["phone"] ?? "", origin: context.app.origin, actor: staffActor(context)) {
+                                                 phone: fields["phone"] ?? "", origin: context.app.origin, actor: context.staffActor) {
         case .success(let done):
             return try clientPage(context, id: id, message: Message(.success, done))
         case .failure(let errors):
@@ -315,10 +301,10 @@ enum AdminHandlers {
         }
     }
 
-    @Sendable static func linkIdentity(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func linkIdentity(_ context: inout StaffContext) throws -> Response {
         let id = try pathID(context)
         let email = try context.form()["email"] ?? ""
-        switch try context.portal.linkIdentity(clientID: id, email: email, actor: staffActor(context)) {
+        switch try context.portal.linkIdentity(clientID: id, email: email, actor: context.staffActor) {
         case .done(let text):
             return try clientPage(context, id: id, message: Message(.success, text))
         case .refused(let why):
@@ -330,8 +316,8 @@ enum AdminHandlers {
     }
 
     /// The actions on a user's page: each one change, confirmed on the page that follows.
-    static func userAction(_ change: @escaping @Sendable (Portal, Int64, RequestContext) throws -> UserChange)
-        -> @Sendable (inout RequestContext) throws -> Response {
+    static func userAction(_ change: @escaping @Sendable (Portal, Int64, StaffContext) throws -> UserChange)
+        -> @Sendable (inout StaffContext) throws -> Response {
         { context in
             let id = try pathID(context)
             guard try context.portal.customerSummary(id: id) != nil else { throw PortalError.notFound }
@@ -343,28 +329,28 @@ enum AdminHandlers {
     }
 
     static let disableUser = userAction { portal, id, context in
-        try portal.setCustomerDisabled(customerID: id, disabled: true, actor: staffActor(context))
+        try portal.setCustomerDisabled(customerID: id, disabled: true, actor: context.staffActor)
     }
     static let enableUser = userAction { portal, id, context in
-        try portal.setCustomerDisabled(customerID: id, disabled: false, actor: staffActor(context))
+        try portal.setCustomerDisabled(customerID: id, disabled: false, actor: context.staffActor)
     }
-    static let unlockUser = userAction { portal, id, context in try portal.unlockCustomer(customerID: id, actor: staffActor(context)) }
+    static let unlockUser = userAction { portal, id, context in try portal.unlockCustomer(customerID: id, actor: context.staffActor) }
     static let resetSecondFactor = userAction { portal, id, context in
-        try portal.resetSecondFactor(customerID: id, actor: staffActor(context))
+        try portal.resetSecondFactor(customerID: id, actor: context.staffActor)
     }
     static let resendInvitation = userAction { portal, id, context in
-        try portal.resendInvitation(customerID: id, origin: context.app.origin, actor: staffActor(context))
+        try portal.resendInvitation(customerID: id, origin: context.app.origin, actor: context.staffActor)
     }
 
     // MARK: Users and "View as customer"
 
-    @Sendable static func user(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func user(_ context: inout StaffContext) throws -> Response {
         try userPage(context, id: try pathID(context))
     }
 
-    @Sendable static func impersonate(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func impersonate(_ context: inout StaffContext) throws -> Response {
         let id = try pathID(context)
-        guard let staffSession = context.staffSession else { throw PortalError.notFound }
+        let staffSession = context.staffSession
         let reason = try context.form()["reason"] ?? ""
         switch try context.portal.startImpersonation(staffSession: staffSession, customerID: id, reason: reason, ip: context.ip,
                                                      userAgent: context.userAgent) {
@@ -379,15 +365,15 @@ enum AdminHandlers {
     }
 
     /// "End session": back to the administrator's page of the user.
-    @Sendable static func endImpersonation(_ context: inout RequestContext) throws -> Response {
-        let session = try context.requireSession()
+    @Sendable static func endImpersonation(_ context: inout CustomerContext) throws -> Response {
+        let session = context.session
         guard session.impersonatorStaffID != nil else { throw PortalError.notFound }
         try context.portal.endImpersonation(session, ip: context.ip)
         context.setCookies.append(Cookies.clear(Cookies.session, secure: context.portal.configuration.secureCookies))
         return .redirect(to: "/admin/users/\(session.customerUserID ?? 0)")
     }
 
-    static func userPage(_ context: RequestContext, id: Int64, reasonError: String? = nil, message: Message? = nil,
+    static func userPage(_ context: StaffContext, id: Int64, reasonError: String? = nil, message: Message? = nil,
                          status: Int = 200) throws -> Response {
         guard let summary = try context.portal.customerSummary(id: id) else { throw PortalError.notFound }
         let client = try summary.user.clientID.flatMap { try context.portal.client(id: $0) }
@@ -397,7 +383,7 @@ enum AdminHandlers {
 
     // MARK: Audit log and outbox
 
-    @Sendable static func audit(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func audit(_ context: inout StaffContext) throws -> Response {
         let query = context.request.query
         let client = query["client"].flatMap { Int64($0) }
         let user = query["user"].flatMap { Int64($0) }
@@ -414,11 +400,11 @@ enum AdminHandlers {
         return .html(AdminView.audit(rows, query: shown, staff: try staff(context)))
     }
 
-    @Sendable static func outbox(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func outbox(_ context: inout StaffContext) throws -> Response {
         try outboxPage(context)
     }
 
-    static func outboxPage(_ context: RequestContext, message: Message? = nil, status: Int = 200) throws -> Response {
+    static func outboxPage(_ context: StaffContext, message: Message? = nil, status: Int = 200) throws -> Response {
         let rows = try context.portal.staffOutbox(limit: 100).map { entry in
             var row = outboxRow(entry.message)
             row.canShowLink = entry.link == .showable
@@ -430,8 +416,8 @@ enum AdminHandlers {
 
     /// "Show link": the held message with its link, on the answer to this POST only (every page is
     /// `no-store`), audited and told to the customer by the service.
-    @Sendable static func showOutboxLink(_ context: inout RequestContext) throws -> Response {
-        switch try context.portal.showOutboxLink(messageID: try pathID(context), actor: staffActor(context)) {
+    @Sendable static func showOutboxLink(_ context: inout StaffContext) throws -> Response {
+        switch try context.portal.showOutboxLink(messageID: try pathID(context), actor: context.staffActor) {
         case .success(let message):
             return .html(AdminView.outboxLink(outboxRow(message), staff: try staff(context)))
         case .failure(.noSuchMessage):
@@ -448,16 +434,13 @@ enum AdminHandlers {
 
     // MARK: Helpers
 
-    static func staff(_ context: RequestContext) throws -> AdminView.Staff {
-        guard let staff = context.staff else { throw PortalError.notFound }
+    static func staff(_ context: StaffContext) throws -> AdminView.Staff {
+        let staff = context.staff
         return AdminView.Staff(name: staff.name, email: staff.email, csrfToken: context.csrfToken)
     }
 
-    static func staffActor(_ context: RequestContext) -> Actor {
-        Actor(customerUserID: nil, staffID: context.staff?.id, clientID: nil, ip: context.ip)
-    }
 
-    static func pathID(_ context: RequestContext) throws -> Int64 {
+    static func pathID(_ context: some PortalContext) throws -> Int64 {
         guard let id = context.request.pathParameters["id"].flatMap(Int64.init), id > 0 else { throw PortalError.notFound }
         return id
     }

@@ -63,10 +63,13 @@ enum LoginHandlers {
     }
 
     /// Ends the session on the server and tells the browser to forget everything of this site.
-    @Sendable static func logout(_ context: inout RequestContext) throws -> Response {
-        let session = try context.requireSession()
+    @Sendable static func logout(_ context: inout SessionContext) throws -> Response {
+        let session = context.session
         // An administrator's Sign Out ends their view of the account, not their own session or cookies.
-        if session.impersonatorStaffID != nil { return try AdminHandlers.endImpersonation(&context) }
+        if session.impersonatorStaffID != nil, var viewing = CustomerContext(context.base) {
+            defer { context.base = viewing.base }
+            return try AdminHandlers.endImpersonation(&viewing)
+        }
         try context.portal.endSession(session, actor: context.actor)
         let secure = context.portal.configuration.secureCookies
         context.setCookies.append(Cookies.clear(Cookies.session, secure: secure))

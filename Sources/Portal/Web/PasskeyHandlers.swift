@@ -21,9 +21,9 @@ enum PasskeyHandlers {
 
     // MARK: Registration (Security tab)
 
-    @Sendable static func beginRegistration(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func beginRegistration(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Adding a passkey")
-        let account = try context.requireAccount()
+        let account = context.account
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security#passkeys") { return refusal }
         let options = try context.portal.passkeyRegistrationOptions(owner: .customer(account.user.id), email: account.user.email,
                                                                    displayName: account.user.name, binding: context.binding,
@@ -31,10 +31,10 @@ enum PasskeyHandlers {
         return Response(status: 200, headers: HTTPHeaders([("Content-Type", "application/json")]), body: options)
     }
 
-    @Sendable static func finishRegistration(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func finishRegistration(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Adding a passkey")
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security#passkeys") { return refusal }
         let body: FinishBody<AttestationResponse>
         switch finishBody(context, AttestationResponse.self) {
@@ -52,10 +52,10 @@ enum PasskeyHandlers {
         }
     }
 
-    @Sendable static func rename(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func rename(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Renaming a security key", because: "changes how the customer recognises their own keys")
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         let id = try keyID(context)
         let name = try context.form()["name"] ?? ""
         switch try context.portal.renamePasskey(id: id, owner: .customer(account.user.id), name: name, actor: context.actor) {
@@ -72,9 +72,9 @@ enum PasskeyHandlers {
         }
     }
 
-    @Sendable static func confirmRemoval(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func confirmRemoval(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Removing a passkey")
-        let account = try context.requireAccount()
+        let account = context.account
         let id = try keyID(context)
         guard let key = try context.portal.passkey(id: id, owner: .customer(account.user.id)) else { throw PortalError.notFound }
         let here = "/portal/profile/security/passkeys/\(id)/delete"
@@ -83,10 +83,10 @@ enum PasskeyHandlers {
         return .html(PasskeyView.remove(page))
     }
 
-    @Sendable static func remove(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func remove(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Removing a passkey")
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         let id = try keyID(context)
         guard try context.portal.passkey(id: id, owner: .customer(account.user.id)) != nil else { throw PortalError.notFound }
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security/passkeys/\(id)/delete") {
@@ -128,15 +128,15 @@ enum PasskeyHandlers {
         }
     }
 
-    @Sendable static func beginSecondFactor(_ context: inout RequestContext) throws -> Response {
-        let session = try context.requireSession()
+    @Sendable static func beginSecondFactor(_ context: inout SessionContext) throws -> Response {
+        let session = context.session
         guard let customerID = session.customerUserID else { throw PortalError.notFound }
         return json(try context.portal.passkeyOptions(for: .customer(customerID), purpose: .secondFactor, binding: context.binding,
                                                       rp: context.relyingParty))
     }
 
-    @Sendable static func finishSecondFactor(_ context: inout RequestContext) throws -> Response {
-        let session = try context.requireSession()
+    @Sendable static func finishSecondFactor(_ context: inout SessionContext) throws -> Response {
+        let session = context.session
         let body: FinishBody<AssertionResponse>
         switch finishBody(context, AssertionResponse.self) {
         case .success(let decoded): body = decoded
@@ -157,8 +157,8 @@ enum PasskeyHandlers {
 
     /// Nil when the session entered its password or a passkey in the last five minutes; otherwise where
     /// to send the person (a redirect for pages, a JSON answer naming it for scripts).
-    static func requireRecentAuthentication(_ context: RequestContext, returnTo: String) throws -> Response? {
-        let session = try context.requireSession()
+    static func requireRecentAuthentication(_ context: CustomerContext, returnTo: String) throws -> Response? {
+        let session = context.session
         if context.portal.recentlyAuthenticated(session) { return nil }
         let location = "/portal/reauth?next=" + (returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
         if context.request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true {
@@ -168,19 +168,19 @@ enum PasskeyHandlers {
     }
 
     /// "Confirm it's you" asks for the customer's own password or key: an administrator must not try it.
-    static func refuseReauthWhileImpersonating(_ context: RequestContext) throws {
+    static func refuseReauthWhileImpersonating(_ context: CustomerContext) throws {
         try context.refuseWhileImpersonating("Confirming the customer's identity", because: "needs the customer's own password or key")
     }
 
-    @Sendable static func showReauth(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func showReauth(_ context: inout CustomerContext) throws -> Response {
         try refuseReauthWhileImpersonating(context)
         return try reauthPage(context, next: safeNext(context.request.query["next"]))
     }
 
-    @Sendable static func submitReauth(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func submitReauth(_ context: inout CustomerContext) throws -> Response {
         try refuseReauthWhileImpersonating(context)
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         let form = try context.form()
         let next = safeNext(form["next"])
         switch try context.portal.reauthenticate(session: session, customerID: account.user.id, password: form["password"] ?? "",
@@ -196,17 +196,17 @@ enum PasskeyHandlers {
         }
     }
 
-    @Sendable static func beginReauth(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func beginReauth(_ context: inout CustomerContext) throws -> Response {
         try refuseReauthWhileImpersonating(context)
-        let account = try context.requireAccount()
+        let account = context.account
         return json(try context.portal.passkeyOptions(for: .customer(account.user.id), purpose: .reauth, binding: context.binding,
                                                       rp: context.relyingParty))
     }
 
-    @Sendable static func finishReauth(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func finishReauth(_ context: inout CustomerContext) throws -> Response {
         try refuseReauthWhileImpersonating(context)
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         let body: FinishBody<AssertionResponse>
         switch finishBody(context, AssertionResponse.self) {
         case .success(let decoded): body = decoded
@@ -221,8 +221,8 @@ enum PasskeyHandlers {
         }
     }
 
-    static func reauthPage(_ context: RequestContext, next: String, error: String? = nil, status: Int = 200) throws -> Response {
-        let account = try context.requireAccount()
+    static func reauthPage(_ context: CustomerContext, next: String, error: String? = nil, status: Int = 200) throws -> Response {
+        let account = context.account
         let page = ReauthPage(chrome: context.chrome(title: "Confirm it's you", tab: .security), next: next, error: error,
                               passkeyAvailable: try context.portal.hasPasskeys(owner: .customer(account.user.id)))
         return .html(PasskeyView.reauth(page), status: status)
@@ -244,13 +244,13 @@ enum PasskeyHandlers {
                            lastUsed: key.lastUsedAt.map { DateText.day($0) }, kind: kind)
     }
 
-    static func keyID(_ context: RequestContext) throws -> Int64 {
+    static func keyID(_ context: some PortalContext) throws -> Int64 {
         guard let id = context.request.pathParameters["id"].flatMap(Int64.init), id > 0 else { throw PortalError.notFound }
         return id
     }
 
     /// The posted credential, or a JSON 400 (415 for another content type) to answer with.
-    static func finishBody<Answer>(_ context: RequestContext, _ answer: Answer.Type) -> Decoded<FinishBody<Answer>> {
+    static func finishBody<Answer>(_ context: some PortalContext, _ answer: Answer.Type) -> Decoded<FinishBody<Answer>> {
         do {
             return .success(try context.request.json(FinishBody<Answer>.self))
         } catch {

@@ -3,18 +3,18 @@ import Templates
 
 /// The Profile tab: name and phone, notification preferences.
 enum ProfileHandlers {
-    @Sendable static func show(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        let flash = try context.session.flatMap { try context.portal.takeFlash($0) }
+    @Sendable static func show(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        let flash = try context.portal.takeFlash(context.session)
         let form = ProfilePage.EditForm(name: account.user.name, phone: account.user.phone)
         return try render(context, account: account, form: form,
                           profileMessage: flash == .profileSaved ? Message(.success, "Your profile was saved.") : nil,
                           notificationsMessage: flash == .notificationsSaved ? Message(.success, "Your notification preferences were saved.") : nil)
     }
 
-    @Sendable static func save(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+    @Sendable static func save(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        let session = context.session
         let form = try context.form()
         let name = form["name"] ?? ""
         let phone = form["phone"] ?? ""
@@ -29,9 +29,9 @@ enum ProfileHandlers {
         }
     }
 
-    @Sendable static func saveNotifications(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+    @Sendable static func saveNotifications(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        let session = context.session
         let form = try context.form()
         let wanted = NotificationPreferences(
             inApp: form.contains("in_app"), ticketStatusEmail: form.contains("ticket_status_email"),
@@ -42,7 +42,7 @@ enum ProfileHandlers {
         return .redirect(to: "/portal/profile")
     }
 
-    static func render(_ context: RequestContext, account: CustomerAccount, form: ProfilePage.EditForm,
+    static func render(_ context: CustomerContext, account: CustomerAccount, form: ProfilePage.EditForm,
                        profileMessage: Message? = nil, notificationsMessage: Message? = nil, status: Int = 200) throws -> Response {
         let prefs = try context.portal.notificationPreferences(customerID: account.user.id)
         let page = ProfilePage(

@@ -53,24 +53,9 @@ struct RequestContext {
         return Int(max(0, timeout - (portal.now - session.lastSeenAt)))
     }
 
-    /// After the session was replaced (a step of sign-in completed), forms on this page belong to the new one.
-    mutating func rebind(sessionToken token: String) {
-        guard let hash = SessionToken.hash(token) else { return }
-        binding = CSRF.binding(sessionTokenHash: hash)
-        csrfToken = CSRF.token(key: portal.csrfKey, boundTo: binding)
-        session?.tokenHash = hash
-        session?.stage = .active
-    }
-
     /// The decoded form body, or a 400/415 page.
     func form() throws -> Parameters {
         do { return try request.form() } catch { throw error.portalError }
-    }
-
-    /// The signed-in customer, for routes that require one (the pipeline guarantees it there).
-    func requireAccount() throws -> CustomerAccount {
-        guard let account else { throw PortalError(status: 401, title: "Sign in required", message: "Sign in to continue.") }
-        return account
     }
 
     /// The relying party of the console's passkeys: its origin, and that origin's host as the RP ID.
@@ -89,10 +74,5 @@ struct RequestContext {
         guard impersonator != nil else { return }
         throw PortalError(status: 403, title: "Not available while an administrator views this account",
                           message: "\(what) \(because), so only the customer can do it. End the session and ask the customer.")
-    }
-
-    func requireSession() throws -> Session {
-        guard let session else { throw PortalError(status: 401, title: "Sign in required", message: "Sign in to continue.") }
-        return session
     }
 }

@@ -3,8 +3,8 @@ import Templates
 
 /// The Security tab: password, authenticator app, recovery codes.
 enum SecurityHandlers {
-    @Sendable static func show(_ context: inout RequestContext) throws -> Response {
-        let flash = try context.session.flatMap { try context.portal.takeFlash($0) }
+    @Sendable static func show(_ context: inout CustomerContext) throws -> Response {
+        let flash = try context.portal.takeFlash(context.session)
         var view = try SecurityView.Model(context)
         switch flash {
         case .passwordChanged?:
@@ -25,9 +25,9 @@ enum SecurityHandlers {
         return view.response()
     }
 
-    @Sendable static func revokeSession(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+    @Sendable static func revokeSession(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        let session = context.session
         try context.refuseWhileImpersonating("Signing the customer's other sessions out")
         guard let id = context.request.pathParameters["id"].flatMap(Int64.init),
               try context.portal.revokeSession(id: id, customerID: account.user.id, current: session.id, actor: context.actor)
@@ -36,9 +36,9 @@ enum SecurityHandlers {
         return .redirect(to: "/portal/profile/security#sessions")
     }
 
-    @Sendable static func revokeOtherSessions(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+    @Sendable static func revokeOtherSessions(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        let session = context.session
         try context.refuseWhileImpersonating("Signing the customer's other sessions out")
         _ = try context.portal.revokeOtherSessions(customerID: account.user.id, current: session.id, actor: context.actor)
         try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .sessionsRevoked) }
@@ -46,14 +46,14 @@ enum SecurityHandlers {
     }
 
     /// "Stay signed in": the page's idle warning asks the server to start the idle time-out again.
-    @Sendable static func keepAlive(_ context: inout RequestContext) throws -> Response {
-        try context.portal.touchSession(try context.requireSession())
+    @Sendable static func keepAlive(_ context: inout SessionContext) throws -> Response {
+        try context.portal.touchSession(context.session)
         return Response(status: 204)
     }
 
-    @Sendable static func changePassword(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+    @Sendable static func changePassword(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        let session = context.session
         if account.client.ssoOnly { throw PortalError.ssoOnly }
         try context.refuseWhileImpersonating("Changing the password")
         let form = try context.form()
@@ -76,7 +76,7 @@ enum SecurityHandlers {
 extension SecurityView {
     /// The Security tab's view model as the account stands, for handlers to adjust before rendering.
     struct Model {
-        let context: RequestContext
+        let context: CustomerContext
         var password: SecurityPage.PasswordSection?
         var authenticator: SecurityPage.AuthenticatorSection
         var recoveryCodes: SecurityPage.RecoveryCodesSection?
@@ -86,8 +86,8 @@ extension SecurityView {
         var sessionsMessage: Message?
         var message: Message?
 
-        init(_ context: RequestContext) throws {
-            let account = try context.requireAccount()
+        init(_ context: CustomerContext) throws {
+            let account = context.account
             let status = try context.portal.twoFactorStatus(customerID: account.user.id)
             self.context = context
             password = account.client.ssoOnly ? nil : SecurityPage.PasswordSection()
@@ -97,7 +97,7 @@ extension SecurityView {
                                                     lowWarning: status.recoveryCodesRemaining <= RecoveryCodes.lowWarning)
                 : nil
             passkeys = PasskeysSection(keys: try context.portal.passkeys(owner: .customer(account.user.id)).map(PasskeyHandlers.item))
-            sessions = try context.portal.signedInSessions(customerID: account.user.id, current: context.session?.id ?? 0).map {
+            sessions = try context.portal.signedInSessions(customerID: account.user.id, current: context.session.id).map {
                 SessionItem(id: $0.id, device: $0.device, ip: $0.ip, started: DateText.dayAndTime($0.createdAt),
                             lastActive: DateText.dayAndTime($0.lastSeenAt), current: $0.current)
             }
@@ -110,7 +110,7 @@ extension SecurityView {
         func response(status: Int = 200) -> Response {
             var page = SecurityPage(chrome: context.chrome(title: "Security", tab: .security), password: password,
                                     authenticator: authenticator, recoveryCodes: recoveryCodes, passkeys: passkeys,
-                                    enrolmentRequired: context.session?.stage == .enrolment, message: message)
+                                    enrolmentRequired: context.session.stage == .enrolment, message: message)
             page.activity = activity
             page.sessions = sessions
             page.sessionsMessage = sessionsMessage

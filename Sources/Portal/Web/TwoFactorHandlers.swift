@@ -6,12 +6,12 @@ import Templates
 enum TwoFactorHandlers {
     // MARK: Sign-in
 
-    @Sendable static func showSecondFactor(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func showSecondFactor(_ context: inout SessionContext) throws -> Response {
         try page(context)
     }
 
-    @Sendable static func submitSecondFactor(_ context: inout RequestContext) throws -> Response {
-        let session = try context.requireSession()
+    @Sendable static func submitSecondFactor(_ context: inout SessionContext) throws -> Response {
+        let session = context.session
         let code = try context.form()["code"] ?? ""
         switch try context.portal.completeSecondFactor(session: session, code: code, ip: context.ip, userAgent: context.userAgent) {
         case .signedIn(let token):
@@ -26,9 +26,9 @@ enum TwoFactorHandlers {
         }
     }
 
-    static func page(_ context: RequestContext, error: String? = nil, status: Int = 200) throws -> Response {
+    static func page(_ context: SessionContext, error: String? = nil, status: Int = 200) throws -> Response {
         // Each factor the account has is offered, and only those.
-        let factors = try context.session?.customerUserID.map { try context.portal.twoFactorStatus(customerID: $0) }
+        let factors = try context.session.customerUserID.map { try context.portal.twoFactorStatus(customerID: $0) }
         return .html(TwoFactorView.secondFactor(SecondFactorPage(csrfToken: context.csrfToken, error: error,
                                                                  kiosk: context.portal.configuration.kiosk,
                                                                  passkeyAvailable: (factors?.keys ?? 0) > 0,
@@ -42,10 +42,10 @@ enum TwoFactorHandlers {
     static let setupPath = "/portal/profile/security/totp/setup"
     static let newCodesPath = "/portal/profile/security/recovery-codes/new"
 
-    @Sendable static func enable(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func enable(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning on two-factor authentication")
-        let account = try context.requireAccount()
-        switch try context.portal.beginAuthenticatorSetup(account: account, session: try context.requireSession()) {
+        let account = context.account
+        switch try context.portal.beginAuthenticatorSetup(account: account, session: context.session) {
         case .success: return .redirect(to: setupPath)
         case .failure: return .redirect(to: "/portal/profile/security")
         }
@@ -53,19 +53,19 @@ enum TwoFactorHandlers {
 
     /// The set-up waiting in this session, the same secret on every reload; once it has ended
     /// (verified, cancelled, replaced, signed out, 10 minutes), the Security tab instead.
-    @Sendable static func showSetup(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func showSetup(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning on two-factor authentication")
-        let account = try context.requireAccount()
-        guard let setup = try context.portal.pendingAuthenticatorSetup(account: account, session: try context.requireSession()) else {
+        let account = context.account
+        guard let setup = try context.portal.pendingAuthenticatorSetup(account: account, session: context.session) else {
             return .redirect(to: "/portal/profile/security")
         }
         return try setupPage(context, setup)
     }
 
-    @Sendable static func verify(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func verify(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning on two-factor authentication")
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         let form = try context.form()
         switch try context.portal.confirmAuthenticatorSetup(account: account, session: session, setupID: form["setup"].flatMap { Int64($0) },
                                                             code: form["code"] ?? "", actor: context.actor,
@@ -92,16 +92,16 @@ enum TwoFactorHandlers {
     static let restartedMessage = "The set-up was restarted in another tab or window, so this code was not used and the authenticator app is not on. Finish the set-up where it was restarted, or select Enable to start again."
 
     /// Cancel on the set-up page: the pending secret ends, and no page shows or accepts it again.
-    @Sendable static func cancel(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        try context.portal.cancelAuthenticatorSetup(owner: .customer(account.user.id), sessionID: try context.requireSession().id)
+    @Sendable static func cancel(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        try context.portal.cancelAuthenticatorSetup(owner: .customer(account.user.id), sessionID: context.session.id)
         return .redirect(to: "/portal/profile/security")
     }
 
-    @Sendable static func disable(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func disable(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning off two-factor authentication")
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         let password = try context.form()["password"] ?? ""
         switch try context.portal.disableAuthenticator(customerID: account.user.id, password: password, actor: context.actor) {
         case .success:
@@ -115,10 +115,10 @@ enum TwoFactorHandlers {
         }
     }
 
-    @Sendable static func regenerate(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func regenerate(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Regenerating recovery codes")
-        let account = try context.requireAccount()
-        let session = try context.requireSession()
+        let account = context.account
+        let session = context.session
         let password = try context.form()["password"] ?? ""
         switch try context.portal.regenerateRecoveryCodes(customerID: account.user.id, sessionID: session.id, password: password,
                                                           actor: context.actor) {
@@ -135,22 +135,22 @@ enum TwoFactorHandlers {
 
     /// The recovery codes pending in this session, the same set on every reload (a reload never makes
     /// another); after "I've Saved These", sign-out or 10 minutes, the Security tab instead.
-    @Sendable static func showNewCodes(_ context: inout RequestContext) throws -> Response {
+    @Sendable static func showNewCodes(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Viewing recovery codes")
-        let account = try context.requireAccount()
-        guard let pending = try context.portal.pendingRecoveryCodes(customerID: account.user.id, sessionID: try context.requireSession().id)
+        let account = context.account
+        guard let pending = try context.portal.pendingRecoveryCodes(customerID: account.user.id, sessionID: context.session.id)
         else { return .redirect(to: "/portal/profile/security") }
         return codesPage(context, pending.codes, justEnabled: pending.afterEnable)
     }
 
     /// "I've Saved These": the pending copy is deleted, so no GET, reload or Back shows the codes again.
-    @Sendable static func saved(_ context: inout RequestContext) throws -> Response {
-        let account = try context.requireAccount()
-        try context.portal.dismissPendingSecret(.recoveryCodes, owner: .customer(account.user.id), sessionID: try context.requireSession().id)
+    @Sendable static func saved(_ context: inout CustomerContext) throws -> Response {
+        let account = context.account
+        try context.portal.dismissPendingSecret(.recoveryCodes, owner: .customer(account.user.id), sessionID: context.session.id)
         return .redirect(to: "/portal/profile/security")
     }
 
-    static func setupPage(_ context: RequestContext, _ setup: TOTPSetup, error: String? = nil, status: Int = 200) throws -> Response {
+    static func setupPage(_ context: CustomerContext, _ setup: TOTPSetup, error: String? = nil, status: Int = 200) throws -> Response {
         let code = try QRCode.encode(text: setup.uri, ecc: .medium)
         let svg = SVGWriter.svg(for: code, label: "QR code for your authenticator app")
         let page = AuthenticatorSetupPage(chrome: context.chrome(title: "Set up authenticator", tab: .security),
@@ -158,12 +158,12 @@ enum TwoFactorHandlers {
         return .html(TwoFactorView.setup(page), status: status)
     }
 
-    static func codesPage(_ context: RequestContext, _ codes: [String], justEnabled: Bool) -> Response {
+    static func codesPage(_ context: CustomerContext, _ codes: [String], justEnabled: Bool) -> Response {
         let page = RecoveryCodesPage(chrome: context.chrome(title: "Recovery codes", tab: .security), codes: codes, justEnabled: justEnabled)
         return .html(TwoFactorView.recoveryCodes(page))
     }
 
-    static func expired(_ context: RequestContext) throws -> Response {
+    static func expired(_ context: CustomerContext) throws -> Response {
         var view = try SecurityView.Model(context)
         view.authenticator.message = Message(.error, "The set-up expired or was cancelled before it was confirmed. Select Enable to start again.")
         return view.response(status: 422)

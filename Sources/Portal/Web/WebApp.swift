@@ -32,9 +32,61 @@ enum Lane: Sendable {
 
 /// A route's handler, who may call it, and where it runs.
 struct Route: Sendable {
+    /// Which side of the console a route belongs to: its forms' CSRF tokens are bound to that side's
+    /// session (the staff session on the administrators' side, including its sign-in pages).
+    enum Side: Sendable { case customer, staff }
+
     let access: Access
     var lane: Lane = .connection
+    var side: Side = .customer
     let handle: @Sendable (inout RequestContext) throws -> Response
+
+    /// Sign-in pages and anything else open to everyone.
+    static func anyone(lane: Lane = .connection, side: Side = .customer,
+                       _ handler: @escaping @Sendable (inout RequestContext) throws -> Response) -> Route {
+        Route(access: .anyone, lane: lane, side: side, handle: handler)
+    }
+
+    /// A fully signed-in customer whose account is usable.
+    static func customer(lane: Lane = .connection, _ handler: @escaping @Sendable (inout CustomerContext) throws -> Response) -> Route {
+        Route(access: .customer, lane: lane, handle: typed(CustomerContext.init, handler))
+    }
+
+    /// A customer who must set up a second factor first, or a fully signed-in one.
+    static func enrolment(lane: Lane = .connection, _ handler: @escaping @Sendable (inout CustomerContext) throws -> Response) -> Route {
+        Route(access: .enrolment, lane: lane, handle: typed(CustomerContext.init, handler))
+    }
+
+    /// A customer whose second factor is still due.
+    static func secondFactor(_ handler: @escaping @Sendable (inout SessionContext) throws -> Response) -> Route {
+        Route(access: .secondFactor, handle: typed(SessionContext.init, handler))
+    }
+
+    /// Any session at any stage.
+    static func session(_ handler: @escaping @Sendable (inout SessionContext) throws -> Response) -> Route {
+        Route(access: .session, handle: typed(SessionContext.init, handler))
+    }
+
+    /// A signed-in staff member.
+    static func staff(lane: Lane = .connection, _ handler: @escaping @Sendable (inout StaffContext) throws -> Response) -> Route {
+        Route(access: .staff, lane: lane, side: .staff, handle: typed(StaffContext.init, handler))
+    }
+
+    struct AccessNotGiven: Error {}
+
+    /// Builds the context the route's access promises (the pipeline has checked it) and hands back what
+    /// the handler changed in it (cookies to set).
+    private static func typed<Context: PortalContext & SendableMetatype>(_ make: @escaping @Sendable (RequestContext) -> Context?,
+                                                      _ handler: @escaping @Sendable (inout Context) throws -> Response)
+        -> @Sendable (inout RequestContext) throws -> Response {
+        { context in
+            // The pipeline checked the access before the handler runs; if that ever failed to hold, the
+            // request is a 500 with a logged reference, not a handler running without what it needs.
+            guard var typed = make(context) else { throw AccessNotGiven() }
+            defer { context = typed.base }
+            return try handler(&typed)
+        }
+    }
 }
 
 /// The web front of the portal: the middleware in a fixed order (security headers, host check, session
@@ -132,7 +184,7 @@ final class WebApp: Sendable {
     }
 
     private func handle(_ request: Request, _ route: Route) throws -> Response {
-        var context = try loadContext(request)
+        var context = try loadContext(request, side: route.side)
         // Signing out a session that has already ended (the page's idle timer racing the server's) has
         // nothing to protect: it lands on sign-in like any other sign-out, with the reason.
         if route.access == .session, context.session == nil {
@@ -198,7 +250,7 @@ final class WebApp: Sendable {
     }
 
     /// Session load: the cookie's session, its customer account, and the CSRF token forms will carry.
-    private func loadContext(_ request: Request) throws -> RequestContext {
+    private func loadContext(_ request: Request, side: Route.Side) throws -> RequestContext {
         let secure = portal.configuration.secureCookies
         var setCookies: [String] = []
         var session: Session?
@@ -257,7 +309,7 @@ final class WebApp: Sendable {
             }
         }
         let binding: String
-        if request.path.hasPrefix("/admin"), let staffSession {
+        if side == .staff, let staffSession {
             binding = CSRF.binding(sessionTokenHash: staffSession.tokenHash)
         } else if let session {
             binding = CSRF.binding(sessionTokenHash: session.tokenHash)
