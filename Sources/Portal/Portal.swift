@@ -93,6 +93,10 @@ struct Actor: Sendable, Equatable {
     var staffID: Int64?
     var clientID: Int64?
     var ip: String
+    /// The customer's account is being changed by the administrator (`staffID`) viewing it.
+    var isAdministratorViewing = false
+    /// The customer session the change comes from: its next page confirms the change (post/redirect/get).
+    var sessionID: Int64?
 
     static func system() -> Actor { Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: "") }
 }

@@ -146,22 +146,7 @@ extension Portal {
     func updateClientSettings(clientID: Int64, settings: ClientSettings, actor: Actor) throws -> [String] {
         try pool.write { db in
             guard let client = try AccountQueries.client(id: clientID, db) else { return [] }
-            var changes: [String] = []
-            func apply(_ column: String, _ label: String, _ value: Bool?, _ current: Bool) throws {
-                guard let value, value != current else { return }
-                try db.run("UPDATE clients SET \(column) = ? WHERE id = ?", value, client.id)
-                changes.append("\(label) \(value ? "on" : "off")")
-            }
-            try apply("portal_enabled", "portal", settings.portalEnabled, client.portalEnabled)
-            try apply("sso_only", "SSO-only", settings.ssoOnly, client.ssoOnly)
-            try apply("require_mfa", "MFA required", settings.requireMFA, client.requireMFA)
-            try apply("billing_enabled", "billing", settings.billingEnabled, client.billingEnabled)
-            if !changes.isEmpty {
-                var who = actor
-                who.clientID = client.id
-                try Audit.record(db, .clientUpdated, actor: who, at: now, detail: changes.joined(separator: ", "))
-            }
-            return changes
+            return try changeClientSettings(db, client: client, settings, actor: actor)
         }
     }
 

@@ -69,7 +69,8 @@ extension Portal {
     /// replaced by a fully signed-in one in the same transaction, and the codes wait in the new one.
     func confirmAuthenticatorSetup(account: CustomerAccount, session: Session, setupID: Int64?, code: String, actor: Actor,
                                    ip: String, userAgent: String) throws -> Result<ConfirmedSetup, TOTPSetupError> {
-        try confirmAuthenticator(owner: .customer(account.user.id), sessionID: session.id, setupID: setupID, code: code) { db, time in
+        try actor.mustBeTheCustomer("Turning on two-factor authentication")
+        return try confirmAuthenticator(owner: .customer(account.user.id), sessionID: session.id, setupID: setupID, code: code) { db, time in
             let codes = try replaceRecoveryCodes(db, customerID: account.user.id, at: time)
             try Audit.record(db, .authenticatorEnabled, actor: actor, at: time)
             var token: String?
@@ -161,11 +162,13 @@ extension Portal {
 
     /// Turns the authenticator off after the password: removes the secret and every recovery code.
     func disableAuthenticator(customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
-        try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
+        try actor.mustBeTheCustomer("Turning off two-factor authentication")
+        return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
             try db.run("DELETE FROM totp_credentials WHERE customer_user_id = ?", customerID)
             try deleteRecoveryCodesWithoutSecondFactor(db, customerID: customerID)
             try dropPendingSecrets(db, owner: .customer(customerID))
             try Audit.record(db, .authenticatorDisabled, actor: actor, at: time)
+            try confirm(db, .authenticatorDisabled, to: actor)
         }
     }
 
@@ -173,6 +176,7 @@ extension Portal {
     /// in this session for display until "I've Saved These" (or sign-out, or 10 minutes).
     func regenerateRecoveryCodes(customerID: Int64, sessionID: Int64, password: String, actor: Actor) throws
         -> Result<[String], PasswordCheckError> {
+        try actor.mustBeTheCustomer("Regenerating recovery codes")
         guard try twoFactorStatus(customerID: customerID).hasSecondFactor else { return .failure(.notAvailable) }
         let made = try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time -> [String]? in
             // Checked again in the write: the last factor may have gone while the password was hashed.

@@ -67,28 +67,38 @@ extension Portal {
         }
     }
 
+    /// `clientone client set`: the same change, rules and audit record as the administrator's client
+    /// page (`changeClientSettings`), made from the command line.
     public func updateClient(_ nameOrID: String, settings: ClientSettings) throws -> Client {
-        let time = now
-        return try pool.write { db in
+        try pool.write { db in
             guard let client = try AccountQueries.client(nameOrID: nameOrID, db) else {
                 throw CommandError("unknown client \"\(nameOrID)\"")
             }
-            var changes: [String] = []
-            func apply(_ column: String, _ value: Bool?, _ current: Bool) throws {
-                guard let value, value != current else { return }
-                try db.run("UPDATE clients SET \(column) = ? WHERE id = ?", value, client.id)
-                changes.append("\(column)=\(value ? "on" : "off")")
-            }
-            try apply("portal_enabled", settings.portalEnabled, client.portalEnabled)
-            try apply("sso_only", settings.ssoOnly, client.ssoOnly)
-            try apply("require_mfa", settings.requireMFA, client.requireMFA)
-            try apply("billing_enabled", settings.billingEnabled, client.billingEnabled)
-            if !changes.isEmpty {
-                try Audit.record(db, .clientUpdated, actor: Actor(customerUserID: nil, staffID: nil, clientID: client.id, ip: ""),
-                                 at: time, detail: changes.joined(separator: " "))
-            }
+            _ = try changeClientSettings(db, client: client, settings, actor: Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: ""))
             return try AccountQueries.client(id: client.id, db)!
         }
+    }
+
+    /// The one way a client's portal settings change (the administrator's page and the command line):
+    /// each setting that differs is stored, and one audit event lists what changed in words
+    /// ("portal off, MFA required on"), with who changed it. Returns those words, empty when nothing did.
+    func changeClientSettings(_ db: Database, client: Client, _ settings: ClientSettings, actor: Actor) throws -> [String] {
+        var changes: [String] = []
+        func apply(_ column: String, _ label: String, _ value: Bool?, _ current: Bool) throws {
+            guard let value, value != current else { return }
+            try db.run("UPDATE clients SET \(column) = ? WHERE id = ?", value, client.id)
+            changes.append("\(label) \(value ? "on" : "off")")
+        }
+        try apply("portal_enabled", "portal", settings.portalEnabled, client.portalEnabled)
+        try apply("sso_only", "SSO-only", settings.ssoOnly, client.ssoOnly)
+        try apply("require_mfa", "MFA required", settings.requireMFA, client.requireMFA)
+        try apply("billing_enabled", "billing", settings.billingEnabled, client.billingEnabled)
+        if !changes.isEmpty {
+            var who = actor
+            who.clientID = client.id
+            try Audit.record(db, .clientUpdated, actor: who, at: now, detail: changes.joined(separator: ", "))
+        }
+        return changes
     }
 
     public func addCustomer(_ new: NewCustomer) throws -> CustomerUser {

@@ -160,6 +160,7 @@ extension Portal {
     /// Verifies a registration answer and stores the key under `name` (or a name from its kind).
     func finishPasskeyRegistration(owner: KeyOwner, credential: RegistrationCredential, name rawName: String,
                                    binding: String, rp: RelyingParty, actor: Actor) throws -> Result<Passkey, PasskeyRefusal> {
+        try actor.mustBeTheCustomer("Adding a passkey")
         let name = Validation.clean(rawName)
         if !Validation.fits(name, limit: Self.passkeyNameLimit) {
             return .failure(PasskeyRefusal(status: 422, message: "Use a name of at most \(Self.passkeyNameLimit) characters."))
@@ -195,6 +196,7 @@ extension Portal {
                 verified.backupEligible, verified.backedUp, time)
             let id = db.lastInsertRowID
             try Audit.record(db, .passkeyAdded, actor: actor, at: time, detail: finalName)
+            try confirm(db, .passkeyAdded, to: actor)
             guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = ?", id) else {
                 preconditionFailure("the row just inserted is there")
             }
@@ -227,6 +229,7 @@ extension Portal {
 
     /// Renames one of the account's keys; nil when the key is not the account's.
     func renamePasskey(id: Int64, owner: KeyOwner, name rawName: String, actor: Actor) throws -> Result<Void, PasskeyRefusal>? {
+        try actor.mustBeTheCustomer("Renaming a security key", because: "changes how the customer recognises their own keys")
         let name = Validation.clean(rawName)
         guard !name.isEmpty else { return .failure(PasskeyRefusal(status: 422, message: "Enter a name for the key.")) }
         guard Validation.fits(name, limit: Self.passkeyNameLimit) else {
@@ -236,13 +239,19 @@ extension Portal {
             guard try db.run("UPDATE webauthn_credentials SET name = ? WHERE id = ? AND \(owner.column) = ?",
                              name, id, owner.id) == 1 else { return nil }
             try Audit.record(db, .passkeyRenamed, actor: actor, at: now, detail: name)
+            try confirm(db, .passkeyRenamed, to: actor)
             return .success(())
         }
     }
 
     /// Removes one of the account's keys; false when the key is not the account's.
     func removePasskey(id: Int64, owner: KeyOwner, actor: Actor) throws -> Bool {
-        try pool.write { db in try removePasskey(db, id: id, owner: owner, actor: actor) }
+        try actor.mustBeTheCustomer("Removing a passkey")
+        return try pool.write { db in
+            guard try removePasskey(db, id: id, owner: owner, actor: actor) else { return false }
+            try confirm(db, .passkeyRemoved, to: actor)
+            return true
+        }
     }
 
     /// The same, inside the caller's write transaction.
@@ -443,7 +452,8 @@ extension Portal {
 
     /// "Confirm it's you" with the password: counts toward the lockout when wrong.
     func reauthenticate(session: Session, customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
-        try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
+        try actor.mustBeTheCustomer("Confirming the customer's identity", because: "needs the customer's own password or key")
+        return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
             try db.run("UPDATE sessions SET authenticated_at = ? WHERE id = ?", time, session.id)
         }
     }

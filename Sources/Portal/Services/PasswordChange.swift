@@ -12,9 +12,12 @@ extension Portal {
     /// toward the same lockout as sign-in failures. Every other session of the account is signed out.
     func changePassword(customerID: Int64, sessionID: Int64, current: String, new: String, confirm: String,
                         actor: Actor) throws -> Result<Void, PasswordChangeErrors> {
-        guard let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else {
+        try actor.mustBeTheCustomer("Changing the password")
+        guard let account = try pool.read({ db in try AccountQueries.account(customerID: customerID, db) }) else {
             return .failure(PasswordChangeErrors(current: "Your account could not be found."))
         }
+        if account.client.ssoOnly { throw PolicyRefusal.singleSignOnOnly }
+        let user = account.user
         let keys = throttle.keys(email: user.email, ip: actor.ip)
         let time = now
         if let wait = try pool.withConnection({ db in try throttle.lockedFor(keys, now: time, db) }) {

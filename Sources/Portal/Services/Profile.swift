@@ -28,6 +28,8 @@ extension Portal {
         let time = now
         try pool.write { db in
             guard let before = try AccountQueries.customer(id: customerID, db) else { return }
+            // "Saved" either way: what the form shows is what is stored.
+            try confirm(db, .profileSaved, to: actor)
             guard before.name != cleanName || before.phone != cleanPhone else { return }
             try db.run("UPDATE customer_users SET name = ?, phone = ?, updated_at = ? WHERE id = ?",
                        cleanName, cleanPhone, time, customerID)
@@ -69,6 +71,7 @@ extension Portal {
             if saved != current {
                 try Audit.record(db, .notificationsUpdated, actor: actor, at: time)
             }
+            try confirm(db, .notificationsSaved, to: actor)
         }
     }
 }

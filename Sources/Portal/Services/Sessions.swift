@@ -154,6 +154,12 @@ extension Portal {
         try db.run("UPDATE sessions SET flash = ? WHERE id = ?", flash.rawValue, sessionID)
     }
 
+    /// The confirmation the acting session's next page shows, written in the same transaction as the
+    /// change it confirms (nothing when the change does not come from a customer session).
+    func confirm(_ db: Database, _ flash: Flash, to actor: Actor) throws {
+        if let sessionID = actor.sessionID { try setFlash(db, sessionID: sessionID, flash) }
+    }
+
     /// Reads and clears the session's one-time message.
     func takeFlash(_ session: Session) throws -> Flash? {
         guard let raw = session.flash else { return nil }

@@ -34,22 +34,26 @@ extension Portal {
 
     /// Signs one of the account's other sessions out; false when it is not one of them.
     func revokeSession(id: Int64, customerID: Int64, current: Int64, actor: Actor) throws -> Bool {
-        try pool.write { db in
+        try actor.mustBeTheCustomer("Signing the customer's other sessions out")
+        return try pool.write { db in
             guard id != current, try db.run("""
                 DELETE FROM sessions WHERE id = ? AND customer_user_id = ? AND impersonator_staff_id IS NULL
                 """, id, customerID) == 1 else { return false }
             try Audit.record(db, .sessionRevoked, actor: actor, at: now, detail: "one session")
+            try confirm(db, .sessionsRevoked, to: actor)
             return true
         }
     }
 
     /// Signs every other session of the account out; returns how many.
     func revokeOtherSessions(customerID: Int64, current: Int64, actor: Actor) throws -> Int {
-        try pool.write { db in
+        try actor.mustBeTheCustomer("Signing the customer's other sessions out")
+        return try pool.write { db in
             let count = try db.run("""
                 DELETE FROM sessions WHERE customer_user_id = ? AND id <> ? AND impersonator_staff_id IS NULL
                 """, customerID, current)
             try Audit.record(db, .sessionRevoked, actor: actor, at: now, detail: "all other sessions (\(count))")
+            try confirm(db, .sessionsRevoked, to: actor)
             return count
         }
     }

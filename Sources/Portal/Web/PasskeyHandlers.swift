@@ -34,7 +34,6 @@ enum PasskeyHandlers {
     @Sendable static func finishRegistration(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Adding a passkey")
         let account = context.account
-        let session = context.session
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security#passkeys") { return refusal }
         let body: FinishBody<AttestationResponse>
         switch finishBody(context, AttestationResponse.self) {
@@ -45,7 +44,6 @@ enum PasskeyHandlers {
                                                             name: body.name ?? "", binding: context.binding,
                                                             rp: context.relyingParty, actor: context.actor) {
         case .success:
-            try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .passkeyAdded) }
             return .json(Outcome(ok: true, redirect: "/portal/profile/security#passkeys"))
         case .failure(let refusal):
             return .json(Outcome(ok: false, error: refusal.message), status: refusal.status)
@@ -55,14 +53,12 @@ enum PasskeyHandlers {
     @Sendable static func rename(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Renaming a security key", because: "changes how the customer recognises their own keys")
         let account = context.account
-        let session = context.session
         let id = try keyID(context)
         let name = try context.form()["name"] ?? ""
         switch try context.portal.renamePasskey(id: id, owner: .customer(account.user.id), name: name, actor: context.actor) {
         case nil:
             throw PortalError.notFound
         case .success?:
-            try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .passkeyRenamed) }
             return .redirect(to: "/portal/profile/security#passkeys")
         case .failure(let refusal)?:
             var view = try SecurityView.Model(context)
@@ -86,14 +82,12 @@ enum PasskeyHandlers {
     @Sendable static func remove(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Removing a passkey")
         let account = context.account
-        let session = context.session
         let id = try keyID(context)
         guard try context.portal.passkey(id: id, owner: .customer(account.user.id)) != nil else { throw PortalError.notFound }
         if let refusal = try requireRecentAuthentication(context, returnTo: "/portal/profile/security/passkeys/\(id)/delete") {
             return refusal
         }
         guard try context.portal.removePasskey(id: id, owner: .customer(account.user.id), actor: context.actor) else { throw PortalError.notFound }
-        try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .passkeyRemoved) }
         return .redirect(to: "/portal/profile/security#passkeys")
     }
 

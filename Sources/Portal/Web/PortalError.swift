@@ -22,8 +22,6 @@ struct PortalError: HTTPResponseError, Sendable {
                                          message: "For your security the form could not be accepted. Go back, reload the page and try again.")
     static let crossSite = PortalError(status: 403, title: "Request from another site refused",
                                        message: "This request came from another site, not from the console's own pages, so it was refused and nothing was changed. To make a change, open the console and use its pages.")
-    static let ssoOnly = PortalError(status: 403, title: "Password sign-in is turned off",
-                                     message: "Your organization requires single sign-on. Manage your password through your company's identity provider.")
 
     static func badRequest(_ message: String) -> PortalError {
         PortalError(status: 400, title: "Bad request", message: message)

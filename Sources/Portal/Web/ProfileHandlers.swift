@@ -14,13 +14,11 @@ enum ProfileHandlers {
 
     @Sendable static func save(_ context: inout CustomerContext) throws -> Response {
         let account = context.account
-        let session = context.session
         let form = try context.form()
         let name = form["name"] ?? ""
         let phone = form["phone"] ?? ""
         switch try context.portal.updateProfile(customerID: account.user.id, name: name, phone: phone, actor: context.actor) {
         case .success:
-            try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .profileSaved) }
             return .redirect(to: "/portal/profile")
         case .failure(let errors):
             let edit = ProfilePage.EditForm(name: name, phone: phone, nameError: errors.name, phoneError: errors.phone)
@@ -31,14 +29,12 @@ enum ProfileHandlers {
 
     @Sendable static func saveNotifications(_ context: inout CustomerContext) throws -> Response {
         let account = context.account
-        let session = context.session
         let form = try context.form()
         let wanted = NotificationPreferences(
             inApp: form.contains("in_app"), ticketStatusEmail: form.contains("ticket_status_email"),
             ticketReplyEmail: form.contains("ticket_reply_email"), overdueInvoiceEmail: form.contains("overdue_invoice_email"))
         try context.portal.updateNotificationPreferences(customerID: account.user.id, wanted,
                                                          billingEnabled: account.client.billingEnabled, actor: context.actor)
-        try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .notificationsSaved) }
         return .redirect(to: "/portal/profile")
     }
 

@@ -32,7 +32,8 @@ struct RequestContext {
 
     /// The audit identity of whoever is acting.
     var actor: Actor {
-        Actor(customerUserID: account?.user.id, staffID: impersonator?.id ?? session?.staffID, clientID: account?.client.id, ip: ip)
+        Actor(customerUserID: account?.user.id, staffID: impersonator?.id ?? session?.staffID, clientID: account?.client.id, ip: ip,
+              isAdministratorViewing: impersonator != nil, sessionID: session?.id)
     }
 
     /// The page frame for a signed-in customer page.
@@ -69,10 +70,7 @@ struct RequestContext {
 
     /// Refuses, while an administrator views the account, what only its owner may do: what would give
     /// the administrator lasting access (`because` says so by default), or what proves who the customer is.
-    func refuseWhileImpersonating(_ what: String,
-                                  because: String = "would give lasting access to the customer's account") throws {
-        guard impersonator != nil else { return }
-        throw PortalError(status: 403, title: "Not available while an administrator views this account",
-                          message: "\(what) \(because), so only the customer can do it. End the session and ask the customer.")
+    func refuseWhileImpersonating(_ what: String, because: String = PolicyRefusal.lastingAccess) throws {
+        try actor.mustBeTheCustomer(what, because: because)
     }
 }

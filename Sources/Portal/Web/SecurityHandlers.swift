@@ -32,7 +32,6 @@ enum SecurityHandlers {
         guard let id = context.request.pathParameters["id"].flatMap(Int64.init),
               try context.portal.revokeSession(id: id, customerID: account.user.id, current: session.id, actor: context.actor)
         else { throw PortalError.notFound }
-        try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .sessionsRevoked) }
         return .redirect(to: "/portal/profile/security#sessions")
     }
 
@@ -41,7 +40,6 @@ enum SecurityHandlers {
         let session = context.session
         try context.refuseWhileImpersonating("Signing the customer's other sessions out")
         _ = try context.portal.revokeOtherSessions(customerID: account.user.id, current: session.id, actor: context.actor)
-        try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .sessionsRevoked) }
         return .redirect(to: "/portal/profile/security#sessions")
     }
 
@@ -54,7 +52,6 @@ enum SecurityHandlers {
     @Sendable static func changePassword(_ context: inout CustomerContext) throws -> Response {
         let account = context.account
         let session = context.session
-        if account.client.ssoOnly { throw PortalError.ssoOnly }
         try context.refuseWhileImpersonating("Changing the password")
         let form = try context.form()
         let result = try context.portal.changePassword(

@@ -101,11 +101,9 @@ enum TwoFactorHandlers {
     @Sendable static func disable(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning off two-factor authentication")
         let account = context.account
-        let session = context.session
         let password = try context.form()["password"] ?? ""
         switch try context.portal.disableAuthenticator(customerID: account.user.id, password: password, actor: context.actor) {
         case .success:
-            try context.portal.pool.write { db in try context.portal.setFlash(db, sessionID: session.id, .authenticatorDisabled) }
             return .redirect(to: "/portal/profile/security")
         case .failure(let error):
             var view = try SecurityView.Model(context)

@@ -46,7 +46,7 @@ struct CustomerContext: PortalContext {
     func chrome(title: String, tab: AccountTab?) -> Chrome { base.chrome(title: title, tab: tab) }
 
     /// Refuses what only the account's owner may do while an administrator views it.
-    func refuseWhileImpersonating(_ what: String, because: String = "would give lasting access to the customer's account") throws {
+    func refuseWhileImpersonating(_ what: String, because: String = PolicyRefusal.lastingAccess) throws {
         try base.refuseWhileImpersonating(what, because: because)
     }
 }
