@@ -20,6 +20,10 @@ public struct Request: Sendable {
     public let remoteAddress: String
     /// Filled in by the application from a router match (`{id}` in the pattern → `pathParameters["id"]`).
     public var pathParameters: [String: String] = [:]
+    /// Work done on this request once and wanted again later: the decoded form (read when the server
+    /// asks which lane the request goes to, for the CSRF check and by the handler) and whatever the
+    /// application noted (the route it matched). Held by reference, so every copy shares it.
+    public let memo = RequestMemo()
 
     /// Builds a request the way the server does, so handlers can be tested without a socket.
     /// - Throws: 400 when the target does not decode (see ``path`` and ``query``).
@@ -46,10 +50,15 @@ public struct Request: Sendable {
     /// - Throws: 415 when the Content-Type is something else (parameters such as `charset` are allowed),
     ///   400 when the body is malformed.
     public func form() throws(HTTPError) -> Parameters {
-        guard ASCII.mediaType(headers["Content-Type"]) == "application/x-www-form-urlencoded" else {
-            throw .unsupportedMediaType
+        if let decoded = memo.form { return try decoded.get() }
+        let decoded: Result<Parameters, HTTPError>
+        if ASCII.mediaType(headers["Content-Type"]) == "application/x-www-form-urlencoded" {
+            do throws(HTTPError) { decoded = .success(try Parameters.parseURLEncoded(body)) } catch { decoded = .failure(error) }
+        } else {
+            decoded = .failure(.unsupportedMediaType)
         }
-        return try Parameters.parseURLEncoded(body)
+        memo.form = decoded
+        return try decoded.get()
     }
 
     /// The body decoded as JSON.

@@ -39,10 +39,10 @@ struct GatedHasher: Sendable {
     func dummyVerify(_ password: String) throws { try run { hasher.dummyVerify(password) } }
     func needsRehash(_ encoded: String) -> Bool { hasher.needsRehash(encoded) }
 
-    /// In the server, hashing belongs on the slow lane (a route's `lane: .hashing`); on a connection
+    /// In the server, hashing belongs on the slow lane (a route's `lane: .slowWork`); on a connection
     /// thread it would hold up every page of that thread's connections. Debug builds (the tests) stop here.
     private func run<T>(_ body: () throws -> T) throws -> T {
-        assert(!ConnectionThread.isCurrent, "a password was hashed on a connection thread: give its route lane: .hashing")
+        assert(!ConnectionThread.isCurrent, "a password was hashed on a connection thread: give its route lane: .slowWork")
         return try gate.run(body)
     }
 }

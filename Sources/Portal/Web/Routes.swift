@@ -1,24 +1,24 @@
 import HTTP
 
 /// The route table: every page and form of the console, in one place. Every route that can check or
-/// set a password runs on the hashing lane (`lane:`), so no connection thread ever waits for PBKDF2.
+/// set a password runs on the lane for slow work (`lane: .slowWork`), so no connection thread ever waits for PBKDF2.
 enum Routes {
     static func table() -> Router<Route> {
         var router = Router<Route>()
         router.add("GET", "/", .anyone { _ in .redirect(to: "/portal/profile") })
         router.add("GET", "/login", .anyone(LoginHandlers.showLogin))
-        router.add("POST", "/login", .anyone(lane: .hashingWithField("password"), LoginHandlers.submitLogin))
+        router.add("POST", "/login", .anyone(lane: .slowWorkWithField("password"), LoginHandlers.submitLogin))
         router.add("GET", "/login/forgot", .anyone(PasswordResetHandlers.showForgot))
         router.add("POST", "/login/forgot", .anyone(PasswordResetHandlers.submitForgot))
         router.add("GET", "/login/reset", .anyone(PasswordResetHandlers.showReset))
-        router.add("POST", "/login/reset", .anyone(lane: .hashing, PasswordResetHandlers.submitReset))
+        router.add("POST", "/login/reset", .anyone(lane: .slowWork, PasswordResetHandlers.submitReset))
         router.add("POST", "/logout", .session(LoginHandlers.logout))
         router.add("GET", "/portal", .customer { _ in .redirect(to: "/portal/profile") })
         router.add("GET", "/portal/profile", .customer(ProfileHandlers.show))
         router.add("POST", "/portal/profile", .customer(ProfileHandlers.save))
         router.add("POST", "/portal/profile/notifications", .customer(ProfileHandlers.saveNotifications))
         router.add("GET", "/portal/profile/security", .enrolment(SecurityHandlers.show))
-        router.add("POST", "/portal/profile/password", .customer(lane: .hashing, SecurityHandlers.changePassword))
+        router.add("POST", "/portal/profile/password", .customer(lane: .slowWork, SecurityHandlers.changePassword))
         router.add("GET", "/login/mfa", .secondFactor(TwoFactorHandlers.showSecondFactor))
         router.add("POST", "/login/mfa", .secondFactor(TwoFactorHandlers.submitSecondFactor))
         // The two secrets shown once: each POST that makes one answers 303 to a GET page showing what is
@@ -27,9 +27,9 @@ enum Routes {
         router.add("GET", "/portal/profile/security/totp/setup", .enrolment(TwoFactorHandlers.showSetup))
         router.add("POST", "/portal/profile/security/totp/verify", .enrolment(TwoFactorHandlers.verify))
         router.add("POST", "/portal/profile/security/totp/cancel", .enrolment(TwoFactorHandlers.cancel))
-        router.add("POST", "/portal/profile/security/totp/disable", .customer(lane: .hashing, TwoFactorHandlers.disable))
+        router.add("POST", "/portal/profile/security/totp/disable", .customer(lane: .slowWork, TwoFactorHandlers.disable))
         router.add("POST", "/portal/profile/security/recovery-codes/regenerate",
-                   .customer(lane: .hashing, TwoFactorHandlers.regenerate))
+                   .customer(lane: .slowWork, TwoFactorHandlers.regenerate))
         router.add("GET", "/portal/profile/security/recovery-codes/new", .enrolment(TwoFactorHandlers.showNewCodes))
         router.add("POST", "/portal/profile/security/recovery-codes/saved", .enrolment(TwoFactorHandlers.saved))
         // Signed-in sessions, and the idle warning's "Stay signed in".
@@ -48,12 +48,12 @@ enum Routes {
         router.add("POST", "/login/mfa/passkey/finish", .secondFactor(PasskeyHandlers.finishSecondFactor))
         // "Confirm it's you" before sensitive changes (password or passkey within the last 5 minutes).
         router.add("GET", "/portal/reauth", .customer(PasskeyHandlers.showReauth))
-        router.add("POST", "/portal/reauth", .customer(lane: .hashing, PasskeyHandlers.submitReauth))
+        router.add("POST", "/portal/reauth", .customer(lane: .slowWork, PasskeyHandlers.submitReauth))
         router.add("POST", "/portal/reauth/passkey/begin", .customer(PasskeyHandlers.beginReauth))
         router.add("POST", "/portal/reauth/passkey/finish", .customer(PasskeyHandlers.finishReauth))
         // The MSP administrator's side (staff sessions only) and the end of "View as customer".
         router.add("GET", "/admin/login", .anyone(side: .staff, AdminHandlers.showLogin))
-        router.add("POST", "/admin/login", .anyone(lane: .hashing, side: .staff, AdminHandlers.submitLogin))
+        router.add("POST", "/admin/login", .anyone(lane: .slowWork, side: .staff, AdminHandlers.submitLogin))
         router.add("POST", "/admin/logout", .staff(AdminHandlers.logout))
         router.add("GET", "/admin", .staff(AdminHandlers.clients))
         router.add("GET", "/admin/clients/{id}", .staff(AdminHandlers.client))
@@ -72,12 +72,12 @@ enum Routes {
         router.add("GET", "/admin/security/totp/setup", .staff(AdminHandlers.showAuthenticatorSetup))
         router.add("POST", "/admin/security/totp/verify", .staff(AdminHandlers.verifyAuthenticator))
         router.add("POST", "/admin/security/totp/cancel", .staff(AdminHandlers.cancelAuthenticatorSetup))
-        router.add("POST", "/admin/security/totp/disable", .staff(lane: .hashing, AdminHandlers.disableAuthenticator))
+        router.add("POST", "/admin/security/totp/disable", .staff(lane: .slowWork, AdminHandlers.disableAuthenticator))
         router.add("POST", "/admin/security/passkeys/begin", .staff(AdminHandlers.beginKeyRegistration))
         router.add("POST", "/admin/security/passkeys/finish", .staff(AdminHandlers.finishKeyRegistration))
         router.add("POST", "/admin/security/passkeys/{id}/rename", .staff(AdminHandlers.renameKey))
         router.add("GET", "/admin/security/passkeys/{id}/delete", .staff(AdminHandlers.confirmKeyRemoval))
-        router.add("POST", "/admin/security/passkeys/{id}/delete", .staff(lane: .hashing, AdminHandlers.removeKey))
+        router.add("POST", "/admin/security/passkeys/{id}/delete", .staff(lane: .slowWork, AdminHandlers.removeKey))
         router.add("POST", "/admin/login/passkey/begin", .anyone(side: .staff, AdminHandlers.beginKeySignIn))
         router.add("POST", "/admin/login/passkey/finish", .anyone(side: .staff, AdminHandlers.finishKeySignIn))
         router.add("GET", "/admin/audit", .staff(AdminHandlers.audit))

@@ -3,92 +3,6 @@ import Foundation
 import HTTP
 import Templates
 
-/// Who may open a route.
-enum Access: Sendable {
-    /// Anyone: the sign-in pages. A browser without a session gets a pre-session cookie for CSRF.
-    case anyone
-    /// A fully signed-in customer whose account is usable.
-    case customer
-    /// A customer who must set up a second factor before anything else, or a fully signed-in one.
-    case enrolment
-    /// A customer whose password was right and whose second factor is still due.
-    case secondFactor
-    /// Any signed-in session, at any stage (sign-out).
-    case session
-    /// A signed-in MSP staff member (the administrator pages).
-    case staff
-}
-
-/// Where a route's requests are answered.
-enum Lane: Sendable {
-    /// On the connection's thread: pages and forms that never check a password.
-    case connection
-    /// On the server's slow lane: the route may check or set a password (about 0.3 s of CPU by design).
-    case hashing
-    /// On the slow lane when the form carries this field (the sign-in form's password step; its first
-    /// step, the email address alone, stays on the connection's thread).
-    case hashingWithField(String)
-}
-
-/// A route's handler, who may call it, and where it runs.
-struct Route: Sendable {
-    /// Which side of the console a route belongs to: its forms' CSRF tokens are bound to that side's
-    /// session (the staff session on the administrators' side, including its sign-in pages).
-    enum Side: Sendable { case customer, staff }
-
-    let access: Access
-    var lane: Lane = .connection
-    var side: Side = .customer
-    let handle: @Sendable (inout RequestContext) throws -> Response
-
-    /// Sign-in pages and anything else open to everyone.
-    static func anyone(lane: Lane = .connection, side: Side = .customer,
-                       _ handler: @escaping @Sendable (inout RequestContext) throws -> Response) -> Route {
-        Route(access: .anyone, lane: lane, side: side, handle: handler)
-    }
-
-    /// A fully signed-in customer whose account is usable.
-    static func customer(lane: Lane = .connection, _ handler: @escaping @Sendable (inout CustomerContext) throws -> Response) -> Route {
-        Route(access: .customer, lane: lane, handle: typed(CustomerContext.init, handler))
-    }
-
-    /// A customer who must set up a second factor first, or a fully signed-in one.
-    static func enrolment(lane: Lane = .connection, _ handler: @escaping @Sendable (inout CustomerContext) throws -> Response) -> Route {
-        Route(access: .enrolment, lane: lane, handle: typed(CustomerContext.init, handler))
-    }
-
-    /// A customer whose second factor is still due.
-    static func secondFactor(_ handler: @escaping @Sendable (inout SessionContext) throws -> Response) -> Route {
-        Route(access: .secondFactor, handle: typed(SessionContext.init, handler))
-    }
-
-    /// Any session at any stage.
-    static func session(_ handler: @escaping @Sendable (inout SessionContext) throws -> Response) -> Route {
-        Route(access: .session, handle: typed(SessionContext.init, handler))
-    }
-
-    /// A signed-in staff member.
-    static func staff(lane: Lane = .connection, _ handler: @escaping @Sendable (inout StaffContext) throws -> Response) -> Route {
-        Route(access: .staff, lane: lane, side: .staff, handle: typed(StaffContext.init, handler))
-    }
-
-    struct AccessNotGiven: Error {}
-
-    /// Builds the context the route's access promises (the pipeline has checked it) and hands back what
-    /// the handler changed in it (cookies to set).
-    private static func typed<Context: PortalContext & SendableMetatype>(_ make: @escaping @Sendable (RequestContext) -> Context?,
-                                                      _ handler: @escaping @Sendable (inout Context) throws -> Response)
-        -> @Sendable (inout RequestContext) throws -> Response {
-        { context in
-            // The pipeline checked the access before the handler runs; if that ever failed to hold, the
-            // request is a 500 with a logged reference, not a handler running without what it needs.
-            guard var typed = make(context) else { throw AccessNotGiven() }
-            defer { context = typed.base }
-            return try handler(&typed)
-        }
-    }
-}
-
 /// The web front of the portal: the middleware in a fixed order (security headers, host check, session
 /// load and idle expiry, CSRF on POST, access), then the route's handler.
 final class WebApp: Sendable {
@@ -113,13 +27,20 @@ final class WebApp: Sendable {
 
     /// Whether the request goes to the server's slow lane (its route may hash a password).
     func isSlow(_ request: Request) -> Bool {
-        guard request.method == "POST", case .found(let route, _) = router.match(method: request.method, path: request.path)
-        else { return false }
+        guard request.method == "POST", case .found(let route, _) = match(request) else { return false }
         switch route.lane {
         case .connection: return false
-        case .hashing: return true
-        case .hashingWithField(let name): return (try? request.form().contains(name)) ?? true
+        case .slowWork: return true
+        case .slowWorkWithField(let name): return (try? request.form().contains(name)) ?? true
         }
+    }
+
+    /// The request's route, matched once: the lane decision and the answer share the match.
+    private func match(_ request: Request) -> RouteMatch<Route> {
+        if let matched = request.memo.application as? RouteMatch<Route> { return matched }
+        let matched = router.match(method: request.method, path: request.path)
+        request.memo.application = matched
+        return matched
     }
 
     /// The answer when every password check's turn is taken (a flood of sign-in attempts): say so
@@ -166,7 +87,7 @@ final class WebApp: Sendable {
             guard let file = statics.response(for: request, relativePath: relative) else { throw PortalError.notFound }
             return file
         }
-        switch router.match(method: request.method, path: request.path) {
+        switch match(request) {
         case .notFound:
             throw PortalError.notFound
         case .methodNotAllowed(let allowed):
@@ -334,140 +255,4 @@ final class WebApp: Sendable {
         let target = request.method == "GET" || request.method == "HEAD" ? request.target : "/"
         return .redirect(to: origin.url + (target.hasPrefix("/") ? target : "/"), status: request.method == "GET" || request.method == "HEAD" ? 308 : 303)
     }
-}
-
-/// The console's origin and the authority (`host:port`) in it, which is what every request's Host
-/// header must say. Worked out once, not per request.
-struct ConsoleOrigin: Sendable {
-    let url: String
-    /// Lowercased ASCII bytes of the authority, and the same with the scheme's default port written
-    /// out or left out (a browser sends `Host: portal.example.com` for `https://portal.example.com:443`).
-    private let authority: [UInt8]
-    private let alternativeAuthority: [UInt8]
-
-    /// The origin as a browser serializes it in an `Origin` header: lowercase, without a default port.
-    let serialized: String
-
-    init(_ url: String) {
-        self.url = url
-        let authority = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: true).dropFirst().first ?? ""
-        self.authority = authority.utf8.map(Self.lowercase)
-        let scheme = String(decoding: (url.split(separator: ":", maxSplits: 1).first ?? "").utf8.map(Self.lowercase), as: UTF8.self)
-        var host = String(decoding: self.authority, as: UTF8.self)
-        if scheme == "https", host.hasSuffix(":443") { host.removeLast(4) }
-        if scheme == "http", host.hasSuffix(":80") { host.removeLast(3) }
-        serialized = scheme + "://" + host
-        let defaultPort = scheme == "https" ? ":443" : ":80"
-        alternativeAuthority = host.utf8.count == self.authority.count ? self.authority + Array(defaultPort.utf8) : Array(host.utf8)
-    }
-
-    /// Whether the browser says this request comes from the console's own pages: every `Origin` header
-    /// names the console (`null`, another port or scheme do not); without one, `Sec-Fetch-Site` must not
-    /// say `cross-site`. A request with neither (curl, an old browser) passes here and is judged by its
-    /// CSRF token alone.
-    func sentThis(_ request: Request) -> Bool {
-        let origins = request.headers.values("Origin")
-        if !origins.isEmpty {
-            return origins.allSatisfy { value in
-                var value = value
-                return value.withUTF8 { bytes in
-                    bytes.count == serialized.utf8.count && zip(bytes, serialized.utf8).allSatisfy { Self.lowercase($0) == $1 }
-                }
-            }
-        }
-        return !request.headers.values("Sec-Fetch-Site").contains { $0.lowercased().contains("cross-site") }
-    }
-
-    /// Whether a Host header names this origin (ASCII case-insensitively, as host names compare).
-    func isAuthority(_ host: String) -> Bool {
-        var host = host
-        return host.withUTF8 { bytes in
-            Self.equalsIgnoringCase(bytes, authority) || Self.equalsIgnoringCase(bytes, alternativeAuthority)
-        }
-    }
-
-    private static func equalsIgnoringCase(_ bytes: UnsafeBufferPointer<UInt8>, _ lowercased: [UInt8]) -> Bool {
-        bytes.count == lowercased.count && zip(bytes, lowercased).allSatisfy { lowercase($0) == $1 }
-    }
-
-    private static func lowercase(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
-}
-
-/// Headers on every response (SPEC, issue 2 item 3).
-enum SecurityHeaders {
-    static let contentSecurityPolicy = [
-        "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
-        "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
-    ].joined(separator: "; ")
-
-    static func apply(to response: inout Response, https: Bool) {
-        response.headers["Content-Security-Policy"] = contentSecurityPolicy
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        // Not "no-referrer": under it browsers send `Origin: null` with every form POST (Fetch,
-        // "serializing a request origin"), and the cross-site check could not tell the console's own
-        // forms from a sandboxed attacker. "same-origin" keeps every URL (reset tokens included) from
-        // other sites and lets same-origin POSTs carry the real Origin; cross-site ones still say null.
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-        if https { response.headers["Strict-Transport-Security"] = "max-age=31536000" }
-    }
-}
-
-extension Portal {
-    /// Whether a session exists and has not run out (an administrator's view of an account depends on it).
-    func sessionIsLive(id: Int64) throws -> Bool {
-        let time = now
-        let idle = configuration.effectiveIdleTimeout
-        return try pool.withConnection { db in
-            guard let row = try db.queryOne("SELECT last_seen_at, expires_at FROM sessions WHERE id = ?", id) else { return false }
-            return time - (row.int64("last_seen_at") ?? 0) < idle && time < (row.int64("expires_at") ?? 0)
-        }
-    }
-
-    /// The customer and client of a session, when the account may still use the portal.
-    func usableAccount(customerID: Int64) throws -> CustomerAccount? {
-        // One snapshot for the user and the client (one read lock instead of two, and never a user
-        // paired with a client row from after a change).
-        try pool.read { db in
-            guard let account = try AccountQueries.account(customerID: customerID, db),
-                  account.user.status == .active, account.client.portalEnabled else { return nil }
-            return account
-        }
-    }
-
-    /// Whether a customer session still satisfies its client's policy, judged on every request so a
-    /// change made by an administrator reaches sessions already open: a disabled or unlinked account or
-    /// a portal turned off ends the session; so does a password or passkey sign-in once the client is
-    /// SSO-only; a client that now requires a second factor sends an account without one to its set-up.
-    /// An administrator's view is judged by the rules of impersonation instead.
-    func accountPolicy(session: Session, customerID: Int64) throws -> AccountPolicy {
-        let policy: AccountPolicy = try pool.read { db in
-            guard let account = try AccountQueries.account(customerID: customerID, db),
-                  account.user.status == .active, account.client.portalEnabled else { return .ended }
-            if session.impersonatorStaffID != nil { return .allowed(account) }
-            if account.client.ssoOnly, session.method == .password || session.method == .passkey { return .ended }
-            if account.client.requireMFA, session.stage == .active, try !hasSecondFactor(db, customerID: customerID) {
-                return .enrolmentDue(account)
-            }
-            return .allowed(account)
-        }
-        if case .enrolmentDue = policy {
-            // Kept in the session, so the set-up's completion promotes it as after a sign-in.
-            try pool.write { db in
-                _ = try db.run("UPDATE sessions SET stage = ? WHERE id = ? AND stage = ?", SessionStage.enrolment.rawValue, session.id,
-                               SessionStage.active.rawValue)
-            }
-        }
-        return policy
-    }
-}
-
-/// What a client's policy makes of a customer session on this request.
-enum AccountPolicy {
-    case allowed(CustomerAccount)
-    /// The session stays, but only the second factor's set-up is open until it is done.
-    case enrolmentDue(CustomerAccount)
-    case ended
 }
