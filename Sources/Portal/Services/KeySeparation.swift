@@ -38,7 +38,7 @@ enum KeySeparation {
             ("totp_credentials", "customer_user_id", KeyOwner.customer), ("staff_totp_credentials", "staff_id", KeyOwner.staff),
         ]
         for (table, column, owner) in owners {
-            for row in try db.query("SELECT \(column) AS id, secret_sealed FROM \(table)") {
+            for row in try db.query("SELECT \(identifier: column) AS id, secret_sealed FROM \(identifier: table)") {
                 guard let id = row.int64("id") else { continue }
                 let associatedData = owner(id).totpAssociatedData
                 let secret = try reopen(row.blob("secret_sealed"), key: master, associatedData: associatedData,
