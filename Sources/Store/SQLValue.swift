@@ -51,6 +51,11 @@ extension Optional: SQLBindable where Wrapped: SQLBindable {
     public var sqlValue: SQLValue { self?.sqlValue ?? .null }
 }
 
+/// An enum stored as its raw value binds by declaring the conformance: `extension Kind: SQLBindable {}`.
+extension SQLBindable where Self: RawRepresentable, RawValue: SQLBindable {
+    public var sqlValue: SQLValue { rawValue.sqlValue }
+}
+
 /// One result row, with columns looked up by name. ``decode(_:as:)`` is the way to read it: it throws a
 /// ``RowDecodingError`` naming the column when the row lacks it or holds something else there. The
 /// older accessors (`string(_:)`, `int64(_:)`…) return nil for NULL and for another storage class alike,
