@@ -19,6 +19,8 @@ public final class Database {
     private var columnMaps: [OpaquePointer: ColumnNames] = [:]
     var transaction: TransactionKind?
     var savepointDepth = 0
+    /// How many statements this connection has prepared (cache misses), for tests of the cache.
+    private(set) var preparedStatementCount = 0
 
     /// Which transaction `write()` or `read()` has open on this connection; `scopedRead` is the one a
     /// read scope opened by itself (see ``readScope``).
@@ -83,15 +85,68 @@ public final class Database {
         try check(sqlite3_exec(handle, sql, nil, nil, nil), sql: sql)
     }
 
-    /// Runs one statement and returns how many rows it changed.
+    /// Runs one statement and returns how many rows it changed: `try db.run("DELETE FROM t WHERE id = \(id)")`.
+    @discardableResult
+    public func run(_ sql: SQL) throws -> Int {
+        try refuseIfInvalid(sql)
+        return try run(sql.text, count: sql.arguments.count) { sql.arguments[$0] }
+    }
+
+    /// The rows of one statement.
+    public func query(_ sql: SQL) throws -> [Row] {
+        try refuseIfInvalid(sql)
+        return try withStatement(sql.text, count: sql.arguments.count, { sql.arguments[$0] }) { try rows(of: $0, sql: sql.text, limit: nil) }
+    }
+
+    /// The first row, or nil. Only that row is fetched.
+    public func queryOne(_ sql: SQL) throws -> Row? {
+        try refuseIfInvalid(sql)
+        return try withStatement(sql.text, count: sql.arguments.count, { sql.arguments[$0] }) { try rows(of: $0, sql: sql.text, limit: 1).first }
+    }
+
+    // The text-and-arguments forms, with `?` lined up with the arguments by hand. Disfavoured so that a
+    // literal (`db.run("… \(value)")`) goes to the `SQL` forms above and binds its values, instead of
+    // being spliced into the text by String's interpolation.
+
+    @_disfavoredOverload
     @discardableResult
     public func run(_ sql: String, _ arguments: any SQLBindable...) throws -> Int {
         try run(sql, arguments)
     }
 
+    @_disfavoredOverload
     @discardableResult
     public func run(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
-        try withStatement(sql, arguments) { statement in
+        try run(sql, count: arguments.count) { arguments[$0].sqlValue }
+    }
+
+    @_disfavoredOverload
+    public func query(_ sql: String, _ arguments: any SQLBindable...) throws -> [Row] {
+        try query(sql, arguments)
+    }
+
+    @_disfavoredOverload
+    public func query(_ sql: String, _ arguments: [any SQLBindable]) throws -> [Row] {
+        try withStatement(sql, count: arguments.count, { arguments[$0].sqlValue }) { try rows(of: $0, sql: sql, limit: nil) }
+    }
+
+    /// The first row, or nil. Only that row is fetched.
+    @_disfavoredOverload
+    public func queryOne(_ sql: String, _ arguments: any SQLBindable...) throws -> Row? {
+        try queryOne(sql, arguments)
+    }
+
+    @_disfavoredOverload
+    public func queryOne(_ sql: String, _ arguments: [any SQLBindable]) throws -> Row? {
+        try withStatement(sql, count: arguments.count, { arguments[$0].sqlValue }) { try rows(of: $0, sql: sql, limit: 1).first }
+    }
+
+    private func refuseIfInvalid(_ sql: SQL) throws {
+        if let problem = sql.problem { throw DatabaseError(SQLITE_MISUSE, problem, sql: sql.text) }
+    }
+
+    private func run(_ sql: String, count: Int, _ argument: (Int) -> SQLValue) throws -> Int {
+        try withStatement(sql, count: count, argument) { statement in
             // Keep stepping past rows (from RETURNING) so the statement runs to completion.
             while true {
                 let result = sqlite3_step(statement)
@@ -100,23 +155,6 @@ public final class Database {
             }
             return Int(sqlite3_changes64(connection))
         }
-    }
-
-    public func query(_ sql: String, _ arguments: any SQLBindable...) throws -> [Row] {
-        try query(sql, arguments)
-    }
-
-    public func query(_ sql: String, _ arguments: [any SQLBindable]) throws -> [Row] {
-        try withStatement(sql, arguments) { try rows(of: $0, sql: sql, limit: nil) }
-    }
-
-    /// The first row, or nil. Only that row is fetched.
-    public func queryOne(_ sql: String, _ arguments: any SQLBindable...) throws -> Row? {
-        try queryOne(sql, arguments)
-    }
-
-    public func queryOne(_ sql: String, _ arguments: [any SQLBindable]) throws -> Row? {
-        try withStatement(sql, arguments) { try rows(of: $0, sql: sql, limit: 1).first }
     }
 
     public var lastInsertRowID: Int64 {
@@ -165,7 +203,8 @@ public final class Database {
 
     // MARK: - Statements
 
-    private func withStatement<R>(_ sql: String, _ arguments: [any SQLBindable], _ body: (OpaquePointer) throws -> R) throws -> R {
+    private func withStatement<R>(_ sql: String, count: Int, _ argument: (Int) -> SQLValue,
+                                  _ body: (OpaquePointer) throws -> R) throws -> R {
         let statement = try prepared(sql)
         if readScope { try followScope(statement) }
         // Reset releases the statement's read lock and clearing drops bound copies of possibly secret values.
@@ -173,7 +212,7 @@ public final class Database {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
         }
-        try bind(arguments, to: statement, sql: sql)
+        try bind(count: count, argument, to: statement, sql: sql)
         return try body(statement)
     }
 
@@ -240,6 +279,7 @@ public final class Database {
             columnMaps.removeAll()
         }
         statements[SQLText(sql)] = statement
+        preparedStatementCount += 1
         return statement
     }
 
@@ -252,15 +292,16 @@ public final class Database {
         return result != SQLITE_OK || extra != nil
     }
 
-    private func bind(_ arguments: [any SQLBindable], to statement: OpaquePointer, sql: String) throws {
+    /// Binds `count` arguments, the one for parameter `n` (from 0) being `argument(n)`.
+    private func bind(count: Int, _ argument: (Int) -> SQLValue, to statement: OpaquePointer, sql: String) throws {
         let expected = Int(sqlite3_bind_parameter_count(statement))
-        guard expected == arguments.count else {
-            throw DatabaseError(SQLITE_RANGE, "the statement has \(expected) parameter(s) but \(arguments.count) argument(s) were given", sql: sql)
+        guard expected == count else {
+            throw DatabaseError(SQLITE_RANGE, "the statement has \(expected) parameter(s) but \(count) argument(s) were given", sql: sql)
         }
-        for (offset, argument) in arguments.enumerated() {
+        for offset in 0..<count {
             let index = Int32(offset + 1)
             let result: Int32
-            switch argument.sqlValue {
+            switch argument(offset) {
             case .null:
                 result = sqlite3_bind_null(statement, index)
             case .integer(let value):
@@ -305,7 +346,7 @@ public final class Database {
             guard let name = sqlite3_column_name(statement, column) else { throw error(SQLITE_NOMEM, sql: sql) }
             names.append(String(cString: name))
         }
-        let columns = ColumnNames(names)
+        let columns = ColumnNames(names, sql: sql)
         // Only statements kept in the cache: a map outliving its statement could be found again under a
         // reused address.
         if statements[SQLText(sql)] == statement { columnMaps[statement] = columns }

@@ -24,7 +24,7 @@ import TestSupport
         // The plan walks the (customer, time) index backwards and stops at the limit: no sort step.
         let db = try Database(path: console.directory.file("console.db"))
         defer { db.close() }
-        let plan = try db.query("EXPLAIN QUERY PLAN " + Portal.recentActivitySQL, jane.id, 20).compactMap { $0.string("detail") }
+        let plan = try db.query("EXPLAIN QUERY PLAN \(Portal.recentActivitySQL(customerID: jane.id, limit: 20))").compactMap { $0.string("detail") }
         #expect(plan.contains { $0.contains("audit_events_customer") })
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
     }

@@ -116,7 +116,7 @@ import TestSupport
         let totpKey = Self.hkdf(master, label: "totp-secrets")
         for (table, column, owner) in [("totp_credentials", "customer_user_id", "customer:\(old.customer)"),
                                        ("staff_totp_credentials", "staff_id", "staff:\(old.staff)")] {
-            let sealed = try #require(try db.queryOne("SELECT secret_sealed FROM \(table) WHERE \(column) IS NOT NULL")?.blob("secret_sealed"))
+            let sealed = try #require(try db.queryOne("SELECT secret_sealed FROM \(identifier: table) WHERE \(identifier: column) IS NOT NULL")?.blob("secret_sealed"))
             #expect(try AESGCM.open(sealed, key: totpKey, associatedData: Array("totp:\(owner)".utf8)) == Self.totpSecret)
             #expect(throws: (any Error).self) { try AESGCM.open(sealed, key: master, associatedData: Array("totp:\(owner)".utf8)) }
         }

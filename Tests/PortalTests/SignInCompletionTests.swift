@@ -17,7 +17,7 @@ import TestSupport
             let waiting = try portal.completeSignIn(db, principal: .customer(jane.id), email: jane.email, replacing: nil, method: .password,
                                                     stage: .secondFactor, detail: "password", ip: "127.0.0.9", userAgent: "test")
             let row = try #require(try db.queryOne("SELECT \(Session.columns) FROM sessions WHERE id = ?", waiting.id))
-            return (waiting.token, Session(row: row))
+            return (waiting.token, try Session(row: row))
         }
         #expect(waiting.stage == .secondFactor)
         #expect(try console.count("SELECT failures AS n FROM login_throttle WHERE key = ?", keys[0]) == 3,

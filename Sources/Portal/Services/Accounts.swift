@@ -19,7 +19,21 @@ public struct Client: Sendable, Equatable {
                                      requireMFA: "c_require_mfa", billingEnabled: "c_billing_enabled")
     }
 
-    init(row: Row, columns: Columns = .table) {
+    /// Throws when the row lacks one of the columns or holds something else there.
+    init(row: Row, columns: Columns) throws {
+        id = try row.decode(columns.id)
+        name = try row.decode(columns.name)
+        portalEnabled = try row.decode(columns.portalEnabled)
+        ssoOnly = try row.decode(columns.ssoOnly)
+        requireMFA = try row.decode(columns.requireMFA)
+        billingEnabled = try row.decode(columns.billingEnabled)
+    }
+
+    /// The lenient reading of a `clients` row (a NULL or mistyped value becomes 0, "" or false), for
+    /// `Admin.clientSummaries`, which calls it where it cannot throw; everything else uses
+    /// ``init(row:columns:)``.
+    init(row: Row) {
+        let columns = Columns.table
         id = row.int64(columns.id) ?? 0
         name = row.string(columns.name) ?? ""
         portalEnabled = row.bool(columns.portalEnabled) ?? false
@@ -44,17 +58,18 @@ public struct CustomerUser: Sendable, Equatable {
     public var status: Status
     public var lastSignInAt: Int64?
 
-    init(row: Row) {
-        id = row.int64("id") ?? 0
-        clientID = row.int64("client_id")
-        email = row.string("email") ?? ""
-        name = row.string("name") ?? ""
-        phone = row.string("phone") ?? ""
-        title = row.string("title")
-        mobile = row.string("mobile")
-        passwordHash = row.string("password_hash")
-        status = Status(rawValue: row.string("status") ?? "") ?? .disabled
-        lastSignInAt = row.int64("last_sign_in_at")
+    /// Throws when the row lacks a column, holds something else there, or a status this version does not know.
+    init(row: Row) throws {
+        id = try row.decode("id")
+        clientID = try row.decode("client_id")
+        email = try row.decode("email")
+        name = try row.decode("name")
+        phone = try row.decode("phone")
+        title = try row.decode("title")
+        mobile = try row.decode("mobile")
+        passwordHash = try row.decode("password_hash")
+        status = try row.decode("status")
+        lastSignInAt = try row.decode("last_sign_in_at")
     }
 }
 
@@ -66,12 +81,13 @@ public struct StaffMember: Sendable, Equatable {
     public var passwordHash: String
     public var active: Bool
 
-    init(row: Row) {
-        id = row.int64("id") ?? 0
-        email = row.string("email") ?? ""
-        name = row.string("name") ?? ""
-        passwordHash = row.string("password_hash") ?? ""
-        active = row.string("status") == "active"
+    /// The two statuses are `active` and `disabled` (the table's CHECK); anything but `active` reads as inactive.
+    init(row: Row) throws {
+        id = try row.decode("id")
+        email = try row.decode("email")
+        name = try row.decode("name")
+        passwordHash = try row.decode("password_hash")
+        active = try row.decode("status", as: String.self) == "active"
     }
 }
 
@@ -84,29 +100,29 @@ public struct CustomerAccount: Sendable, Equatable {
 /// Store queries for accounts, shared by the services.
 enum AccountQueries {
     static func client(id: Int64, _ db: Database) throws -> Client? {
-        try db.queryOne("SELECT * FROM clients WHERE id = ?", id).map { Client(row: $0) }
+        try db.queryOne("SELECT * FROM clients WHERE id = \(id)").map { try Client(row: $0, columns: .table) }
     }
 
     /// A client by id (all digits) or by name, case-insensitively.
     static func client(nameOrID: String, _ db: Database) throws -> Client? {
         if let id = Int64(nameOrID), let found = try client(id: id, db) { return found }
-        return try db.queryOne("SELECT * FROM clients WHERE name = ?", nameOrID).map { Client(row: $0) }
+        return try db.queryOne("SELECT * FROM clients WHERE name = \(nameOrID)").map { try Client(row: $0, columns: .table) }
     }
 
     static func customer(id: Int64, _ db: Database) throws -> CustomerUser? {
-        try db.queryOne("SELECT * FROM customer_users WHERE id = ?", id).map { CustomerUser(row: $0) }
+        try db.queryOne("SELECT * FROM customer_users WHERE id = \(id)").map { try CustomerUser(row: $0) }
     }
 
     static func customer(email: String, _ db: Database) throws -> CustomerUser? {
-        try db.queryOne("SELECT * FROM customer_users WHERE email = ?", email).map { CustomerUser(row: $0) }
+        try db.queryOne("SELECT * FROM customer_users WHERE email = \(email)").map { try CustomerUser(row: $0) }
     }
 
     static func staff(email: String, _ db: Database) throws -> StaffMember? {
-        try db.queryOne("SELECT * FROM staff WHERE email = ?", email).map { StaffMember(row: $0) }
+        try db.queryOne("SELECT * FROM staff WHERE email = \(email)").map { try StaffMember(row: $0) }
     }
 
     static func staff(id: Int64, _ db: Database) throws -> StaffMember? {
-        try db.queryOne("SELECT * FROM staff WHERE id = ?", id).map { StaffMember(row: $0) }
+        try db.queryOne("SELECT * FROM staff WHERE id = \(id)").map { try StaffMember(row: $0) }
     }
 
     /// The customer and their client, or nil when the account is not linked to a client. One query:
@@ -116,9 +132,11 @@ enum AccountQueries {
             SELECT u.id, u.client_id, u.email, u.name, u.phone, u.title, u.mobile, u.password_hash, u.status, u.last_sign_in_at,
                    c.id AS c_id, c.name AS c_name, c.portal_enabled AS c_portal_enabled, c.sso_only AS c_sso_only,
                    c.require_mfa AS c_require_mfa, c.billing_enabled AS c_billing_enabled
-            FROM customer_users u JOIN clients c ON c.id = u.client_id WHERE u.id = ?
-            """, customerID).map { row in
-            CustomerAccount(user: CustomerUser(row: row), client: Client(row: row, columns: .account))
+            FROM customer_users u JOIN clients c ON c.id = u.client_id WHERE u.id = \(customerID)
+            """).map { row in
+            CustomerAccount(user: try CustomerUser(row: row), client: try Client(row: row, columns: .account))
         }
     }
 }
+
+extension CustomerUser.Status: SQLBindable, SQLDecodable {}

@@ -45,13 +45,15 @@ enum AuditKind: String, Sendable {
     case outboxLinkShown = "outbox_link_shown"
 }
 
+extension AuditKind: SQLBindable {}
+
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so
 /// a change is never recorded without its event or the other way round.
 enum Audit {
     static func record(_ db: Database, _ kind: AuditKind, actor: Actor, at time: Int64, detail: String = "") throws {
         try db.run("""
             INSERT INTO audit_events (at, kind, client_id, customer_user_id, staff_id, ip, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, time, kind.rawValue, actor.clientID, actor.customerUserID, actor.staffID, actor.ip, detail)
+            VALUES (\(time), \(kind), \(actor.clientID), \(actor.customerUserID), \(actor.staffID), \(actor.ip), \(detail))
+            """)
     }
 }

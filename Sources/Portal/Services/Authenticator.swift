@@ -49,8 +49,8 @@ extension Portal {
         try pool.withConnection { db in
             TwoFactorStatus(authenticatorEnabled: try authenticatorEnabled(db, owner: .customer(customerID)),
                             recoveryCodesRemaining: try remainingRecoveryCodes(db, customerID: customerID),
-                            keys: try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = ?",
-                                                  customerID)?.int("n") ?? 0)
+                            keys: try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = \(customerID)")
+                                .map { try $0.decode("n") } ?? 0)
         }
     }
 
@@ -93,8 +93,9 @@ extension Portal {
     // MARK: The same for customers and staff
 
     func authenticatorEnabled(_ db: Database, owner: KeyOwner) throws -> Bool {
-        try db.queryOne("SELECT count(*) AS n FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NOT NULL",
-                        owner.id)?.int("n") == 1
+        try db.queryOne("""
+            SELECT count(*) AS n FROM \(identifier: owner.totpTable) WHERE \(identifier: owner.column) = \(owner.id) AND enabled_at IS NOT NULL
+            """).map { try $0.decode("n", as: Int.self) } == 1
     }
 
     /// Starts (or restarts) a set-up with a fresh 160-bit secret, pending in this session (sealed at rest).
@@ -138,9 +139,10 @@ extension Portal {
             }
             let sealed = try AESGCM.seal(pending.plaintext, key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
             try db.run("""
-                INSERT INTO \(owner.totpTable) (\(owner.column), secret_sealed, enabled_at, last_used_step) VALUES (?, ?, ?, ?)
-                """, owner.id, sealed, time, step)
-            try db.run("DELETE FROM pending_secrets WHERE id = ?", pending.id)
+                INSERT INTO \(identifier: owner.totpTable) (\(identifier: owner.column), secret_sealed, enabled_at, last_used_step)
+                VALUES (\(owner.id), \(sealed), \(time), \(step))
+                """)
+            try db.run("DELETE FROM pending_secrets WHERE id = \(pending.id)")
             return .success(try enabled(db, time))
         }
     }
@@ -149,13 +151,15 @@ extension Portal {
     /// the last one accepted (a code is never accepted twice).
     func acceptAuthenticatorCode(_ db: Database, owner: KeyOwner, code: String, at time: Int64) throws -> Bool {
         guard let row = try db.queryOne("""
-            SELECT secret_sealed, last_used_step FROM \(owner.totpTable) WHERE \(owner.column) = ? AND enabled_at IS NOT NULL
-            """, owner.id), let sealed = row.blob("secret_sealed") else { return false }
-        let secret = try AESGCM.open(sealed, key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
-        guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time),
-              step > (row.int64("last_used_step") ?? -1) else { return false }
-        return try db.run("UPDATE \(owner.totpTable) SET last_used_step = ? WHERE \(owner.column) = ? AND last_used_step < ?",
-                          step, owner.id, step) == 1
+            SELECT secret_sealed, last_used_step FROM \(identifier: owner.totpTable)
+            WHERE \(identifier: owner.column) = \(owner.id) AND enabled_at IS NOT NULL
+            """) else { return false }
+        let secret = try AESGCM.open(try row.decode("secret_sealed"), key: secretKey.totpKey, associatedData: owner.totpAssociatedData)
+        let lastUsedStep: Int64 = try row.decode("last_used_step")
+        guard let step = OneTimePassword(secret: secret).matchingStep(Self.digits(code), at: time), step > lastUsedStep else { return false }
+        return try db.run("""
+            UPDATE \(identifier: owner.totpTable) SET last_used_step = \(step) WHERE \(identifier: owner.column) = \(owner.id) AND last_used_step < \(step)
+            """) == 1
     }
 
     // MARK: Customers
@@ -164,7 +168,7 @@ extension Portal {
     func disableAuthenticator(customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
         try actor.mustBeTheCustomer("Turning off two-factor authentication")
         return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
-            try db.run("DELETE FROM totp_credentials WHERE customer_user_id = ?", customerID)
+            try db.run("DELETE FROM totp_credentials WHERE customer_user_id = \(customerID)")
             try deleteRecoveryCodesWithoutSecondFactor(db, customerID: customerID)
             try dropPendingSecrets(db, owner: .customer(customerID))
             try Audit.record(db, .authenticatorDisabled, actor: actor, at: time)
@@ -194,7 +198,7 @@ extension Portal {
     /// to life when a factor is added later.
     func deleteRecoveryCodesWithoutSecondFactor(_ db: Database, customerID: Int64) throws {
         guard try !hasSecondFactor(db, customerID: customerID) else { return }
-        try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", customerID)
+        try db.run("DELETE FROM recovery_codes WHERE customer_user_id = \(customerID)")
     }
 
     /// A typed code without the spaces people put in the middle.

@@ -17,7 +17,7 @@ extension Portal {
         let empty = try pool.withConnection { db in
             try db.queryOne("""
                 SELECT (SELECT count(*) FROM clients) + (SELECT count(*) FROM customer_users) + (SELECT count(*) FROM staff) AS n
-                """)?.int("n") == 0
+                """).map { try $0.decode("n", as: Int.self) } == 0
         }
         guard empty else { return nil }
         let password = Self.demoPassword

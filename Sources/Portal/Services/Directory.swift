@@ -58,9 +58,9 @@ extension Portal {
             }
             try db.run("""
                 INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, created_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                """, name, settings.portalEnabled ?? true, settings.ssoOnly ?? false, settings.requireMFA ?? false,
-                settings.billingEnabled ?? false, time)
+                VALUES (\(name), \(settings.portalEnabled ?? true), \(settings.ssoOnly ?? false), \(settings.requireMFA ?? false),
+                        \(settings.billingEnabled ?? false), \(time))
+                """)
             let id = db.lastInsertRowID
             try Audit.record(db, .clientCreated, actor: Actor(customerUserID: nil, staffID: nil, clientID: id, ip: ""), at: time, detail: name)
             return try AccountQueries.client(id: id, db)!
@@ -86,7 +86,7 @@ extension Portal {
         var changes: [String] = []
         func apply(_ column: String, _ label: String, _ value: Bool?, _ current: Bool) throws {
             guard let value, value != current else { return }
-            try db.run("UPDATE clients SET \(column) = ? WHERE id = ?", value, client.id)
+            try db.run("UPDATE clients SET \(identifier: column) = \(value) WHERE id = \(client.id)")
             changes.append("\(label) \(value ? "on" : "off")")
         }
         try apply("portal_enabled", "portal", settings.portalEnabled, client.portalEnabled)
@@ -119,8 +119,9 @@ extension Portal {
             }
             try db.run("""
                 INSERT INTO customer_users (client_id, email, name, phone, title, mobile, password_hash, status, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, client.id, email, name, phone, title, mobile, hash, hash == nil ? "invited" : "active", time, time)
+                VALUES (\(client.id), \(email), \(name), \(phone), \(title), \(mobile), \(hash),
+                        \(hash == nil ? CustomerUser.Status.invited : .active), \(time), \(time))
+                """)
             let id = db.lastInsertRowID
             try Audit.record(db, .customerCreated, actor: Actor(customerUserID: id, staffID: nil, clientID: client.id, ip: ""),
                              at: time, detail: email)
@@ -138,7 +139,7 @@ extension Portal {
             if try AccountQueries.staff(email: email, db) != nil {
                 throw CommandError("a staff account with email \(email) already exists")
             }
-            try db.run("INSERT INTO staff (email, name, password_hash, created_at) VALUES (?, ?, ?, ?)", email, name, hash, time)
+            try db.run("INSERT INTO staff (email, name, password_hash, created_at) VALUES (\(email), \(name), \(hash), \(time))")
             let id = db.lastInsertRowID
             try Audit.record(db, .staffCreated, actor: Actor(customerUserID: nil, staffID: id, clientID: nil, ip: ""), at: time, detail: email)
             return try AccountQueries.staff(id: id, db)!

@@ -38,30 +38,30 @@ enum KeySeparation {
             ("totp_credentials", "customer_user_id", KeyOwner.customer), ("staff_totp_credentials", "staff_id", KeyOwner.staff),
         ]
         for (table, column, owner) in owners {
-            for row in try db.query("SELECT \(column) AS id, secret_sealed FROM \(table)") {
-                guard let id = row.int64("id") else { continue }
+            for row in try db.query("SELECT \(identifier: column) AS id, secret_sealed FROM \(identifier: table)") {
+                let id: Int64 = try row.decode("id")
                 let associatedData = owner(id).totpAssociatedData
-                let secret = try reopen(row.blob("secret_sealed"), key: master, associatedData: associatedData,
+                let secret = try reopen(try row.decode("secret_sealed"), key: master, associatedData: associatedData,
                                         what: "the authenticator secret of \(table) \(id)")
-                try db.run("UPDATE \(table) SET secret_sealed = ? WHERE \(column) = ?",
-                           try AESGCM.seal(secret, key: key.totpKey, associatedData: associatedData), id)
+                let resealed = try AESGCM.seal(secret, key: key.totpKey, associatedData: associatedData)
+                try db.run("UPDATE \(identifier: table) SET secret_sealed = \(resealed) WHERE \(identifier: column) = \(id)")
             }
         }
         // Outbox bodies: the old derived key and recipient-only binding, to the new key and the binding
         // of kind, recipient and subject.
         let oldOutboxKey = SecretKey.legacyDerived(master, "outbox")
         for row in try db.query("SELECT id, kind, recipient, subject, body_sealed FROM outbox") {
-            guard let id = row.int64("id") else { continue }
-            let recipient = row.string("recipient") ?? ""
-            let body = try reopen(row.blob("body_sealed"), key: oldOutboxKey, associatedData: Array("outbox:\(recipient)".utf8),
+            let id: Int64 = try row.decode("id")
+            let recipient: String = try row.decode("recipient")
+            let body = try reopen(try row.decode("body_sealed"), key: oldOutboxKey, associatedData: Array("outbox:\(recipient)".utf8),
                                   what: "the body of outbox message \(id)")
-            let associatedData = OutboxBinding.associatedData(kind: row.string("kind") ?? "", recipient: recipient,
-                                                              subject: row.string("subject") ?? "")
-            try db.run("UPDATE outbox SET body_sealed = ? WHERE id = ?",
-                       try AESGCM.seal(body, key: key.outboxKey, associatedData: associatedData), id)
+            let associatedData = OutboxBinding.associatedData(kind: try row.decode("kind"), recipient: recipient,
+                                                              subject: try row.decode("subject"))
+            let resealed = try AESGCM.seal(body, key: key.outboxKey, associatedData: associatedData)
+            try db.run("UPDATE outbox SET body_sealed = \(resealed) WHERE id = \(id)")
         }
-        try db.run("UPDATE settings SET value = ? WHERE key = 'key_check'",
-                   try AESGCM.seal(SecretKey.checkPlaintext, key: key.checkKey, associatedData: SecretKey.checkAssociatedData))
-        try db.run("DELETE FROM settings WHERE key = ?", pendingSetting)
+        let check = try AESGCM.seal(SecretKey.checkPlaintext, key: key.checkKey, associatedData: SecretKey.checkAssociatedData)
+        try db.run("UPDATE settings SET value = \(check) WHERE key = 'key_check'")
+        try db.run("DELETE FROM settings WHERE key = \(pendingSetting)")
     }
 }

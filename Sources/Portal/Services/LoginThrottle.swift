@@ -34,10 +34,9 @@ struct LoginThrottle {
     func lockedFor(_ keys: [String], now: Int64, _ db: Database) throws -> Int64? {
         var longest: Int64 = 0
         for key in keys {
-            if let until = try db.queryOne("SELECT locked_until FROM login_throttle WHERE key = ?", key)?.int64("locked_until"),
-               until > now {
-                longest = max(longest, until - now)
-            }
+            guard let row = try db.queryOne("SELECT locked_until FROM login_throttle WHERE key = \(key)") else { continue }
+            let until: Int64 = try row.decode("locked_until")
+            if until > now { longest = max(longest, until - now) }
         }
         return longest > 0 ? longest : nil
     }
@@ -47,9 +46,10 @@ struct LoginThrottle {
         var started: Int64?
         for key in keys {
             let limit = key.hasPrefix(addressScope + "address:") ? addressLimit : accountLimit
-            let row = try db.queryOne("SELECT failures, window_started_at FROM login_throttle WHERE key = ?", key)
-            var failures = row?.int("failures") ?? 0
-            var windowStart = row?.int64("window_started_at") ?? now
+            let row = try db.queryOne("SELECT failures, window_started_at FROM login_throttle WHERE key = \(key)")
+            // No row yet: the key has no failures, and its window starts now.
+            var failures: Int = try row.map { try $0.decode("failures") } ?? 0
+            var windowStart: Int64 = try row.map { try $0.decode("window_started_at") } ?? now
             if now - windowStart >= window {
                 failures = 0
                 windowStart = now
@@ -63,18 +63,19 @@ struct LoginThrottle {
                 windowStart = now
             }
             try db.run("""
-                INSERT INTO login_throttle (key, failures, window_started_at, locked_until) VALUES (?, ?, ?, ?)
+                INSERT INTO login_throttle (key, failures, window_started_at, locked_until)
+                VALUES (\(key), \(failures), \(windowStart), \(lockedUntil))
                 ON CONFLICT(key) DO UPDATE SET failures = excluded.failures,
                     window_started_at = excluded.window_started_at,
                     locked_until = max(login_throttle.locked_until, excluded.locked_until)
-                """, key, failures, windowStart, lockedUntil)
+                """)
         }
         return started
     }
 
     /// Forgets the failures of a key (after a successful sign-in to that account).
     func reset(_ key: String, _ db: Database) throws {
-        try db.run("DELETE FROM login_throttle WHERE key = ?", key)
+        try db.run("DELETE FROM login_throttle WHERE key = \(key)")
     }
 
     /// "Try again in 15 minutes." — rounded up to whole minutes.

@@ -93,7 +93,7 @@ final class MailDelivery: @unchecked Sendable {
     private func deliverDue() {
         let now = portal.now
         guard let rows = try? portal.pool.withConnection({ db in
-            try db.query("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY id LIMIT 50", now)
+            try db.query("SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= \(now) ORDER BY id LIMIT 50")
         }) else { return }
         for row in rows {
             guard let message = try? portal.openOutboxRow(row) else { continue }
@@ -102,26 +102,27 @@ final class MailDelivery: @unchecked Sendable {
     }
 
     private func deliver(_ message: OutboxMessage) {
-        let outcome: (status: String, error: String?)
+        let outcome: (status: OutboxMessage.Status, error: String?)
         do {
             let mail = try MailMessage(from: from, to: try MailAddress(message.recipient), subject: message.subject,
                                        body: message.body, hostName: smtp.heloName)
             try SMTPClient(smtp).send(mail)
-            outcome = ("sent", nil)
+            outcome = (.sent, nil)
         } catch {
             // Every throw here is a MailError (typed throws): transient ones are tried again.
-            outcome = (Self.triesAgain(after: error) ? "pending" : "failed", error.description)
+            outcome = (Self.triesAgain(after: error) ? .pending : .failed, error.description)
         }
         let now = portal.now
         let attempts = message.attempts + 1
         _ = try? portal.pool.write { db in
+            let sentAt = outcome.status == .sent ? now : nil
             try db.run("""
-                UPDATE outbox SET status = ?, attempts = ?, last_error = ?, sent_at = ?, next_attempt_at = ? WHERE id = ?
-                """, outcome.status, attempts, outcome.error, outcome.status == "sent" ? now : nil,
-                now + Self.backoff(afterAttempts: attempts), message.id)
+                UPDATE outbox SET status = \(outcome.status), attempts = \(attempts), last_error = \(outcome.error), sent_at = \(sentAt),
+                    next_attempt_at = \(now + Self.backoff(afterAttempts: attempts)) WHERE id = \(message.id)
+                """)
         }
-        let retry = outcome.status == "pending" ? ", tried again in \(Self.backoff(afterAttempts: attempts)) s" : ""
-        portal.log("mail \(message.id) to \(message.recipient): \(outcome.status)\(retry)\(outcome.error.map { " (\($0))" } ?? "")")
+        let retry = outcome.status == .pending ? ", tried again in \(Self.backoff(afterAttempts: attempts)) s" : ""
+        portal.log("mail \(message.id) to \(message.recipient): \(outcome.status.rawValue)\(retry)\(outcome.error.map { " (\($0))" } ?? "")")
     }
 
     /// Whether a message stays queued after `error`. Besides transient failures, TLS failures (no

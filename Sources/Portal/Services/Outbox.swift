@@ -52,11 +52,11 @@ extension Portal {
     func enqueueMail(_ db: Database, kind: MailKind, to recipient: String, subject: String, body: String, at time: Int64) throws -> Int64 {
         let sealed = try AESGCM.seal(Array(body.utf8), key: outboxKey,
                                      associatedData: OutboxBinding.associatedData(kind: kind.rawValue, recipient: recipient, subject: subject))
+        let status: OutboxMessage.Status = configuration.smtp == nil ? .held : .pending
         try db.run("""
             INSERT INTO outbox (created_at, kind, recipient, subject, body_sealed, status, next_attempt_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, time, kind.rawValue, recipient, subject, sealed,
-            configuration.smtp == nil ? OutboxMessage.Status.held.rawValue : OutboxMessage.Status.pending.rawValue, time)
+            VALUES (\(time), \(kind.rawValue), \(recipient), \(subject), \(sealed), \(status), \(time))
+            """)
         return db.lastInsertRowID
     }
 
@@ -65,7 +65,7 @@ extension Portal {
     /// a held one, which only staff can pass on, is shown.
     public func outboxMessages(limit: Int = 100) throws -> [OutboxMessage] {
         let rows = try pool.withConnection { db in
-            try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", limit)
+            try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT \(limit)")
         }
         return try rows.map(openOutboxRow).map { message in
             guard message.status != .held else { return message }
@@ -76,15 +76,17 @@ extension Portal {
     }
 
     func openOutboxRow(_ row: Row) throws -> OutboxMessage {
-        let recipient = row.string("recipient") ?? ""
-        let kind = row.string("kind") ?? ""
-        let subject = row.string("subject") ?? ""
-        let body = try AESGCM.open(row.blob("body_sealed") ?? [], key: outboxKey,
+        let recipient: String = try row.decode("recipient")
+        let kind: String = try row.decode("kind")
+        let subject: String = try row.decode("subject")
+        let body = try AESGCM.open(try row.decode("body_sealed"), key: outboxKey,
                                    associatedData: OutboxBinding.associatedData(kind: kind, recipient: recipient, subject: subject))
         return OutboxMessage(
-            id: row.int64("id") ?? 0, createdAt: row.int64("created_at") ?? 0, kind: kind,
+            id: try row.decode("id"), createdAt: try row.decode("created_at"), kind: kind,
             recipient: recipient, subject: subject, body: String(decoding: body, as: UTF8.self),
-            status: OutboxMessage.Status(rawValue: row.string("status") ?? "") ?? .pending,
-            attempts: row.int("attempts") ?? 0, lastError: row.string("last_error"), sentAt: row.int64("sent_at"))
+            status: try row.decode("status"), attempts: try row.decode("attempts"), lastError: try row.decode("last_error"),
+            sentAt: try row.decode("sent_at"))
     }
 }
+
+extension OutboxMessage.Status: SQLBindable, SQLDecodable {}

@@ -73,7 +73,7 @@ extension Portal {
     func staffOutbox(limit: Int = 100) throws -> [StaffOutboxEntry] {
         let time = now
         return try pool.withConnection { db in
-            try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", limit).map { row in
+            try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT \(limit)").map { row in
                 var message = try openOutboxRow(row)
                 guard SecretLinks.present(in: message.body) else { return StaffOutboxEntry(message: message, link: .none) }
                 let note: String
@@ -100,7 +100,7 @@ extension Portal {
     func showOutboxLink(messageID: Int64, actor: Actor) throws -> Result<OutboxMessage, OutboxLinkRefusal> {
         let time = now
         return try pool.write { db in
-            guard let row = try db.queryOne("SELECT * FROM outbox WHERE id = ?", messageID) else { return .failure(.noSuchMessage) }
+            guard let row = try db.queryOne("SELECT * FROM outbox WHERE id = \(messageID)") else { return .failure(.noSuchMessage) }
             let message = try openOutboxRow(row)
             guard SecretLinks.present(in: message.body) else { return .failure(.refused("This message carries no link.")) }
             guard configuration.smtp == nil, message.status == .held else {
@@ -111,7 +111,7 @@ extension Portal {
             guard let link = try usableLink(messageID: message.id, at: time, db) else {
                 return .failure(.refused("This link no longer works: it was used, replaced by a newer link, expired, or its user was disabled."))
             }
-            try db.run("UPDATE password_resets SET shown_to_staff_id = ? WHERE id = ?", actor.staffID, link.id)
+            try db.run("UPDATE password_resets SET shown_to_staff_id = \(actor.staffID) WHERE id = \(link.id)")
             let what = message.kind == MailKind.invitation.rawValue ? "invitation link" : "password-reset link"
             try Audit.record(db, .outboxLinkShown, actor: Actor(customerUserID: link.customerID, staffID: actor.staffID,
                                                                 clientID: link.clientID, ip: actor.ip),
@@ -124,8 +124,8 @@ extension Portal {
     private func usableLink(messageID: Int64, at time: Int64, _ db: Database) throws -> (id: Int64, customerID: Int64, clientID: Int64?)? {
         guard let row = try db.queryOne("""
             SELECT r.id, r.customer_user_id, u.client_id FROM password_resets r JOIN customer_users u ON u.id = r.customer_user_id
-            WHERE r.outbox_id = ? AND r.used_at IS NULL AND r.expires_at > ? AND u.status <> 'disabled'
-            """, messageID, time), let id = row.int64("id"), let customerID = row.int64("customer_user_id") else { return nil }
-        return (id, customerID, row.int64("client_id"))
+            WHERE r.outbox_id = \(messageID) AND r.used_at IS NULL AND r.expires_at > \(time) AND u.status <> 'disabled'
+            """) else { return nil }
+        return (try row.decode("id"), try row.decode("customer_user_id"), try row.decode("client_id"))
     }
 }

@@ -2,7 +2,7 @@ import Crypto
 import Store
 
 /// What a secret shown once is, while it waits in the session that made it.
-enum PendingPurpose: String, Sendable {
+enum PendingPurpose: String, Sendable, SQLBindable {
     /// The secret of an authenticator set-up not yet confirmed with a code.
     case authenticator = "totp"
     /// A new set of recovery codes not yet dismissed with "I've Saved These".
@@ -32,14 +32,14 @@ extension Portal {
     @discardableResult
     func storePendingSecret(_ db: Database, _ purpose: PendingPurpose, owner: KeyOwner, sessionID: Int64, _ plaintext: [UInt8],
                             afterEnable: Bool = false, at time: Int64) throws -> Int64 {
-        try db.run("DELETE FROM pending_secrets WHERE expires_at <= ?", time)
-        try db.run("DELETE FROM pending_secrets WHERE purpose = ? AND \(owner.column) = ?", purpose.rawValue, owner.id)
+        try db.run("DELETE FROM pending_secrets WHERE expires_at <= \(time)")
+        try db.run("DELETE FROM pending_secrets WHERE purpose = \(purpose) AND \(identifier: owner.column) = \(owner.id)")
         let sealed = try AESGCM.seal(plaintext, key: secretKey.pendingSecretsKey,
                                      associatedData: Self.pendingAssociatedData(purpose, owner: owner, sessionID: sessionID))
         try db.run("""
-            INSERT INTO pending_secrets (purpose, session_id, \(owner.column), secret_sealed, after_enable, created_at, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, purpose.rawValue, sessionID, owner.id, sealed, afterEnable ? 1 : 0, time, time + Self.pendingSecretLifetime)
+            INSERT INTO pending_secrets (purpose, session_id, \(identifier: owner.column), secret_sealed, after_enable, created_at, expires_at)
+            VALUES (\(purpose), \(sessionID), \(owner.id), \(sealed), \(afterEnable), \(time), \(time + Self.pendingSecretLifetime))
+            """)
         return db.lastInsertRowID
     }
 
@@ -49,34 +49,35 @@ extension Portal {
     func pendingSecret(_ db: Database, _ purpose: PendingPurpose, owner: KeyOwner, sessionID: Int64, at time: Int64) throws -> PendingSecret? {
         guard let row = try db.queryOne("""
             SELECT id, secret_sealed, after_enable FROM pending_secrets
-            WHERE purpose = ? AND \(owner.column) = ? AND session_id = ? AND expires_at > ?
-            """, purpose.rawValue, owner.id, sessionID, time),
-            let id = row.int64("id"), let sealed = row.blob("secret_sealed"),
-            let plaintext = try? AESGCM.open(sealed, key: secretKey.pendingSecretsKey,
-                                             associatedData: Self.pendingAssociatedData(purpose, owner: owner, sessionID: sessionID))
+            WHERE purpose = \(purpose) AND \(identifier: owner.column) = \(owner.id) AND session_id = \(sessionID) AND expires_at > \(time)
+            """) else { return nil }
+        guard let plaintext = try? AESGCM.open(try row.decode("secret_sealed"), key: secretKey.pendingSecretsKey,
+                                               associatedData: Self.pendingAssociatedData(purpose, owner: owner, sessionID: sessionID))
         else { return nil }
-        return PendingSecret(id: id, plaintext: plaintext, afterEnable: row.int("after_enable") == 1)
+        return PendingSecret(id: try row.decode("id"), plaintext: plaintext, afterEnable: try row.decode("after_enable", as: Int.self) == 1)
     }
 
     /// Whether the owner has a secret of this purpose pending in some session (a set-up restarted elsewhere).
     func pendingSecretExists(_ db: Database, _ purpose: PendingPurpose, owner: KeyOwner, at time: Int64) throws -> Bool {
-        try db.queryOne("SELECT count(*) AS n FROM pending_secrets WHERE purpose = ? AND \(owner.column) = ? AND expires_at > ?",
-                        purpose.rawValue, owner.id, time)?.int("n") ?? 0 > 0
+        // An aggregate always returns its one row.
+        let count: Int = try db.queryOne("""
+            SELECT count(*) AS n FROM pending_secrets WHERE purpose = \(purpose) AND \(identifier: owner.column) = \(owner.id) AND expires_at > \(time)
+            """).map { try $0.decode("n") } ?? 0
+        return count > 0
     }
 
     /// Ends what is pending in this session ("I've Saved These", Cancel): no page shows it again.
     func dismissPendingSecret(_ purpose: PendingPurpose, owner: KeyOwner, sessionID: Int64) throws {
         let time = now
         try pool.write { db in
-            try db.run("DELETE FROM pending_secrets WHERE purpose = ? AND \(owner.column) = ? AND session_id = ?",
-                       purpose.rawValue, owner.id, sessionID)
-            try db.run("DELETE FROM pending_secrets WHERE expires_at <= ?", time)
+            try db.run("DELETE FROM pending_secrets WHERE purpose = \(purpose) AND \(identifier: owner.column) = \(owner.id) AND session_id = \(sessionID)")
+            try db.run("DELETE FROM pending_secrets WHERE expires_at <= \(time)")
         }
     }
 
     /// Ends every pending secret of the owner (the authenticator was turned off or reset).
     func dropPendingSecrets(_ db: Database, owner: KeyOwner) throws {
-        try db.run("DELETE FROM pending_secrets WHERE \(owner.column) = ?", owner.id)
+        try db.run("DELETE FROM pending_secrets WHERE \(identifier: owner.column) = \(owner.id)")
     }
 
     /// Names the purpose, the session and the owner, so a sealed value opens for nothing else.

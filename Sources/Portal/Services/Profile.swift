@@ -31,8 +31,7 @@ extension Portal {
             // "Saved" either way: what the form shows is what is stored.
             try confirm(db, .profileSaved, to: actor)
             guard before.name != cleanName || before.phone != cleanPhone else { return }
-            try db.run("UPDATE customer_users SET name = ?, phone = ?, updated_at = ? WHERE id = ?",
-                       cleanName, cleanPhone, time, customerID)
+            try db.run("UPDATE customer_users SET name = \(cleanName), phone = \(cleanPhone), updated_at = \(time) WHERE id = \(customerID)")
             var changed: [String] = []
             if before.name != cleanName { changed.append("name") }
             if before.phone != cleanPhone { changed.append("phone") }
@@ -43,12 +42,11 @@ extension Portal {
 
     func notificationPreferences(customerID: Int64) throws -> NotificationPreferences {
         try pool.withConnection { db in
-            guard let row = try db.queryOne("SELECT * FROM notification_preferences WHERE customer_user_id = ?", customerID)
+            guard let row = try db.queryOne("SELECT * FROM notification_preferences WHERE customer_user_id = \(customerID)")
             else { return .defaults }
             return NotificationPreferences(
-                inApp: row.bool("in_app") ?? true, ticketStatusEmail: row.bool("ticket_status_email") ?? true,
-                ticketReplyEmail: row.bool("ticket_reply_email") ?? true,
-                overdueInvoiceEmail: row.bool("overdue_invoice_email") ?? true)
+                inApp: try row.decode("in_app"), ticketStatusEmail: try row.decode("ticket_status_email"),
+                ticketReplyEmail: try row.decode("ticket_reply_email"), overdueInvoiceEmail: try row.decode("overdue_invoice_email"))
         }
     }
 
@@ -63,11 +61,12 @@ extension Portal {
             try db.run("""
                 INSERT INTO notification_preferences (customer_user_id, in_app, ticket_status_email, ticket_reply_email,
                                                       overdue_invoice_email, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                VALUES (\(customerID), \(saved.inApp), \(saved.ticketStatusEmail), \(saved.ticketReplyEmail),
+                        \(saved.overdueInvoiceEmail), \(time))
                 ON CONFLICT(customer_user_id) DO UPDATE SET in_app = excluded.in_app,
                     ticket_status_email = excluded.ticket_status_email, ticket_reply_email = excluded.ticket_reply_email,
                     overdue_invoice_email = excluded.overdue_invoice_email, updated_at = excluded.updated_at
-                """, customerID, saved.inApp, saved.ticketStatusEmail, saved.ticketReplyEmail, saved.overdueInvoiceEmail, time)
+                """)
             if saved != current {
                 try Audit.record(db, .notificationsUpdated, actor: actor, at: time)
             }

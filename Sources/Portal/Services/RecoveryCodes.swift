@@ -50,17 +50,20 @@ extension Portal {
     /// Replaces every recovery code of the account with a new set; returns the codes to show once.
     func replaceRecoveryCodes(_ db: Database, customerID: Int64, at time: Int64) throws -> [String] {
         let codes = RecoveryCodes.generate()
-        try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", customerID)
+        try db.run("DELETE FROM recovery_codes WHERE customer_user_id = \(customerID)")
         for code in codes {
-            try db.run("INSERT INTO recovery_codes (customer_user_id, code_hash, created_at, key_version) VALUES (?, ?, ?, ?)",
-                       customerID, RecoveryCodes.hash(code, key: recoveryCodeKey), time, RecoveryCodes.currentKeyVersion)
+            try db.run("""
+                INSERT INTO recovery_codes (customer_user_id, code_hash, created_at, key_version)
+                VALUES (\(customerID), \(RecoveryCodes.hash(code, key: recoveryCodeKey)), \(time), \(RecoveryCodes.currentKeyVersion))
+                """)
         }
         return codes
     }
 
     func remainingRecoveryCodes(_ db: Database, customerID: Int64) throws -> Int {
-        try db.queryOne("SELECT count(*) AS n FROM recovery_codes WHERE customer_user_id = ? AND used_at IS NULL", customerID)?
-            .int("n") ?? 0
+        // An aggregate always returns its one row.
+        try db.queryOne("SELECT count(*) AS n FROM recovery_codes WHERE customer_user_id = \(customerID) AND used_at IS NULL")
+            .map { try $0.decode("n") } ?? 0
     }
 
     /// Uses up a recovery code: true when it was unused, and from then on it is spent.
@@ -68,11 +71,11 @@ extension Portal {
         guard RecoveryCodes.looksLikeCode(code) else { return false }
         // Each row is compared with the hash under its own version's key (see `RecoveryCodes`).
         let changed = try db.run("""
-            UPDATE recovery_codes SET used_at = ?
-            WHERE customer_user_id = ? AND used_at IS NULL
-                AND code_hash = CASE key_version WHEN 1 THEN ? ELSE ? END
-            """, time, customerID, RecoveryCodes.hash(code, key: secretKey.legacyRecoveryCodeKey),
-            RecoveryCodes.hash(code, key: recoveryCodeKey))
+            UPDATE recovery_codes SET used_at = \(time)
+            WHERE customer_user_id = \(customerID) AND used_at IS NULL
+                AND code_hash = CASE key_version WHEN 1 THEN \(RecoveryCodes.hash(code, key: secretKey.legacyRecoveryCodeKey))
+                                ELSE \(RecoveryCodes.hash(code, key: recoveryCodeKey)) END
+            """)
         return changed == 1
     }
 }

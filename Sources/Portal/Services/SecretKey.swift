@@ -72,7 +72,7 @@ struct SecretKey: Sendable {
     /// Loads the key (creating it for a database that has never had one), checks it against the
     /// database, and finishes the key-separation upgrade when migration 0007 left it pending.
     static func open(path: String, _ db: Database) throws -> SecretKey {
-        let existing = try db.queryOne("SELECT value FROM settings WHERE key = 'key_check'")?.blob("value")
+        let existing: [UInt8]? = try db.queryOne("SELECT value FROM settings WHERE key = 'key_check'").map { try $0.decode("value") }
         let bytes: [UInt8]
         do {
             bytes = try KeyFile.loadOrCreate(at: path, create: existing == nil)
@@ -86,8 +86,8 @@ struct SecretKey: Sendable {
         // Read again under the write lock: another process may have created the check or finished the
         // upgrade since.
         try db.write { db in
-            let pending = try db.queryOne("SELECT 1 AS one FROM settings WHERE key = ?", KeySeparation.pendingSetting) != nil
-            if let check = try db.queryOne("SELECT value FROM settings WHERE key = 'key_check'")?.blob("value") {
+            let pending = try db.queryOne("SELECT 1 AS one FROM settings WHERE key = \(KeySeparation.pendingSetting)") != nil
+            if let check: [UInt8] = try db.queryOne("SELECT value FROM settings WHERE key = 'key_check'").map({ try $0.decode("value") }) {
                 // Before the upgrade the check value is sealed under the key file's key itself.
                 let checkKey = pending ? bytes : key.checkKey
                 guard (try? AESGCM.open(check, key: checkKey, associatedData: checkAssociatedData)) == checkPlaintext else {
@@ -95,9 +95,9 @@ struct SecretKey: Sendable {
                 }
                 if pending { try KeySeparation.upgrade(db, master: bytes, to: key) }
             } else {
-                try db.run("INSERT INTO settings (key, value) VALUES ('key_check', ?)",
-                           try AESGCM.seal(checkPlaintext, key: key.checkKey, associatedData: checkAssociatedData))
-                try db.run("DELETE FROM settings WHERE key = ?", KeySeparation.pendingSetting)
+                let check = try AESGCM.seal(checkPlaintext, key: key.checkKey, associatedData: checkAssociatedData)
+                try db.run("INSERT INTO settings (key, value) VALUES ('key_check', \(check))")
+                try db.run("DELETE FROM settings WHERE key = \(KeySeparation.pendingSetting)")
             }
         }
         return key

@@ -26,31 +26,38 @@ public struct Session: Sendable, Equatable {
 
     /// What ``init(row:)`` reads: a lookup that runs on every request fetches these and not the rest
     /// (the address and User-Agent, kept for the sessions list, are the longest values of the row).
-    static let columns = """
+    static let columns: SQL = """
         id, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at, authenticated_at, token_hash, flash, \
         impersonator_staff_id, staff_session_id, impersonation_reason, method
         """
 
-    static let lookupByTokenHash = "SELECT \(columns) FROM sessions WHERE token_hash = ?"
+    static func lookUp(tokenHash: [UInt8]) -> SQL {
+        "SELECT \(columns) FROM sessions WHERE token_hash = \(tokenHash)"
+    }
 
-    init(row: Row) {
-        id = row.int64("id") ?? 0
-        kind = Kind(rawValue: row.string("kind") ?? "") ?? .customer
-        customerUserID = row.int64("customer_user_id")
-        staffID = row.int64("staff_id")
-        stage = SessionStage(rawValue: row.string("stage") ?? "") ?? .secondFactor
-        createdAt = row.int64("created_at") ?? 0
-        lastSeenAt = row.int64("last_seen_at") ?? 0
-        expiresAt = row.int64("expires_at") ?? 0
-        authenticatedAt = row.int64("authenticated_at") ?? 0
-        tokenHash = row.blob("token_hash") ?? []
-        flash = row.string("flash")
-        impersonatorStaffID = row.int64("impersonator_staff_id")
-        staffSessionID = row.int64("staff_session_id")
-        impersonationReason = row.string("impersonation_reason")
-        method = SignInMethod(rawValue: row.string("method") ?? "") ?? .password
+    /// Throws when the row lacks a column or holds a kind, stage or method this version does not know.
+    init(row: Row) throws {
+        id = try row.decode("id")
+        kind = try row.decode("kind")
+        customerUserID = try row.decode("customer_user_id")
+        staffID = try row.decode("staff_id")
+        stage = try row.decode("stage")
+        createdAt = try row.decode("created_at")
+        lastSeenAt = try row.decode("last_seen_at")
+        expiresAt = try row.decode("expires_at")
+        authenticatedAt = try row.decode("authenticated_at")
+        tokenHash = try row.decode("token_hash")
+        flash = try row.decode("flash")
+        impersonatorStaffID = try row.decode("impersonator_staff_id")
+        staffSessionID = try row.decode("staff_session_id")
+        impersonationReason = try row.decode("impersonation_reason")
+        method = try row.decode("method")
     }
 }
+
+extension Session.Kind: SQLBindable, SQLDecodable {}
+extension SessionStage: SQLBindable, SQLDecodable {}
+extension SignInMethod: SQLBindable, SQLDecodable {}
 
 /// How a session's first factor was proven. A client's policy can allow some and not others: an
 /// SSO-only client's users may not be signed in by a password or a passkey.
@@ -99,13 +106,14 @@ extension Portal {
         let token = SessionToken.generate()
         guard let hash = SessionToken.hash(token) else { preconditionFailure("a generated token always hashes") }
         let time = now
+        let customerUserID = kind == .customer ? userID : nil, staffID = kind == .staff ? userID : nil
+        let expiresAt = time + (stage == .secondFactor ? 600 : configuration.absoluteTimeout)
         try db.run("""
             INSERT INTO sessions (token_hash, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at,
                                   authenticated_at, ip, user_agent, method)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, hash, kind.rawValue, kind == .customer ? userID : nil, kind == .staff ? userID : nil, stage.rawValue,
-            time, time, time + (stage == .secondFactor ? 600 : configuration.absoluteTimeout), time, ip, String(userAgent.prefix(512)),
-            method.rawValue)
+            VALUES (\(hash), \(kind), \(customerUserID), \(staffID), \(stage), \(time), \(time), \(expiresAt),
+                    \(time), \(ip), \(String(userAgent.prefix(512))), \(method))
+            """)
         return token
     }
 
@@ -115,18 +123,18 @@ extension Portal {
         let time = now
         let idle = configuration.effectiveIdleTimeout
         return try pool.withConnection { db in
-            guard let row = try db.queryOne(Session.lookupByTokenHash, hash) else { return .none }
-            let session = Session(row: row)
+            guard let row = try db.queryOne(Session.lookUp(tokenHash: hash)) else { return .none }
+            let session = try Session(row: row)
             let idleExpired = time - session.lastSeenAt >= idle
             if idleExpired || time >= session.expiresAt {
-                try db.write { db in _ = try db.run("DELETE FROM sessions WHERE id = ?", session.id) }
+                try db.write { db in _ = try db.run("DELETE FROM sessions WHERE id = \(session.id)") }
                 return .expired(idle: idleExpired)
             }
             // Writing on every request would make reads pay for a write; a coarse step keeps idle expiry
             // accurate to a tenth of the time-out (at most a minute).
             let step = min(60, max(1, idle / 10))
             if time - session.lastSeenAt >= step {
-                try db.write { db in _ = try db.run("UPDATE sessions SET last_seen_at = ? WHERE id = ?", time, session.id) }
+                try db.write { db in _ = try db.run("UPDATE sessions SET last_seen_at = \(time) WHERE id = \(session.id)") }
             }
             return .active(session)
         }
@@ -135,7 +143,7 @@ extension Portal {
     /// Signs a session out on the server: the token stops working at once.
     func endSession(_ session: Session, actor: Actor) throws {
         try pool.write { db in
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            try db.run("DELETE FROM sessions WHERE id = \(session.id)")
             try Audit.record(db, .signOut, actor: actor, at: now)
         }
     }
@@ -151,7 +159,7 @@ extension Portal {
 
     /// A one-time message for the next page the session shows (post/redirect/get).
     func setFlash(_ db: Database, sessionID: Int64, _ flash: Flash) throws {
-        try db.run("UPDATE sessions SET flash = ? WHERE id = ?", flash.rawValue, sessionID)
+        try db.run("UPDATE sessions SET flash = \(flash.rawValue) WHERE id = \(sessionID)")
     }
 
     /// The confirmation the acting session's next page shows, written in the same transaction as the
@@ -163,7 +171,7 @@ extension Portal {
     /// Reads and clears the session's one-time message.
     func takeFlash(_ session: Session) throws -> Flash? {
         guard let raw = session.flash else { return nil }
-        try pool.write { db in _ = try db.run("UPDATE sessions SET flash = NULL WHERE id = ?", session.id) }
+        try pool.write { db in _ = try db.run("UPDATE sessions SET flash = NULL WHERE id = \(session.id)") }
         return Flash(rawValue: raw)
     }
 }

@@ -20,13 +20,13 @@ extension Portal {
         return try pool.withConnection { db in
             try db.query("""
                 SELECT id, user_agent, ip, created_at, last_seen_at FROM sessions
-                WHERE customer_user_id = ? AND stage = 'active' AND impersonator_staff_id IS NULL
-                  AND expires_at > ? AND last_seen_at > ?
-                ORDER BY (id = ?) DESC, last_seen_at DESC, id DESC
-                """, customerID, time, time - idle, current).map { row in
-                let id = row.int64("id") ?? 0
-                return SessionSummary(id: id, device: UserAgent.describe(row.string("user_agent") ?? ""), ip: row.string("ip") ?? "",
-                                      createdAt: row.int64("created_at") ?? 0, lastSeenAt: row.int64("last_seen_at") ?? 0,
+                WHERE customer_user_id = \(customerID) AND stage = 'active' AND impersonator_staff_id IS NULL
+                  AND expires_at > \(time) AND last_seen_at > \(time - idle)
+                ORDER BY (id = \(current)) DESC, last_seen_at DESC, id DESC
+                """).map { row in
+                let id: Int64 = try row.decode("id")
+                return SessionSummary(id: id, device: UserAgent.describe(try row.decode("user_agent")), ip: try row.decode("ip"),
+                                      createdAt: try row.decode("created_at"), lastSeenAt: try row.decode("last_seen_at"),
                                       current: id == current)
             }
         }
@@ -37,8 +37,8 @@ extension Portal {
         try actor.mustBeTheCustomer("Signing the customer's other sessions out")
         return try pool.write { db in
             guard id != current, try db.run("""
-                DELETE FROM sessions WHERE id = ? AND customer_user_id = ? AND impersonator_staff_id IS NULL
-                """, id, customerID) == 1 else { return false }
+                DELETE FROM sessions WHERE id = \(id) AND customer_user_id = \(customerID) AND impersonator_staff_id IS NULL
+                """) == 1 else { return false }
             try Audit.record(db, .sessionRevoked, actor: actor, at: now, detail: "one session")
             try confirm(db, .sessionsRevoked, to: actor)
             return true
@@ -50,8 +50,8 @@ extension Portal {
         try actor.mustBeTheCustomer("Signing the customer's other sessions out")
         return try pool.write { db in
             let count = try db.run("""
-                DELETE FROM sessions WHERE customer_user_id = ? AND id <> ? AND impersonator_staff_id IS NULL
-                """, customerID, current)
+                DELETE FROM sessions WHERE customer_user_id = \(customerID) AND id <> \(current) AND impersonator_staff_id IS NULL
+                """)
             try Audit.record(db, .sessionRevoked, actor: actor, at: now, detail: "all other sessions (\(count))")
             try confirm(db, .sessionsRevoked, to: actor)
             return count
@@ -60,7 +60,7 @@ extension Portal {
 
     /// "Stay signed in": notes activity now, so the idle time-out starts again.
     func touchSession(_ session: Session) throws {
-        try pool.write { db in _ = try db.run("UPDATE sessions SET last_seen_at = ? WHERE id = ?", now, session.id) }
+        try pool.write { db in _ = try db.run("UPDATE sessions SET last_seen_at = \(now) WHERE id = \(session.id)") }
     }
 }
 
