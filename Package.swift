@@ -23,17 +23,20 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Libraries that know nothing of the portal.
-        .target(name: "HTTP", dependencies: ["CMicroHTTPD"], swiftSettings: optimized),
+        // Small pieces several rooms share: `Locked` and the connection-thread mark; calendar arithmetic.
+        .target(name: "Threads", swiftSettings: optimized),
+        .target(name: "Dates", swiftSettings: optimized),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD", "Threads"], swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: optimized),
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: optimized),
         .target(name: "QRCode", swiftSettings: optimized),
         .target(name: "OTP", dependencies: ["Crypto"], swiftSettings: optimized),
         .target(name: "WebAuthn", dependencies: ["Crypto"], swiftSettings: optimized),
-        .target(name: "Mail", dependencies: ["Crypto", "COpenSSL"], swiftSettings: optimized),
+        .target(name: "Mail", dependencies: ["Crypto", "COpenSSL", "Dates"], swiftSettings: optimized),
         .target(name: "Templates", path: "Templates", swiftSettings: optimized),
 
         // The application and its command line.
-        .target(name: "Portal", dependencies: ["HTTP", "Store", "Crypto", "QRCode", "OTP", "WebAuthn", "Mail", "Templates"],
+        .target(name: "Portal", dependencies: ["Threads", "Dates", "HTTP", "Store", "Crypto", "QRCode", "OTP", "WebAuthn", "Mail", "Templates"],
                 resources: [.copy("Resources/common-passwords.txt")], swiftSettings: optimized),
         .executableTarget(name: "clientone", dependencies: [
             "Portal", "HTTP", "QRCode",
@@ -50,7 +53,7 @@ let package = Package(
         // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders).
         .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py"]),
 
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Threads", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -58,6 +61,6 @@ let package = Package(
         .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
-        .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store", "COpenSSL"]),
+        .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Threads", "Crypto", "Store", "COpenSSL"]),
     ]
 )

@@ -2,6 +2,7 @@ import Crypto
 import Mail
 import Foundation
 import Store
+import Threads
 
 /// The application's services over one database: what the web handlers and the command line call.
 /// Rules (who may do what, limits, audit) live here, so tests can call them without HTTP.
@@ -62,12 +63,12 @@ public final class Portal: Sendable {
         settings.verifyCertificate = configuration.smtpVerifyCertificate
         let from = try MailAddress(configuration.mailFrom, displayName: configuration.issuer)
         let worker = MailDelivery(portal: self, smtp: settings, from: from)
-        delivery.set(worker)
+        delivery.withLock { $0 = worker }
         worker.start()
     }
 
     func stopMailDelivery() {
-        delivery.update { worker in
+        delivery.withLock { worker in
             worker?.stop()
             worker = nil
         }
@@ -75,7 +76,7 @@ public final class Portal: Sendable {
 
     /// Tells the mail worker a message was just committed.
     func wakeMailDelivery() {
-        delivery.get()?.wake()
+        delivery.withLock { $0 }?.wake()
     }
 
     /// An online copy of the database into a new file (SQLite's backup API).

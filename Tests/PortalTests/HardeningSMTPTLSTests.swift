@@ -2,6 +2,7 @@ import Foundation
 @testable import Portal
 import Testing
 import TestSupport
+import Threads
 
 /// Issue 15, item 23: a relay that is not on this machine gets mail only over TLS. No such relay can be
 /// reached from the test machine, so two things are shown apart: that a non-loopback `--smtp` host
@@ -13,11 +14,11 @@ import TestSupport
     @Test("A non-loopback --smtp host makes the console require STARTTLS; a loopback one does not")
     func requiredForRemoteRelay() throws {
         let remote = try TestConsole { $0.smtp = "192.0.2.25:587" }
-        #expect(try #require(remote.portal.delivery.get()).smtp.requireTLS)
+        #expect(try #require(remote.portal.delivery.withLock { $0 }).smtp.requireTLS)
         let named = try TestConsole { $0.smtp = "127.0.0.1.mail.example:25" }
-        #expect(try #require(named.portal.delivery.get()).smtp.requireTLS)
+        #expect(try #require(named.portal.delivery.withLock { $0 }).smtp.requireTLS)
         let local = try TestConsole { $0.smtp = "127.0.0.1:2525" }
-        #expect(try #require(local.portal.delivery.get()).smtp.requireTLS == false)
+        #expect(try #require(local.portal.delivery.withLock { $0 }).smtp.requireTLS == false)
     }
 
     @Test("A relay that must use TLS and offers no STARTTLS gets nothing in clear text; the message stays queued and is retried")
@@ -28,7 +29,7 @@ import TestSupport
             $0.smtpRequireTLS = true
         }
         try console.seedNorthwind()
-        let delivery = try #require(console.portal.delivery.get())
+        let delivery = try #require(console.portal.delivery.withLock { $0 })
         _ = try console.requestReset("jane@northwind.example")
         delivery.waitForPasses(2)
         let first = try #require(try console.portal.outboxMessages().first)

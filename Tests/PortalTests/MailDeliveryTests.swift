@@ -2,6 +2,7 @@ import Foundation
 @testable import Portal
 import Testing
 import TestSupport
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -110,7 +111,7 @@ func unusedPort() throws -> UInt16 {
         let port = try unusedPort()
         let console = try TestConsole { $0.smtp = "127.0.0.1:\(port)" }
         try console.seedNorthwind()
-        let delivery = try #require(console.portal.delivery.get())
+        let delivery = try #require(console.portal.delivery.withLock { $0 })
         _ = try console.requestReset("jane@northwind.example")
         console.portal.wakeMailDelivery()
         delivery.waitForPasses(2)
@@ -141,7 +142,7 @@ func unusedPort() throws -> UInt16 {
         let sink = try SMTPSink.start(options)
         let console = try TestConsole { $0.smtp = "127.0.0.1:\(sink.port)" }
         try console.seedNorthwind()
-        let delivery = try #require(console.portal.delivery.get())
+        let delivery = try #require(console.portal.delivery.withLock { $0 })
         _ = try console.requestReset("jane@northwind.example")
         console.portal.wakeMailDelivery()
         delivery.waitForPasses(2)

@@ -24,17 +24,3 @@ public final class ManualClock: Clock, @unchecked Sendable {
 
     public func advance(by seconds: Int64) { lock.withLock { current += seconds } }
 }
-
-/// A value shared between threads, guarded by a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func get() -> Value { lock.withLock { value } }
-
-    func set(_ newValue: Value) { lock.withLock { value = newValue } }
-
-    func update<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
-}

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTP
 import Templates
+import Threads
 
 /// Who may open a route.
 enum Access: Sendable {
@@ -46,7 +47,7 @@ final class WebApp: Sendable {
     /// The console's origin, e.g. `http://localhost:8080`, and the authority requests must name; set
     /// again once the port is bound.
     private let consoleOrigin: Locked<ConsoleOrigin>
-    var origin: String { consoleOrigin.get().url }
+    var origin: String { consoleOrigin.withLock { $0 }.url }
     let log: @Sendable (String) -> Void
 
     init(portal: Portal, origin: String, log: @escaping @Sendable (String) -> Void) {
@@ -57,7 +58,7 @@ final class WebApp: Sendable {
         router = Routes.table()
     }
 
-    func setOrigin(_ origin: String) { consoleOrigin.set(ConsoleOrigin(origin)) }
+    func setOrigin(_ origin: String) { consoleOrigin.withLock { $0 = ConsoleOrigin(origin) } }
 
     /// Whether the request goes to the server's slow lane (its route may hash a password).
     func isSlow(_ request: Request) -> Bool {
@@ -109,7 +110,7 @@ final class WebApp: Sendable {
         // Before any route, session or handler: a request another site made the browser send changes
         // nothing, whatever its CSRF token says (a page on another localhost port can plant the
         // pre-session cookie, cookies not being separated by port, and then holds a valid token for it).
-        if request.method != "GET" && request.method != "HEAD", !consoleOrigin.get().sentThis(request) {
+        if request.method != "GET" && request.method != "HEAD", !consoleOrigin.withLock { $0 }.sentThis(request) {
             throw PortalError.crossSite
         }
         if request.path.hasPrefix("/static/") {
@@ -284,7 +285,7 @@ final class WebApp: Sendable {
     /// A request for another host name (a DNS-rebinding page, `127.0.0.1` instead of `localhost`) goes to
     /// the origin instead: the browser's cookies and the WebAuthn RP ID belong to the origin's host.
     private func hostRedirect(_ request: Request) -> Response? {
-        let origin = consoleOrigin.get()
+        let origin = consoleOrigin.withLock { $0 }
         if let host = request.headers["Host"], origin.isAuthority(host) { return nil }
         let target = request.method == "GET" || request.method == "HEAD" ? request.target : "/"
         return .redirect(to: origin.url + (target.hasPrefix("/") ? target : "/"), status: request.method == "GET" || request.method == "HEAD" ? 308 : 303)
