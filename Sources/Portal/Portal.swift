@@ -1,6 +1,5 @@
 import Crypto
 import Mail
-import Foundation
 import Store
 import Threads
 

@@ -1,4 +1,5 @@
 import Foundation
+import Mail
 @testable import Portal
 import Testing
 import TestSupport

@@ -1,4 +1,3 @@
-import CMicroHTTPD
 import Dispatch
 #if canImport(Glibc)
 import Glibc

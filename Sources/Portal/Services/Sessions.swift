@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import Store
 
 /// A signed-in browser. Only the SHA-256 of its token is stored; the token itself is in the cookie.

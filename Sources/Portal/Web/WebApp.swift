@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
 import HTTP
+import Store
 import Templates
 import Threads
 
