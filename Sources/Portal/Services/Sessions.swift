@@ -19,7 +19,6 @@ public struct Session: Sendable, Equatable {
     /// Set on a customer session an administrator opened: the staff member viewing the account.
     public var impersonatorStaffID: Int64?
     public var staffSessionID: Int64?
-    public var impersonationReason: String?
     /// How the session's first factor was proven.
     public var method: SignInMethod
 
@@ -27,7 +26,7 @@ public struct Session: Sendable, Equatable {
     /// (the address and User-Agent, kept for the sessions list, are the longest values of the row).
     static let columns = """
         id, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at, authenticated_at, token_hash, flash, \
-        impersonator_staff_id, staff_session_id, impersonation_reason, method
+        impersonator_staff_id, staff_session_id, method
         """
 
     static let lookupByTokenHash = "SELECT \(columns) FROM sessions WHERE token_hash = ?"
@@ -46,7 +45,6 @@ public struct Session: Sendable, Equatable {
         flash = row.string("flash")
         impersonatorStaffID = row.int64("impersonator_staff_id")
         staffSessionID = row.int64("staff_session_id")
-        impersonationReason = row.string("impersonation_reason")
         method = SignInMethod(rawValue: row.string("method") ?? "") ?? .password
     }
 }
