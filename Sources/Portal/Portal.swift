@@ -16,7 +16,9 @@ public final class Portal: Sendable {
     /// The key file's key and its per-purpose sub-keys (authenticator secrets, outbox bodies, recovery-code hashes).
     let secretKey: SecretKey
 
-    /// Where operational lines go (the access log's stream).
+    /// Where the services' operational lines go (the mail worker's attempts), the same stream as the web
+    /// front's (an error's reference). `serve` prints them at once, between the access log's batched
+    /// lines; `buildApplication` given no `log` uses the access log's; a Portal made without one drops them.
     let log: @Sendable (String) -> Void
     /// The SMTP worker, while `serve --smtp` runs.
     let delivery = Locked<MailDelivery?>(nil)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The time as the portal sees it. Sessions, lockouts and (later) TOTP read it through this protocol so
-/// tests can fix and move it.
+/// The time as the portal sees it. Everything the portal dates or times out reads it through this
+/// protocol (sessions and idle expiry, lockouts, TOTP steps, reset links and pending secrets, the
+/// outbox's retries, audit events), so tests can fix and move it.
 public protocol Clock: Sendable {
     /// Seconds since 1970-01-01 UTC.
     func now() -> Int64
