@@ -53,14 +53,14 @@ let package = Package(
         // Speed: microseconds for the application to answer the Profile and Security tabs in process (scripts/bench-page).
         .executableTarget(name: "PageBench", dependencies: ["Portal", "HTTP"], path: "Benchmarks/PageBench", swiftSettings: strict),
 
-        // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders).
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py"], swiftSettings: strict),
+        // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders, the one way to run other programs).
+        .target(name: "TestSupport", dependencies: ["Threads"], path: "Tests/TestSupport", exclude: ["smtp_sink.py"], swiftSettings: strict),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Threads", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
-        .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto"], swiftSettings: strict),
+        .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], swiftSettings: strict),

@@ -50,8 +50,7 @@ import Glibc
             }.start()
         }
         usleep(1_500_000)
-        kill(server.process.processIdentifier, SIGKILL)
-        server.process.waitUntilExit()
+        server.crash()
         for _ in 0..<writers { #expect(finished.wait(timeout: .now() + 30) == .success) }
         let acks = acknowledged.withLock { $0 }
         #expect(acks.allSatisfy { $0 > 0 }, "every writer got saves through before the kill: \(acks)")

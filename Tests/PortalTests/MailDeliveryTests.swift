@@ -8,41 +8,35 @@ import Glibc
 
 /// `clientone serve` running as its own process, stopped when the value goes away.
 final class ServeProcess {
-    let process = Process()
+    /// What serve is given: a plain PATH and the repository's static files.
+    static let environment = ["PATH": "/usr/bin:/bin", "CLIENTONE_PUBLIC": TestConsole.repositoryRoot.appendingPathComponent("Public").path]
+
+    private let child: RunningProcess
     let port: UInt16
-    private let output = Pipe()
-    private(set) var printed = ""
+    /// What it printed up to "Press Ctrl-C".
+    let printed: String
 
     init(_ arguments: [String], database: String) throws {
-        process.executableURL = URL(fileURLWithPath: CLI.executable)
-        process.arguments = ["serve", "--port", "0", "--db", database] + arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "CLIENTONE_PUBLIC": TestConsole.repositoryRoot.appendingPathComponent("Public").path]
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while !printed.contains("Press Ctrl-C"), Date() < deadline {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed += String(decoding: chunk, as: UTF8.self)
-        }
+        child = try ChildProcess.start(CLI.executable, ["serve", "--port", "0", "--db", database] + arguments, environment: Self.environment)
+        _ = child.waitForOutput(within: 60) { $0.contains("Press Ctrl-C") }
+        printed = child.text
         guard let port = printed.firstMatch(of: /localhost:(\d+)\//).flatMap({ UInt16($0.1) }) else {
-            process.terminate()
+            child.stop()
             throw TestFailure("serve did not start: \(printed)")
         }
         self.port = port
     }
 
     /// SIGTERM, then everything it printed.
-    func stop() -> String {
-        guard process.isRunning else { return printed }
-        process.terminate()
-        printed += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return printed
-    }
+    func stop() -> String { child.stop() }
 
-    deinit { _ = stop() }
+    /// SIGKILL, as a crash or a power cut would end it.
+    func crash() { child.crash() }
+
+    var isRunning: Bool { child.process.isRunning }
+
+    /// The exit status, once stopped.
+    var terminationStatus: Int32 { child.terminationStatus }
 }
 
 /// A loopback port nothing listens on (bound and released at once).
