@@ -1,4 +1,3 @@
-import Foundation
 @testable import Portal
 import Testing
 import TestSupport

@@ -1,4 +1,3 @@
-import Foundation
 import Mail
 @testable import Portal
 import Testing

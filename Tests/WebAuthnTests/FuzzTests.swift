@@ -1,5 +1,3 @@
-import Crypto
-import Foundation
 import Testing
 import TestSupport
 @testable import WebAuthn
