@@ -5,7 +5,10 @@ import PackageDescription
 /// Release builds specialise generics and inline small functions across the modules (HTTP, Store,
 /// Crypto, Templates are libraries used by Portal): without it every call into them from another
 /// module goes through unspecialised generic code, which was a third of a page's instructions.
-let optimized: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+/// Every target builds with `MemberImportVisibility` (SE-0444): a file sees the members of a module only
+/// if it imports that module itself, so its imports say what it really uses.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+let optimized: [SwiftSetting] = strict + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
 
 let package = Package(
     name: "ClientOneConsole",
@@ -23,41 +26,44 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
 
         // Libraries that know nothing of the portal.
-        .target(name: "HTTP", dependencies: ["CMicroHTTPD"], swiftSettings: optimized),
+        // Small pieces several rooms share: `Locked` and the connection-thread mark; calendar arithmetic.
+        .target(name: "Threads", swiftSettings: optimized),
+        .target(name: "Dates", swiftSettings: optimized),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD", "Threads"], swiftSettings: optimized),
         .target(name: "Store", dependencies: ["CSQLite"], swiftSettings: optimized),
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: optimized),
         .target(name: "QRCode", swiftSettings: optimized),
         .target(name: "OTP", dependencies: ["Crypto"], swiftSettings: optimized),
         .target(name: "WebAuthn", dependencies: ["Crypto"], swiftSettings: optimized),
-        .target(name: "Mail", dependencies: ["Crypto", "COpenSSL"], swiftSettings: optimized),
+        .target(name: "Mail", dependencies: ["Crypto", "COpenSSL", "Dates"], swiftSettings: optimized),
         .target(name: "Templates", path: "Templates", swiftSettings: optimized),
 
         // The application and its command line.
-        .target(name: "Portal", dependencies: ["HTTP", "Store", "Crypto", "QRCode", "OTP", "WebAuthn", "Mail", "Templates"],
+        .target(name: "Portal", dependencies: ["Threads", "Dates", "HTTP", "Store", "Crypto", "QRCode", "OTP", "WebAuthn", "Mail", "Templates"],
                 resources: [.copy("Resources/common-passwords.txt")], swiftSettings: optimized),
         .executableTarget(name: "clientone", dependencies: [
             "Portal", "HTTP", "QRCode",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: strict),
 
         // Speed: encodes per second of the QR encoder (scripts/bench-qr compares it with libqrencode).
-        .executableTarget(name: "QRBenchmark", dependencies: ["QRCode"], path: "Benchmarks/QRBenchmark"),
+        .executableTarget(name: "QRBenchmark", dependencies: ["QRCode"], path: "Benchmarks/QRBenchmark", swiftSettings: strict),
         // Speed: microseconds per Profile tab render (scripts/bench-render).
-        .executableTarget(name: "RenderBench", dependencies: ["Templates"], path: "Benchmarks/RenderBench"),
+        .executableTarget(name: "RenderBench", dependencies: ["Templates"], path: "Benchmarks/RenderBench", swiftSettings: strict),
         // Speed: microseconds for the application to answer the Profile and Security tabs in process (scripts/bench-page).
-        .executableTarget(name: "PageBench", dependencies: ["Portal", "HTTP"], path: "Benchmarks/PageBench"),
+        .executableTarget(name: "PageBench", dependencies: ["Portal", "HTTP"], path: "Benchmarks/PageBench", swiftSettings: strict),
 
-        // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders).
-        .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py"]),
+        // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders, the one way to run other programs).
+        .target(name: "TestSupport", dependencies: ["Threads"], path: "Tests/TestSupport", exclude: ["smtp_sink.py"], swiftSettings: strict),
 
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"]),
-        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"]),
-        .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto"]),
-        .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
-        .testTarget(name: "TemplatesTests", dependencies: ["Templates"]),
-        .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Crypto", "Store", "COpenSSL"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Threads", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TemplatesTests", dependencies: ["Templates"], swiftSettings: strict),
+        .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Threads", "Crypto", "Store", "Mail", "COpenSSL"], swiftSettings: strict),
     ]
 )

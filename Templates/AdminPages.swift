@@ -34,7 +34,6 @@ public enum AdminView {
 
     // MARK: Sign-in
 
-    /// Staff sign-in: email and password, then (`codeStep`) the authenticator code.
     /// The second step of staff sign-in: which factors the staff member has.
     public struct SecondFactors: Sendable {
         public var authenticator: Bool
@@ -45,6 +44,8 @@ public enum AdminView {
         }
     }
 
+    /// Staff sign-in: email and password; then, with `codeStep`, the second step, offering each factor the
+    /// staff member has (the authenticator code's form, the passkey button, or both).
     public static func login(csrfToken: String, email: String = "", error: String? = nil, status: String? = nil,
                              codeStep: SecondFactors? = nil) -> HTML {
         let form: HTML = codeStep.map { factors in """

@@ -1,7 +1,7 @@
 import Crypto
 import Mail
-import Foundation
 import Store
+import Threads
 
 /// The application's services over one database: what the web handlers and the command line call.
 /// Rules (who may do what, limits, audit) live here, so tests can call them without HTTP.
@@ -16,7 +16,9 @@ public final class Portal: Sendable {
     /// The key file's key and its per-purpose sub-keys (authenticator secrets, outbox bodies, recovery-code hashes).
     let secretKey: SecretKey
 
-    /// Where operational lines go (the access log's stream).
+    /// Where the services' operational lines go (the mail worker's attempts), the same stream as the web
+    /// front's (an error's reference). `serve` prints them at once, between the access log's batched
+    /// lines; `buildApplication` given no `log` uses the access log's; a Portal made without one drops them.
     let log: @Sendable (String) -> Void
     /// The SMTP worker, while `serve --smtp` runs.
     let delivery = Locked<MailDelivery?>(nil)
@@ -62,12 +64,12 @@ public final class Portal: Sendable {
         settings.verifyCertificate = configuration.smtpVerifyCertificate
         let from = try MailAddress(configuration.mailFrom, displayName: configuration.issuer)
         let worker = MailDelivery(portal: self, smtp: settings, from: from)
-        delivery.set(worker)
+        delivery.withLock { $0 = worker }
         worker.start()
     }
 
     func stopMailDelivery() {
-        delivery.update { worker in
+        delivery.withLock { worker in
             worker?.stop()
             worker = nil
         }
@@ -75,7 +77,7 @@ public final class Portal: Sendable {
 
     /// Tells the mail worker a message was just committed.
     func wakeMailDelivery() {
-        delivery.get()?.wake()
+        delivery.withLock { $0 }?.wake()
     }
 
     /// An online copy of the database into a new file (SQLite's backup API).

@@ -29,8 +29,6 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         extendedCode == SQLITE_CONSTRAINT | (8 << 8) || extendedCode == SQLITE_CONSTRAINT | (6 << 8)
     }
 
-    public var isBusy: Bool { code == SQLITE_BUSY }
-
     public var description: String {
         let name = String(cString: sqlite3_errstr(extendedCode))
         var text = "SQLite error \(extendedCode) (\(name)): \(message)"

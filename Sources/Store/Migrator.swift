@@ -55,16 +55,9 @@ public struct Migrator: Sendable {
         return applied
     }
 
-    /// Names of registered migrations not yet applied, in the order `migrate` would apply them.
-    public func pendingMigrations(_ db: Database) throws -> [String] {
-        let applied = Set(try appliedNames(db))
-        return migrations.map(\.name).filter { !applied.contains($0) }
-    }
-
+    /// The names `schema_migrations` records (`migrate` has made the table first).
     private func appliedNames(_ db: Database) throws -> [String] {
-        let exists = try db.queryOne("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'") != nil
-        guard exists else { return [] }
-        return try db.query("SELECT name FROM schema_migrations ORDER BY rowid").compactMap { $0.string("name") }
+        try db.query("SELECT name FROM schema_migrations ORDER BY rowid").compactMap { $0.string("name") }
     }
 }
 

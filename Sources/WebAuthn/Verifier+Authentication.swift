@@ -1,5 +1,3 @@
-import Crypto
-
 extension WebAuthnVerifier {
     /// Verifies an authentication assertion (§7.2) against the stored credential the caller found by
     /// `credential.rawId`, and returns the counter to store.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Threads
 @testable import HTTP
 
 /// The shutdown signal wait, exercised with a signal sent to one thread only so the test process

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import HTTP
 import TestSupport
+import Threads
 
 /// The slow lane: requests it accepts are answered on threads of their own while their connections are
 /// suspended, so a single connection thread keeps serving everything else.

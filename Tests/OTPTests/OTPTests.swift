@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import OTP
 import Testing
+import TestSupport
 
 @Suite struct HOTPTests {
     static let rfc4226Secret = Array("12345678901234567890".utf8)
@@ -63,17 +64,7 @@ import Testing
         for round in 0..<8 {
             let secret = SecureRandom.bytes(count: 20)
             let time = Int64(1_600_000_000 + round * 7_777_777)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/oathtool")
-            process.arguments = ["--totp", "-b", "-N", "@\(time)", Base32.encode(secret)]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            do { try process.run() } catch {
-                Issue.record("oathtool is missing: install the Debian package oathtool (scripts/test does)")
-                return
-            }
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let output = try ExternalTool.oathtool.run(["--totp", "-b", "-N", "@\(time)", Base32.encode(secret)]).stdout
             #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == OneTimePassword(secret: secret).totp(at: time))
         }
     }

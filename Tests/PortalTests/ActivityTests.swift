@@ -1,4 +1,3 @@
-import Foundation
 import Store
 import Testing
 @testable import Portal

@@ -11,30 +11,9 @@ struct CLI {
     let directory = TemporaryDirectory()
     var database: String { directory.file("cli.db") }
 
-    struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
     @discardableResult
-    func run(_ arguments: [String], stdin: String? = nil) throws -> Outcome {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments + ["--db", database]
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
-                       stderr: String(decoding: stderrData, as: UTF8.self))
+    func run(_ arguments: [String], stdin: String? = nil) throws -> ProcessOutput {
+        try ChildProcess.run(Self.executable, arguments + ["--db", database], environment: ["PATH": "/usr/bin:/bin"], input: stdin)
     }
 
     func count(_ sql: String) throws -> Int {
@@ -135,30 +114,12 @@ struct CLI {
     @Test("serve --demo seeds once, serves, and stops cleanly on SIGTERM")
     func serveDemoAndStop() throws {
         let cli = CLI()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.executable)
-        process.arguments = ["serve", "--demo", "--port", "0", "--db", cli.database]
-        process.environment = ["PATH": "/usr/bin:/bin", "CLIENTONE_PUBLIC": TestConsole.repositoryRoot.appendingPathComponent("Public").path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        var output = ""
-        let deadline = Date().addingTimeInterval(60)
-        while !output.contains("Press Ctrl-C"), Date() < deadline {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            output += String(decoding: chunk, as: UTF8.self)
-        }
-        #expect(output.contains("jane.doe@northwind.example"))
-        let port = try #require(output.firstMatch(of: /localhost:(\d+)\/login/).flatMap { UInt16($0.1) })
-        let login = try HTTPClient(port: port).signIn(email: "jane.doe@northwind.example", password: "Northwind-demo-2026")
+        let server = try ServeProcess(["--demo"], database: cli.database)
+        #expect(server.printed.contains("jane.doe@northwind.example"))
+        let login = try HTTPClient(port: server.port).signIn(email: "jane.doe@northwind.example", password: "Northwind-demo-2026")
         #expect(login.status == 303)
-        process.terminate()
-        let rest = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        output += String(decoding: rest, as: UTF8.self)
-        #expect(process.terminationStatus == 0)
+        let output = server.stop()
+        #expect(server.terminationStatus == 0)
         #expect(output.contains("Stopped."))
 
         #expect(try cli.count("SELECT count(*) AS n FROM clients") == 3)
@@ -167,23 +128,9 @@ struct CLI {
     @Test("serve's access log: each request's line appears within a second, whole and in order, and every one is out before Stopped.")
     func accessLogLines() throws {
         let cli = CLI()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.executable)
-        process.arguments = ["serve", "--port", "0", "--db", cli.database]
-        process.environment = ["PATH": "/usr/bin:/bin", "CLIENTONE_PUBLIC": TestConsole.repositoryRoot.appendingPathComponent("Public").path]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        let reader = out.fileHandleForReading
-        let collected = Recorder()
-        reader.readabilityHandler = { handle in
-            let chunk = handle.availableData
-            if !chunk.isEmpty { collected.append(String(decoding: chunk, as: UTF8.self)) }
-        }
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-        var text: String { collected.all.joined() }
-        #expect(eventually(within: 60) { text.contains("Press Ctrl-C") })
+        let server = try ChildProcess.start(CLI.executable, ["serve", "--port", "0", "--db", cli.database], environment: ServeProcess.environment)
+        var text: String { server.text }
+        #expect(server.waitForOutput(within: 60) { $0.contains("Press Ctrl-C") })
         let port = try #require(text.firstMatch(of: /localhost:(\d+)\/login/).flatMap { UInt16($0.1) })
         let client = HTTPClient(port: port)
         // A single request is logged within a second, without waiting for a batch to fill.
@@ -191,15 +138,11 @@ struct CLI {
         #expect(eventually(within: 1) { text.contains("\"GET /healthz\" 200") })
         // Many at once: every line whole, in the order answered, all written by the time the server stops.
         for number in 1...400 { _ = try client.get("/n/\(number)") }
-        process.terminate()
-        process.waitUntilExit()
-        reader.readabilityHandler = nil
-        let rest = reader.readDataToEndOfFile()
-        let lines = (text + String(decoding: rest, as: UTF8.self)).split(separator: "\n").map(String.init)
+        let lines = server.stop().split(separator: "\n").map(String.init)
         let logged = lines.filter { $0.contains("\"GET /n/") }
         #expect(logged.count == 400)
         #expect(logged.enumerated().allSatisfy { $0.element.hasPrefix("127.0.0.1 \"GET /n/\($0.offset + 1)\" 404 ") })
         #expect(lines.last == "Stopped.")
-        #expect(process.terminationStatus == 0)
+        #expect(server.terminationStatus == 0)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Store
 import Testing
 import TestSupport
+import Threads
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,20 +40,19 @@ import Glibc
                 var save = 0
                 while save < 10_000 {
                     guard let token = try? browser.csrfToken(from: try browser.get("/portal/profile")) else { return }
-                    attempted.update { $0[index] = save }
+                    attempted.withLock { $0[index] = save }
                     guard let answer = try? browser.post("/portal/profile", form: [("csrf_token", token), ("name", "Writer \(index) save \(save)"),
                                                                                    ("phone", "")]),
                           answer.status == 303 else { return }
-                    acknowledged.update { $0[index] = save }
+                    acknowledged.withLock { $0[index] = save }
                     save += 1
                 }
             }.start()
         }
         usleep(1_500_000)
-        kill(server.process.processIdentifier, SIGKILL)
-        server.process.waitUntilExit()
+        server.crash()
         for _ in 0..<writers { #expect(finished.wait(timeout: .now() + 30) == .success) }
-        let acks = acknowledged.get()
+        let acks = acknowledged.withLock { $0 }
         #expect(acks.allSatisfy { $0 > 0 }, "every writer got saves through before the kill: \(acks)")
 
         server = try ServeProcess([], database: cli.database)
@@ -65,7 +65,7 @@ import Glibc
                                                     "writer\(index)@northwind.example")?.string("name"))
             let stored = Int(name.split(separator: " ").last ?? "") ?? -1
             #expect(stored >= acks[index], "writer \(index): acknowledged save \(acks[index]) but the file has \(name)")
-            #expect(stored <= attempted.get()[index], "writer \(index): a save that was never sent")
+            #expect(stored <= attempted.withLock { $0[index] }, "writer \(index): a save that was never sent")
             let events = try db.queryOne("""
                 SELECT count(*) AS n FROM audit_events e JOIN customer_users u ON u.id = e.customer_user_id
                 WHERE u.email = ? AND e.kind = 'profile_updated'
@@ -73,13 +73,4 @@ import Glibc
             #expect(events >= acks[index] + 1, "every acknowledged save has its audit event")
         }
     }
-}
-
-/// A value shared by test threads.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.withLock { value } }
-    func update(_ change: (inout Value) -> Void) { lock.withLock { change(&value) } }
 }

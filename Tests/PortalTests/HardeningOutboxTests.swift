@@ -1,4 +1,3 @@
-import Foundation
 @testable import Portal
 import Testing
 import TestSupport
@@ -11,17 +10,7 @@ extension TestConsole {
 
     /// `clientone outbox` run at the terminal against this console's database (and its key file beside it).
     func terminalOutbox() throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CLI.executable)
-        process.arguments = ["outbox", "--db", directory.file("console.db")]
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        try ChildProcess.run(CLI.executable, ["outbox", "--db", directory.file("console.db")], environment: ["PATH": "/usr/bin:/bin"]).stdout
     }
 }
 

@@ -1,7 +1,6 @@
 import COpenSSL
 import Crypto
 import Foundation
-import Portal
 import Testing
 import TestSupport
 

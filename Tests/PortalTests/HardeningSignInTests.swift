@@ -3,6 +3,7 @@ import Foundation
 import Portal
 import Testing
 import TestSupport
+import Threads
 
 /// Issue 15's attacks on sign-in, each performed against the running server: second-factor brute force,
 /// the staff lockout bypass, parallel guesses, policy changes that must reach open sessions, keys as a
@@ -141,13 +142,13 @@ extension TestConsole {
                 start.wait()
                 let answer = try? browsers[index].post("/login", form: [("csrf_token", tokens[index]), ("email", "jane@northwind.example"),
                                                                         ("password", passwords[index])])
-                statuses.update { $0.append(answer?.status ?? -1) }
+                statuses.withLock { $0.append(answer?.status ?? -1) }
                 done.leave()
             }
         }
         for _ in passwords { start.signal() }
         done.wait()
-        return statuses.get()
+        return statuses.withLock { $0 }
     }
 
     @Test("A burst of parallel wrong guesses gets no more answers than the limit")

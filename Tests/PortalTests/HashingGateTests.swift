@@ -1,6 +1,7 @@
 import Foundation
 @testable import Portal
 import Testing
+import TestSupport
 
 @Suite struct HashingGateTests {
     @Test("Hashing runs on a bounded number of threads; a request that finds every turn taken is told busy, not queued")

@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 import TestSupport
 
@@ -68,7 +67,7 @@ import TestSupport
         }
         #expect(serverErrors.count == 0, "\(serverErrors.count) answers were 5xx, the first: \(serverErrors.prefix(3))")
         #expect(answered > 2_000, "most requests got an answer (\(answered))")
-        #expect(server.process.isRunning, "the server is still up")
+        #expect(server.isRunning, "the server is still up")
         let login = try HTTPClient(port: server.port).signIn(email: "jane.doe@northwind.example", password: "Northwind-demo-2026")
         #expect(login.status == 303, "normal service afterwards")
         #expect(try HTTPClient(port: server.port).get("/healthz").text == "ok")

@@ -1,4 +1,3 @@
-import Foundation
 import Portal
 import Testing
 import TestSupport

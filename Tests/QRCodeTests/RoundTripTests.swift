@@ -46,12 +46,12 @@ import TestSupport
         let folder = TemporaryDirectory(prefix: "qr-roundtrip")
         let svg = folder.file("q.svg"), png = folder.file("q.png")
         try SVGWriter.svg(for: code, label: "QR code").write(toFile: svg, atomically: true, encoding: .utf8)
-        let raster = try run(rsvgConvert, ["-b", "white", "-z", "6", svg, "-o", png])
-        try #require(raster.status == 0, "rsvg-convert failed: \(raster.standardError)")
-        let decoded = try run(zbarimg, ["-q", "--raw", "-Sbinary", png])
+        let raster = try ChildProcess.run(rsvgConvert, ["-b", "white", "-z", "6", svg, "-o", png])
+        try #require(raster.status == 0, "rsvg-convert failed: \(raster.stderr)")
+        let decoded = try ChildProcess.run(zbarimg, ["-q", "--raw", "-Sbinary", png])
         // zbarimg exits 4 when it finds no symbol in the image.
         try #require(decoded.status != 4, "zbarimg found no QR code in the image")
-        #expect(decoded.status == 0, "zbarimg: \(decoded.standardError)")
+        #expect(decoded.status == 0, "zbarimg: \(decoded.stderr)")
         #expect(Array(decoded.standardOutput) == Array(testCase.text.utf8))
     }
 }

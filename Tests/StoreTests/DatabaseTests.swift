@@ -136,7 +136,6 @@ import TestSupport
         let unique = try #require(throws: DatabaseError.self) { try db.run("INSERT INTO items (name) VALUES (?)", "dup") }
         #expect(unique.isUniqueViolation)
         #expect(unique.isConstraintViolation)
-        #expect(!unique.isBusy)
         try db.execute("CREATE TABLE keyed (code TEXT PRIMARY KEY)")
         try db.run("INSERT INTO keyed VALUES (?)", "x")
         let primary = try #require(throws: DatabaseError.self) { try db.run("INSERT INTO keyed VALUES (?)", "x") }

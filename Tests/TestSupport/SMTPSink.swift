@@ -27,20 +27,13 @@ public struct ReceivedMessage: Sendable {
 public final class SMTPSink {
     public let port: UInt16
     private let folder = TemporaryDirectory(prefix: "smtp-sink")
-    private let process = Process()
-    /// Held open for the sink's life: smtp_sink.py exits when it closes, even if this process crashes.
-    private let lifeline = Pipe()
+    /// smtp_sink.py, whose standard input is held open for the sink's life: it exits when that closes,
+    /// even if this process crashes.
+    private let child: RunningProcess
 
     /// Whether aiosmtpd can be imported; asked once per test run.
     static let aiosmtpdAvailable: Bool = {
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        check.arguments = ["python3", "-c", "import aiosmtpd"]
-        check.standardOutput = FileHandle.nullDevice
-        check.standardError = FileHandle.nullDevice
-        guard (try? check.run()) != nil else { return false }
-        check.waitUntilExit()
-        return check.terminationStatus == 0
+        (try? ChildProcess.run("/usr/bin/env", ["python3", "-c", "import aiosmtpd"]))?.status == 0
     }()
 
     private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -57,27 +50,20 @@ public final class SMTPSink {
     }
 
     private init(_ options: [String]) throws {
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, folder.path] + options
-        process.standardInput = lifeline
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try process.run()
-        let line = try Self.readLine(output.fileHandleForReading.fileDescriptor, seconds: 20)
-        guard let port = UInt16(line) else {
-            process.terminate()
-            throw SinkError(description: "smtp_sink.py did not print its port (got \(line.debugDescription))")
+        // Its first line is the port; what aiosmtpd says on standard error is not wanted.
+        child = try ChildProcess.start("/usr/bin/env", ["python3", Self.script, folder.path] + options, standardError: .discarded)
+        _ = child.waitForOutput(within: 20) { $0.contains("\n") }
+        let line = child.text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        guard let port = UInt16(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            child.stop(grace: 5)
+            throw SinkError(description: "smtp_sink.py did not print its port (got \(child.text.debugDescription))")
         }
         self.port = port
     }
 
     deinit {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        // Before the folder goes: the sink writes into it.
+        child.stop(grace: 5)
     }
 
     /// The self-signed certificate of a `--starttls` sink, to trust in a test that verifies it.
@@ -114,21 +100,6 @@ public final class SMTPSink {
             if all.count >= count || Date() > deadline { return all }
             usleep(50_000)
         }
-    }
-
-    /// The first line the child writes, waiting at most `seconds` so a broken sink cannot hang the test.
-    private static func readLine(_ descriptor: Int32, seconds: Double) throws -> String {
-        var bytes: [UInt8] = []
-        let deadline = Date().addingTimeInterval(seconds)
-        while !bytes.contains(0x0A) {
-            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let left = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
-            guard poll(&entry, 1, left) > 0 else { throw SinkError(description: "smtp_sink.py printed no port in time") }
-            var byte: UInt8 = 0
-            guard read(descriptor, &byte, 1) == 1 else { throw SinkError(description: "smtp_sink.py exited early") }
-            bytes.append(byte)
-        }
-        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 

@@ -1,3 +1,5 @@
+import Threads
+
 /// What a request keeps of the work done on it, so it is done once: its decoded form, and one value the
 /// application notes (the route it matched when the server asked which lane the request goes to). A
 /// request is handled by one thread at a time, but it passes from a connection thread to the slow lane,

@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Threads
 
 // The C callbacks libmicrohttpd calls on its own threads. They are plain global functions (a C function
 // pointer cannot carry a closure's context); the context travels through `cls` and `con_cls`.

@@ -1,10 +1,10 @@
-import CMicroHTTPD
 import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Threads
 
 /// Keeps one client from holding the server's connections: at most
 /// ``ServerConfiguration/connectionsPerAddress`` open connections per address, and a request must

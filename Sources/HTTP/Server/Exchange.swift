@@ -1,3 +1,5 @@
+import Threads
+
 /// One request's state while libmicrohttpd feeds it in, kept behind `con_cls`.
 ///
 /// Created in the URI callback, released in the completion callback; between the two, libmicrohttpd

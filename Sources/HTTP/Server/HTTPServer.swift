@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Threads
 
 /// An HTTP/1.1 server on libmicrohttpd. The responder runs synchronously on libmicrohttpd's pool
 /// threads (or the ``SlowLane``'s, for the requests that lane accepts), so it must be thread-safe; on

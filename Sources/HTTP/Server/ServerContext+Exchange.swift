@@ -1,4 +1,5 @@
 import CMicroHTTPD
+import Threads
 
 /// The steps of one exchange, called from ``handleAccess`` on the connection's thread.
 extension ServerContext {

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Requests the responder may take long over (checking a password costs about 0.3 s of CPU by design).
 ///
 /// libmicrohttpd ties each connection to one of its threads, and a thread answers its connections one at
@@ -34,24 +28,5 @@ public struct SlowLane: Sendable {
         if threads < 1 { return "the slow lane needs at least 1 thread" }
         if queueLimit < 0 { return "the slow lane's queue limit must not be negative" }
         return nil
-    }
-}
-
-/// Marks a libmicrohttpd thread while it runs the responder, so code that must never run there (a
-/// password hash, which belongs on the ``SlowLane``) can check where it is.
-public enum ConnectionThread {
-    private static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        precondition(pthread_key_create(&key, nil) == 0, "no thread-specific key left")
-        return key
-    }()
-
-    /// True on a connection thread while it answers a request.
-    public static var isCurrent: Bool { pthread_getspecific(key) != nil }
-
-    static func answering<T>(_ body: () -> T) -> T {
-        pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1))
-        defer { pthread_setspecific(key, nil) }
-        return body()
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Store
 
 /// A client as the administrator's list shows it.

@@ -16,8 +16,6 @@ final class MailDelivery: @unchecked Sendable {
     private var running = false
     private var stopped = false
     private var thread: Thread?
-    /// Signalled each time the worker finishes a pass (tests wait on it).
-    private var passes = 0
     /// Set by wake() so a wake-up during a pass is not lost.
     private var wakeRequested = false
 
@@ -60,23 +58,10 @@ final class MailDelivery: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until the worker has completed `count` more passes (for tests).
-    func waitForPasses(_ count: Int, timeout: TimeInterval = 10) {
-        condition.lock()
-        let target = passes + count
-        let deadline = Date().addingTimeInterval(timeout)
-        while passes < target, Date() < deadline {
-            _ = condition.wait(until: deadline)
-        }
-        condition.unlock()
-    }
-
     private func loop() {
         while true {
             deliverDue()
             condition.lock()
-            passes += 1
-            condition.broadcast()
             if !stopped && !wakeRequested { _ = condition.wait(until: Date().addingTimeInterval(1)) }
             wakeRequested = false
             let finish = stopped

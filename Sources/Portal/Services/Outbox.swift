@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import Store
 
 /// What a message is for; stored, so never rename one.

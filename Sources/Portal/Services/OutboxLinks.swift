@@ -1,3 +1,4 @@
+import Foundation
 import Store
 
 /// The secret links in the console's mail (reset and invitation links, `ORIGIN/login/reset?token=…`),

@@ -1,4 +1,3 @@
-import Crypto
 import Store
 
 /// What a reset-link request leads to. The page is the same whether or not the email has an account;

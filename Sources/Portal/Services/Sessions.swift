@@ -1,5 +1,4 @@
 import Crypto
-import Foundation
 import Store
 
 /// A signed-in browser. Only the SHA-256 of its token is stored; the token itself is in the cookie.
@@ -20,7 +19,6 @@ public struct Session: Sendable, Equatable {
     /// Set on a customer session an administrator opened: the staff member viewing the account.
     public var impersonatorStaffID: Int64?
     public var staffSessionID: Int64?
-    public var impersonationReason: String?
     /// How the session's first factor was proven.
     public var method: SignInMethod
 
@@ -28,7 +26,7 @@ public struct Session: Sendable, Equatable {
     /// (the address and User-Agent, kept for the sessions list, are the longest values of the row).
     static let columns: SQL = """
         id, kind, customer_user_id, staff_id, stage, created_at, last_seen_at, expires_at, authenticated_at, token_hash, flash, \
-        impersonator_staff_id, staff_session_id, impersonation_reason, method
+        impersonator_staff_id, staff_session_id, method
         """
 
     static func lookUp(tokenHash: [UInt8]) -> SQL {
@@ -50,7 +48,6 @@ public struct Session: Sendable, Equatable {
         flash = try row.decode("flash")
         impersonatorStaffID = try row.decode("impersonator_staff_id")
         staffSessionID = try row.decode("staff_session_id")
-        impersonationReason = try row.decode("impersonation_reason")
         method = try row.decode("method")
     }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Store
 
 /// Where a sign-in attempt leads.

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The time as the portal sees it. Sessions, lockouts and (later) TOTP read it through this protocol so
-/// tests can fix and move it.
+/// The time as the portal sees it. Everything the portal dates or times out reads it through this
+/// protocol (sessions and idle expiry, lockouts, TOTP steps, reset links and pending secrets, the
+/// outbox's retries, audit events), so tests can fix and move it.
 public protocol Clock: Sendable {
     /// Seconds since 1970-01-01 UTC.
     func now() -> Int64
@@ -23,18 +24,4 @@ public final class ManualClock: Clock, @unchecked Sendable {
     public func now() -> Int64 { lock.withLock { current } }
 
     public func advance(by seconds: Int64) { lock.withLock { current += seconds } }
-}
-
-/// A value shared between threads, guarded by a lock.
-final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func get() -> Value { lock.withLock { value } }
-
-    func set(_ newValue: Value) { lock.withLock { value = newValue } }
-
-    func update<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&value) } }
 }

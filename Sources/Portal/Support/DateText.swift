@@ -1,5 +1,5 @@
+import Dates
 import Foundation
-import Mail
 
 /// Times as the pages write them, in the console machine's time zone (the console runs on the
 /// customer's own computer): "22 Nov 2026", "22 Nov 2026, 14:05".

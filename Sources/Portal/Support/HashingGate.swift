@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import HTTP
+import Threads
 
 /// Password hashing on a bounded number of threads. A hash takes about 0.3 s of CPU on purpose; without
 /// a bound, a flood of sign-in attempts would take every processor and starve every other page. In the

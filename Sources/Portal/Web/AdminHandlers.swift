@@ -1,5 +1,6 @@
 import HTTP
 import QRCode
+import Store
 import Templates
 import WebAuthn
 

@@ -1,5 +1,3 @@
-import HTTP
-
 /// The console's cookies. All are `HttpOnly; SameSite=Strict; Path=/`, `Secure` behind https, and
 /// session cookies (no `Max-Age`): closing the browser forgets them.
 enum Cookies {

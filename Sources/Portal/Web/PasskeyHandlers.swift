@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Store
 import Templates
 import WebAuthn
 

@@ -1,4 +1,5 @@
 import HTTP
+import Store
 import Templates
 
 /// The Profile tab: name and phone, notification preferences.

@@ -1,4 +1,5 @@
 import HTTP
+import Store
 import Templates
 
 /// The Security tab: password, authenticator app, recovery codes.

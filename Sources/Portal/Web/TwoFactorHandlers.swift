@@ -1,5 +1,6 @@
 import HTTP
 import QRCode
+import Store
 import Templates
 
 /// Authenticator set-up, recovery codes, and the MFA step of sign-in.

@@ -1,7 +1,8 @@
 import Crypto
-import Foundation
 import HTTP
+import Store
 import Templates
+import Threads
 
 /// The web front of the portal: the middleware in a fixed order (security headers, host check, session
 /// load and idle expiry, CSRF on POST, access), then the route's handler.
@@ -12,7 +13,7 @@ final class WebApp: Sendable {
     /// The console's origin, e.g. `http://localhost:8080`, and the authority requests must name; set
     /// again once the port is bound.
     private let consoleOrigin: Locked<ConsoleOrigin>
-    var origin: String { consoleOrigin.get().url }
+    var origin: String { consoleOrigin.withLock { $0 }.url }
     let log: @Sendable (String) -> Void
 
     init(portal: Portal, origin: String, log: @escaping @Sendable (String) -> Void) {
@@ -23,7 +24,7 @@ final class WebApp: Sendable {
         router = Routes.table()
     }
 
-    func setOrigin(_ origin: String) { consoleOrigin.set(ConsoleOrigin(origin)) }
+    func setOrigin(_ origin: String) { consoleOrigin.withLock { $0 = ConsoleOrigin(origin) } }
 
     /// Whether the request goes to the server's slow lane (its route may hash a password).
     func isSlow(_ request: Request) -> Bool {
@@ -76,7 +77,7 @@ final class WebApp: Sendable {
         // Before any route, session or handler: a request another site made the browser send changes
         // nothing, whatever its CSRF token says (a page on another localhost port can plant the
         // pre-session cookie, cookies not being separated by port, and then holds a valid token for it).
-        if request.method != "GET" && request.method != "HEAD", !consoleOrigin.get().sentThis(request) {
+        if request.method != "GET" && request.method != "HEAD", !consoleOrigin.withLock({ $0 }).sentThis(request) {
             throw PortalError.crossSite
         }
         if request.path.hasPrefix("/static/") {
@@ -250,7 +251,7 @@ final class WebApp: Sendable {
     /// A request for another host name (a DNS-rebinding page, `127.0.0.1` instead of `localhost`) goes to
     /// the origin instead: the browser's cookies and the WebAuthn RP ID belong to the origin's host.
     private func hostRedirect(_ request: Request) -> Response? {
-        let origin = consoleOrigin.get()
+        let origin = consoleOrigin.withLock { $0 }
         if let host = request.headers["Host"], origin.isAuthority(host) { return nil }
         let target = request.method == "GET" || request.method == "HEAD" ? request.target : "/"
         return .redirect(to: origin.url + (target.hasPrefix("/") ? target : "/"), status: request.method == "GET" || request.method == "HEAD" ? 308 : 303)
