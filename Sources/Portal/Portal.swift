@@ -39,7 +39,7 @@ public final class Portal: Sendable {
                 return existing
             }
             let key = SecureRandom.bytes(count: 32)
-            try db.run("INSERT INTO settings (key, value) VALUES ('csrf_key', ?)", key)
+            try db.run("INSERT INTO settings (key, value) VALUES ('csrf_key', \(key))")
             return key
         })
         let keyPath = configuration.keyFilePath ?? SecretKey.defaultPath(forDatabase: configuration.databasePath)

@@ -6,7 +6,9 @@ extension Portal {
         let time = now
         let idle = configuration.effectiveIdleTimeout
         return try pool.withConnection { db in
-            guard let row = try db.queryOne("SELECT last_seen_at, expires_at FROM sessions WHERE id = ?", id) else { return false }
+            guard let row = try db.queryOne("""
+                SELECT last_seen_at, expires_at FROM sessions WHERE id = \(id)
+                """) else { return false }
             return time - (row.int64("last_seen_at") ?? 0) < idle && time < (row.int64("expires_at") ?? 0)
         }
     }
@@ -41,8 +43,10 @@ extension Portal {
         if case .enrolmentDue = policy {
             // Kept in the session, so the set-up's completion promotes it as after a sign-in.
             try pool.write { db in
-                _ = try db.run("UPDATE sessions SET stage = ? WHERE id = ? AND stage = ?", SessionStage.enrolment.rawValue, session.id,
-                               SessionStage.active.rawValue)
+                _ = try db.run("""
+                    UPDATE sessions SET stage = \(SessionStage.enrolment.rawValue) WHERE id = \(session.id) AND stage =
+                    \(SessionStage.active.rawValue)
+                    """)
             }
         }
         return policy

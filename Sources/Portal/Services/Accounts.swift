@@ -29,18 +29,6 @@ public struct Client: Sendable, Equatable {
         billingEnabled = try row.decode(columns.billingEnabled)
     }
 
-    /// The lenient reading of a `clients` row (a NULL or mistyped value becomes 0, "" or false), for
-    /// `Admin.clientSummaries`, which calls it where it cannot throw; everything else uses
-    /// ``init(row:columns:)``.
-    init(row: Row) {
-        let columns = Columns.table
-        id = row.int64(columns.id) ?? 0
-        name = row.string(columns.name) ?? ""
-        portalEnabled = row.bool(columns.portalEnabled) ?? false
-        ssoOnly = row.bool(columns.ssoOnly) ?? false
-        requireMFA = row.bool(columns.requireMFA) ?? false
-        billingEnabled = row.bool(columns.billingEnabled) ?? false
-    }
 }
 
 /// A customer's sign-in identity and portal account.

@@ -81,13 +81,13 @@ extension Portal {
             }
             guard let staff else { return .invalid }
             if let upgradedHash {
-                try db.run("UPDATE staff SET password_hash = ? WHERE id = ?", upgradedHash, staff.id)
+                try db.run("UPDATE staff SET password_hash = \(upgradedHash) WHERE id = \(staff.id)")
             }
             // A second factor is due when the staff member has an authenticator app or a key.
             let secondFactors = try db.queryOne("""
-                SELECT (SELECT count(*) FROM staff_totp_credentials WHERE staff_id = ?1 AND enabled_at IS NOT NULL)
-                     + (SELECT count(*) FROM webauthn_credentials WHERE staff_id = ?1) AS n
-                """, staff.id)?.int("n") ?? 0
+                SELECT (SELECT count(*) FROM staff_totp_credentials WHERE staff_id = \(staff.id) AND enabled_at IS NOT NULL)
+                     + (SELECT count(*) FROM webauthn_credentials WHERE staff_id = \(staff.id)) AS n
+                """)?.int("n") ?? 0
             let stage: SessionStage = secondFactors > 0 ? .secondFactor : .active
             let session = try completeSignIn(db, principal: .staff(staff.id), email: staff.email, replacing: nil, method: .password,
                                              stage: stage, detail: "password", ip: ip, userAgent: userAgent)
@@ -108,8 +108,8 @@ extension Portal {
         return try pool.withConnection { db in
             try db.query("""
                 SELECT c.*, (SELECT count(*) FROM customer_users u WHERE u.client_id = c.id) AS users
-                FROM clients c WHERE c.name LIKE ? ESCAPE '\\' ORDER BY c.name LIMIT 500
-                """, pattern).map { ClientSummary(client: Client(row: $0), users: $0.int("users") ?? 0) }
+                FROM clients c WHERE c.name LIKE \(pattern) ESCAPE '\\' ORDER BY c.name LIMIT 500
+                """).map { ClientSummary(client: try Client(row: $0, columns: .table), users: try $0.decode("users")) }
         }
     }
 
@@ -120,7 +120,7 @@ extension Portal {
     func customerSummaries(clientID: Int64) throws -> [CustomerSummary] {
         let time = now
         return try pool.withConnection { db in
-            try db.query("SELECT * FROM customer_users WHERE client_id = ? ORDER BY name, email", clientID).map { row in
+            try db.query("SELECT * FROM customer_users WHERE client_id = \(clientID) ORDER BY name, email").map { row in
                 try summary(CustomerUser(row: row), time: time, db)
             }
         }
@@ -137,9 +137,12 @@ extension Portal {
         let locked = try throttle.lockedFor([throttle.accountKey(user.email)], now: time, db) != nil
         let state: CustomerSummary.State = user.status == .disabled ? .disabled : user.status == .invited ? .invited
             : locked ? .locked : .active
-        let twoFactor = try db.queryOne("SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = ? AND enabled_at IS NOT NULL",
-                                        user.id)?.int("n") == 1
-        let passkeys = try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = ?", user.id)?.int("n") ?? 0
+        let twoFactor = try db.queryOne("""
+            SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = \(user.id) AND enabled_at IS NOT NULL
+            """)?.int("n") == 1
+        let passkeys = try db.queryOne("""
+            SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = \(user.id)
+            """)?.int("n") ?? 0
         return CustomerSummary(user: user, state: state, twoFactor: twoFactor, passkeys: passkeys)
     }
 
@@ -178,9 +181,10 @@ extension Portal {
             if !client.portalEnabled { return .failure(.notAllowed("The client's portal is turned off.")) }
             let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: .administrator)
             try db.run("""
-                UPDATE sessions SET impersonator_staff_id = ?, staff_session_id = ?, impersonation_reason = ?, expires_at = ?
-                WHERE token_hash = ?
-                """, staffID, staffSession.id, reason, time + Self.impersonationLifetime, SessionToken.hash(token))
+                UPDATE sessions SET impersonator_staff_id = \(staffID), staff_session_id = \(staffSession.id),
+                impersonation_reason = \(reason), expires_at = \(time + Self.impersonationLifetime)
+                WHERE token_hash = \(SessionToken.hash(token))
+                """)
             try Audit.record(db, .impersonationStarted, actor: Actor(customerUserID: customerID, staffID: staffID, clientID: clientID, ip: ip),
                              at: time, detail: reason)
             return .success(token)
@@ -190,7 +194,7 @@ extension Portal {
     /// Ends an administrator's view of an account.
     func endImpersonation(_ session: Session, ip: String) throws {
         try pool.write { db in
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            try db.run("DELETE FROM sessions WHERE id = \(session.id)")
             let user = try session.customerUserID.flatMap { try AccountQueries.customer(id: $0, db) }
             try Audit.record(db, .impersonationEnded, actor: Actor(customerUserID: session.customerUserID, staffID: session.impersonatorStaffID,
                                                                    clientID: user?.clientID, ip: ip), at: now)
@@ -201,14 +205,12 @@ extension Portal {
 
     /// A page of audit events, newest first, with whether there is a next page.
     func auditEntries(_ filter: AuditFilter) throws -> (entries: [AuditEntry], more: Bool) {
-        var conditions: [String] = []
-        var arguments: [any SQLBindable] = []
-        if let client = filter.clientID { conditions.append("e.client_id = ?"); arguments.append(client) }
-        if let customer = filter.customerID { conditions.append("e.customer_user_id = ?"); arguments.append(customer) }
-        if let kind = filter.kind, !kind.isEmpty { conditions.append("e.kind = ?"); arguments.append(kind) }
+        var conditions: [SQL] = []
+        if let client = filter.clientID { conditions.append("e.client_id = \(client)") }
+        if let customer = filter.customerID { conditions.append("e.customer_user_id = \(customer)") }
+        if let kind = filter.kind, !kind.isEmpty { conditions.append("e.kind = \(kind)") }
         let page = max(1, filter.page)
-        arguments.append(AuditFilter.pageSize + 1)
-        arguments.append((page - 1) * AuditFilter.pageSize)
+        let filtered: SQL = conditions.isEmpty ? "" : "WHERE \(SQL.join(conditions, separator: " AND "))"
         let rows = try pool.withConnection { db in
             try db.query("""
                 SELECT e.*, c.name AS client_name, u.email AS customer_email, s.name AS staff_name
@@ -216,9 +218,9 @@ extension Portal {
                 LEFT JOIN clients c ON c.id = e.client_id
                 LEFT JOIN customer_users u ON u.id = e.customer_user_id
                 LEFT JOIN staff s ON s.id = e.staff_id
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY e.id DESC LIMIT ? OFFSET ?
-                """, arguments)
+                \(filtered)
+                ORDER BY e.id DESC LIMIT \(AuditFilter.pageSize + 1) OFFSET \((page - 1) * AuditFilter.pageSize)
+                """)
         }
         let entries = rows.prefix(AuditFilter.pageSize).map { row in
             AuditEntry(id: row.int64("id") ?? 0, at: row.int64("at") ?? 0, kind: row.string("kind") ?? "",

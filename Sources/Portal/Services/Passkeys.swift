@@ -13,13 +13,14 @@ public struct Passkey: Sendable, Equatable {
     /// The Backup State flag: it is synced now.
     public var backedUp: Bool
 
-    init(row: Row) {
-        id = row.int64("id") ?? 0
-        name = row.string("name") ?? ""
-        createdAt = row.int64("created_at") ?? 0
-        lastUsedAt = row.int64("last_used_at")
-        backupEligible = row.bool("backup_eligible") ?? false
-        backedUp = row.bool("backed_up") ?? false
+    /// Throws when the row lacks a column or holds a value of another type.
+    init(row: Row) throws {
+        id = try row.decode("id")
+        name = try row.decode("name")
+        createdAt = try row.decode("created_at")
+        lastUsedAt = try row.decode("last_used_at")
+        backupEligible = try row.decode("backup_eligible")
+        backedUp = try row.decode("backed_up")
     }
 }
 
@@ -119,12 +120,13 @@ extension Portal {
     func issueChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String, owner: KeyOwner?) throws -> [UInt8] {
         let challenge = SecureRandom.bytes(count: 32)
         let time = now
-        try db.run("DELETE FROM webauthn_challenges WHERE expires_at <= ?", time)
+        try db.run("DELETE FROM webauthn_challenges WHERE expires_at <= \(time)")
         try db.run("""
             INSERT OR REPLACE INTO webauthn_challenges (purpose, binding, challenge, customer_user_id, staff_id, expires_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            """, purpose.rawValue, binding, challenge, owner.flatMap { if case .customer(let id) = $0 { id } else { nil } },
-            owner.flatMap { if case .staff(let id) = $0 { id } else { nil } }, time + Self.challengeLifetime)
+            VALUES (\(purpose.rawValue), \(binding), \(challenge),
+            \(owner.flatMap { if case .customer(let id) = $0 { id } else { nil } }),
+            \(owner.flatMap { if case .staff(let id) = $0 { id } else { nil } }), \(time + Self.challengeLifetime))
+            """)
         return challenge
     }
 
@@ -132,9 +134,10 @@ extension Portal {
     /// none or it expired.
     func takeChallenge(_ db: Database, purpose: CeremonyPurpose, binding: String) throws -> (challenge: [UInt8], owner: KeyOwner?)? {
         guard let row = try db.queryOne("""
-            SELECT id, challenge, customer_user_id, staff_id, expires_at FROM webauthn_challenges WHERE purpose = ? AND binding = ?
-            """, purpose.rawValue, binding) else { return nil }
-        try db.run("DELETE FROM webauthn_challenges WHERE id = ?", row.int64("id"))
+            SELECT id, challenge, customer_user_id, staff_id, expires_at FROM webauthn_challenges
+            WHERE purpose = \(purpose.rawValue) AND binding = \(binding)
+            """) else { return nil }
+        try db.run("DELETE FROM webauthn_challenges WHERE id = \(row.int64("id"))")
         guard (row.int64("expires_at") ?? 0) > now, let challenge = row.blob("challenge") else { return nil }
         return (challenge, KeyOwner(row: row))
     }
@@ -146,8 +149,9 @@ extension Portal {
                                     rp: RelyingParty) throws -> [UInt8] {
         try pool.write { db in
             let handle = try userHandle(db, owner: owner)
-            let exclude = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE \(owner.column) = ?",
-                                       owner.id).map(Self.descriptor)
+            let exclude = try db.query("""
+                SELECT credential_id, transports FROM webauthn_credentials WHERE \(identifier: owner.column) = \(owner.id)
+                """).map(Self.descriptor)
             let challenge = try issueChallenge(db, purpose: .register, binding: binding, owner: owner)
             return Options.creation(rp: rp, user: UserEntity(id: handle, name: email, displayName: displayName),
                                     challenge: challenge, exclude: exclude, algorithms: Self.passkeyAlgorithms,
@@ -181,25 +185,25 @@ extension Portal {
                 }
                 return .failure(PasskeyRefusal(status: 400, message: "The key's answer could not be verified, so it was not added. Try again."))
             }
-            if try db.queryOne("SELECT id FROM webauthn_credentials WHERE credential_id = ?", verified.credentialID) != nil {
+            if try db.queryOne("SELECT id FROM webauthn_credentials WHERE credential_id = \(verified.credentialID)") != nil {
                 return .failure(.alreadyRegistered)
             }
             let time = now
             let finalName = name.isEmpty ? Self.defaultPasskeyName(verified) : name
             try db.run("""
-                INSERT INTO webauthn_credentials (\(owner.column), credential_id, public_key, algorithm, sign_count, name,
+                INSERT INTO webauthn_credentials (\(identifier: owner.column), credential_id, public_key, algorithm, sign_count, name,
                     transports, aaguid, backup_eligible, backed_up, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, owner.id, verified.credentialID, verified.publicKey, verified.algorithm.rawValue,
-                Int64(verified.signCount), finalName, verified.transports.joined(separator: ","), verified.aaguid,
-                verified.backupEligible, verified.backedUp, time)
+                VALUES (\(owner.id), \(verified.credentialID), \(verified.publicKey), \(verified.algorithm.rawValue),
+                \(Int64(verified.signCount)), \(finalName), \(verified.transports.joined(separator: ",")),
+                \(verified.aaguid), \(verified.backupEligible), \(verified.backedUp), \(time))
+                """)
             let id = db.lastInsertRowID
             try Audit.record(db, .passkeyAdded, actor: actor, at: time, detail: finalName)
             try confirm(db, .passkeyAdded, to: actor)
-            guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = ?", id) else {
+            guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = \(id)") else {
                 preconditionFailure("the row just inserted is there")
             }
-            return .success(Passkey(row: row))
+            return .success(try Passkey(row: row))
         }
     }
 
@@ -214,14 +218,16 @@ extension Portal {
 
     func passkeys(owner: KeyOwner) throws -> [Passkey] {
         try pool.withConnection { db in
-            try db.query("SELECT * FROM webauthn_credentials WHERE \(owner.column) = ? ORDER BY created_at, id", owner.id)
+            try db.query("""
+                SELECT * FROM webauthn_credentials WHERE \(identifier: owner.column) = \(owner.id) ORDER BY created_at, id
+                """)
                 .map(Passkey.init)
         }
     }
 
     func passkey(id: Int64, owner: KeyOwner) throws -> Passkey? {
         try pool.withConnection { db in
-            try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = ? AND \(owner.column) = ?", id, owner.id)
+            try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = \(id) AND \(identifier: owner.column) = \(owner.id)")
                 .map(Passkey.init)
         }
     }
@@ -235,8 +241,10 @@ extension Portal {
             return .failure(PasskeyRefusal(status: 422, message: "Use a name of at most \(Self.passkeyNameLimit) characters."))
         }
         return try pool.write { db in
-            guard try db.run("UPDATE webauthn_credentials SET name = ? WHERE id = ? AND \(owner.column) = ?",
-                             name, id, owner.id) == 1 else { return nil }
+            guard try db.run("""
+                UPDATE webauthn_credentials SET name = \(name) WHERE id = \(id) AND \(identifier: owner.column) =
+                \(owner.id)
+                """) == 1 else { return nil }
             try Audit.record(db, .passkeyRenamed, actor: actor, at: now, detail: name)
             try confirm(db, .passkeyRenamed, to: actor)
             return .success(())
@@ -255,9 +263,10 @@ extension Portal {
 
     /// The same, inside the caller's write transaction.
     func removePasskey(_ db: Database, id: Int64, owner: KeyOwner, actor: Actor) throws -> Bool {
-        guard let row = try db.queryOne("SELECT name FROM webauthn_credentials WHERE id = ? AND \(owner.column) = ?",
-                                        id, owner.id) else { return false }
-        try db.run("DELETE FROM webauthn_credentials WHERE id = ?", id)
+        guard let row = try db.queryOne("""
+            SELECT name FROM webauthn_credentials WHERE id = \(id) AND \(identifier: owner.column) = \(owner.id)
+            """) else { return false }
+        try db.run("DELETE FROM webauthn_credentials WHERE id = \(id)")
         if case .customer(let customerID) = owner { try deleteRecoveryCodesWithoutSecondFactor(db, customerID: customerID) }
         try Audit.record(db, .passkeyRemoved, actor: actor, at: now, detail: row.string("name") ?? "")
         return true
@@ -276,8 +285,10 @@ extension Portal {
     /// Request options for a ceremony of a known account (second factor, re-authentication): its keys only.
     func passkeyOptions(for owner: KeyOwner, purpose: CeremonyPurpose, binding: String, rp: RelyingParty) throws -> [UInt8] {
         try pool.write { db in
-            let allow = try db.query("SELECT credential_id, transports FROM webauthn_credentials WHERE \(owner.column) = ?",
-                                     owner.id).map(Self.descriptor)
+            let allow = try db.query("""
+                SELECT credential_id, transports FROM webauthn_credentials WHERE \(identifier: owner.column) =
+                \(owner.id)
+                """).map(Self.descriptor)
             let challenge = try issueChallenge(db, purpose: purpose, binding: binding, owner: owner)
             return Options.request(rp: rp, challenge: challenge, allow: allow, userVerification: "preferred", hints: passkeyHints)
         }
@@ -351,7 +362,7 @@ extension Portal {
                                                                 ip: ip) {
                 return .failure(refusal)
             }
-            try db.run("UPDATE sessions SET authenticated_at = ? WHERE id = ?", time, session.id)
+            try db.run("UPDATE sessions SET authenticated_at = \(time) WHERE id = \(session.id)")
             return .success(())
         }
     }
@@ -373,7 +384,7 @@ extension Portal {
                                                   at: time)
             return .failure(lockout.map { .lockedOut($0) } ?? refusal)
         }
-        guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE credential_id = ?", credential.rawId),
+        guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE credential_id = \(credential.rawId)"),
               let keyOwner = KeyOwner(row: row), let holder = try keyHolder(db, keyOwner) else {
             return try refuse(expected == nil ? .notRecognised : .failed, expectedHolder, detail: "unknown credential")
         }
@@ -397,7 +408,9 @@ extension Portal {
             return try refuse(.failed, holder, detail: "no user handle in a passwordless sign-in")
         }
         if let handle {
-            let stored = try db.queryOne("SELECT webauthn_user_handle FROM \(keyOwner.table) WHERE id = ?", keyOwner.id)?
+            let stored = try db.queryOne("""
+                SELECT webauthn_user_handle FROM \(identifier: keyOwner.table) WHERE id = \(keyOwner.id)
+                """)?
                 .blob("webauthn_user_handle") ?? []
             guard constantTimeEquals(handle, stored) else {
                 return try refuse(.failed, holder, detail: "user handle does not match the key's account")
@@ -419,8 +432,11 @@ extension Portal {
         guard verified.backupEligible == (row.bool("backup_eligible") ?? false) else {
             return try refuse(.failed, holder, detail: "backup eligibility changed")
         }
-        try db.run("UPDATE webauthn_credentials SET sign_count = ?, backed_up = ?, last_used_at = ? WHERE id = ?",
-                   Int64(verified.signCount), verified.backedUp, time, row.int64("id"))
+        try db.run("""
+            UPDATE webauthn_credentials SET sign_count = \(Int64(verified.signCount)), backed_up = \(verified.backedUp),
+                last_used_at = \(time)
+            WHERE id = \(row.int64("id"))
+            """)
         return .success(keyOwner)
     }
 
@@ -453,14 +469,16 @@ extension Portal {
     func reauthenticate(session: Session, customerID: Int64, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
         try actor.mustBeTheCustomer("Confirming the customer's identity", because: "needs the customer's own password or key")
         return try withPasswordCheck(customerID: customerID, password: password, actor: actor) { db, time in
-            try db.run("UPDATE sessions SET authenticated_at = ? WHERE id = ?", time, session.id)
+            try db.run("UPDATE sessions SET authenticated_at = \(time) WHERE id = \(session.id)")
         }
     }
 
     /// Whether the account has any key (the MFA and re-authentication pages offer "Use a passkey").
     func hasPasskeys(owner: KeyOwner) throws -> Bool {
         try pool.withConnection { db in
-            try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE \(owner.column) = ?", owner.id)?.int("n") ?? 0 > 0
+            try db.queryOne("""
+                SELECT count(*) AS n FROM webauthn_credentials WHERE \(identifier: owner.column) = \(owner.id)
+                """)?.int("n") ?? 0 > 0
         }
     }
 
@@ -468,12 +486,12 @@ extension Portal {
 
     /// The account's WebAuthn user handle: 32 random bytes, made the first time it is needed.
     private func userHandle(_ db: Database, owner: KeyOwner) throws -> [UInt8] {
-        if let handle = try db.queryOne("SELECT webauthn_user_handle FROM \(owner.table) WHERE id = ?", owner.id)?
+        if let handle = try db.queryOne("SELECT webauthn_user_handle FROM \(identifier: owner.table) WHERE id = \(owner.id)")?
             .blob("webauthn_user_handle"), !handle.isEmpty {
             return handle
         }
         let handle = SecureRandom.bytes(count: 32)
-        try db.run("UPDATE \(owner.table) SET webauthn_user_handle = ? WHERE id = ?", handle, owner.id)
+        try db.run("UPDATE \(identifier: owner.table) SET webauthn_user_handle = \(handle) WHERE id = \(owner.id)")
         return handle
     }
 

@@ -38,7 +38,7 @@ extension Portal {
                   client.portalEnabled, !client.ssoOnly
             else { return .accepted }
             // A newer link replaces every earlier one.
-            try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", user.id)
+            try db.run("DELETE FROM password_resets WHERE customer_user_id = \(user.id)")
             let messageID = try enqueueMail(db, kind: .passwordReset, to: user.email, subject: "Reset your ClientOne password", body: """
                 Hello \(user.name),
 
@@ -50,8 +50,9 @@ extension Portal {
                 The link works once. If you did not ask for it, ignore this message: your password stays as it is.
                 """, at: time)
             try db.run("""
-                INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?)
-                """, user.id, tokenHash, time, time + Self.resetLinkLifetime, messageID)
+                INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES
+                (\(user.id), \(tokenHash), \(time), \(time + Self.resetLinkLifetime), \(messageID))
+                """)
             try Audit.record(db, .passwordResetRequested, actor: Actor(customerUserID: user.id, staffID: viewingStaffID, clientID: clientID, ip: ip),
                              at: time)
             return .accepted
@@ -67,8 +68,9 @@ extension Portal {
         let time = now
         return try pool.withConnection { db in
             guard let row = try db.queryOne("""
-                SELECT customer_user_id FROM password_resets WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
-                """, hash, time), let id = row.int64("customer_user_id"),
+                SELECT customer_user_id FROM password_resets WHERE token_hash = \(hash) AND used_at IS NULL AND
+                expires_at > \(time)
+                """), let id = row.int64("customer_user_id"),
                   let user = try AccountQueries.customer(id: id, db), user.status != .disabled,
                   let clientID = user.clientID, let client = try AccountQueries.client(id: clientID, db),
                   client.portalEnabled, !client.ssoOnly else { return nil }
@@ -91,22 +93,24 @@ extension Portal {
         let result: Result<Void, ResetError> = try pool.write { db in
             // The account's status is read again inside the write: it may have been disabled since.
             let spent = try db.run("""
-                UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?
+                UPDATE password_resets SET used_at = \(time) WHERE token_hash = \(hash) AND used_at IS NULL AND
+                expires_at > \(time)
                 AND EXISTS (SELECT 1 FROM customer_users u JOIN clients c ON c.id = u.client_id
                             WHERE u.id = customer_user_id AND u.status <> 'disabled' AND c.portal_enabled AND NOT c.sso_only)
-                """, time, hash, time)
+                """)
             guard spent == 1 else { return .failure(.invalidLink) }
             // A link a staff member opened in the outbox ("Show link") may be in their hands: the reset
             // is recorded with their name, and the customer's Recent activity says so.
             let link = try db.queryOne("""
-                SELECT r.shown_to_staff_id, o.kind FROM password_resets r LEFT JOIN outbox o ON o.id = r.outbox_id WHERE r.token_hash = ?
-                """, hash)
+                SELECT r.shown_to_staff_id, o.kind FROM password_resets r LEFT JOIN outbox o ON o.id = r.outbox_id WHERE
+                r.token_hash = \(hash)
+                """)
             let openedBy = link?.int64("shown_to_staff_id")
             let detail = openedBy == nil ? ""
                 : link?.string("kind") == MailKind.invitation.rawValue ? Self.invitationLinkOpenedDetail : Self.resetLinkOpenedDetail
             try applyNewPassword(db, user: user, hash: newHash, keepSession: nil, at: time)
             // Someone who reset the password by mail has proved the address: an invited account becomes active.
-            try db.run("UPDATE customer_users SET status = 'active' WHERE id = ? AND status = 'invited'", user.id)
+            try db.run("UPDATE customer_users SET status = 'active' WHERE id = \(user.id) AND status = 'invited'")
             try Audit.record(db, .passwordReset, actor: Actor(customerUserID: user.id, staffID: openedBy, clientID: user.clientID, ip: ip),
                              at: time, detail: detail)
             return .success(())
@@ -118,9 +122,9 @@ extension Portal {
     /// What every password change does besides storing the hash: other sessions and pending reset links
     /// end, and the account's owner is told by mail.
     func applyNewPassword(_ db: Database, user: CustomerUser, hash: String, keepSession: Int64?, at time: Int64) throws {
-        try db.run("UPDATE customer_users SET password_hash = ?, updated_at = ? WHERE id = ?", hash, time, user.id)
-        try db.run("DELETE FROM sessions WHERE customer_user_id = ? AND id <> ?", user.id, keepSession ?? -1)
-        try db.run("DELETE FROM password_resets WHERE customer_user_id = ? AND used_at IS NULL", user.id)
+        try db.run("UPDATE customer_users SET password_hash = \(hash), updated_at = \(time) WHERE id = \(user.id)")
+        try db.run("DELETE FROM sessions WHERE customer_user_id = \(user.id) AND id <> \(keepSession ?? -1)")
+        try db.run("DELETE FROM password_resets WHERE customer_user_id = \(user.id) AND used_at IS NULL")
         try enqueueMail(db, kind: .passwordChanged, to: user.email, subject: "Your ClientOne password was changed", body: """
             Hello \(user.name),
 

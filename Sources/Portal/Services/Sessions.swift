@@ -149,7 +149,7 @@ extension Portal {
     /// were viewing.
     func endStaffSession(_ session: Session, actor: Actor) throws {
         try pool.write { db in
-            try db.run("DELETE FROM sessions WHERE id = ?", session.id)
+            try db.run("DELETE FROM sessions WHERE id = \(session.id)")
             try Audit.record(db, .staffSignOut, actor: actor, at: now)
         }
     }

@@ -31,8 +31,8 @@ extension Portal {
             let row = try db.queryOne("""
                 SELECT count(*) AS users, coalesce(sum(c.sso_only), 0) AS sso
                 FROM customer_users u JOIN clients c ON c.id = u.client_id
-                WHERE substr(u.email, instr(u.email, '@') + 1) = ?
-                """, domain)
+                WHERE substr(u.email, instr(u.email, '@') + 1) = \(domain)
+                """)
             let users = row?.int("users") ?? 0
             let sso = row?.int("sso") ?? 0
             return users > 0 && users == sso ? .singleSignOn : .password
@@ -91,7 +91,7 @@ extension Portal {
             if client.ssoOnly { return .singleSignOnRequired }
             if !client.portalEnabled { return .portalNotAvailable }
             if let upgradedHash {
-                try db.run("UPDATE customer_users SET password_hash = ? WHERE id = ?", upgradedHash, customer.id)
+                try db.run("UPDATE customer_users SET password_hash = \(upgradedHash) WHERE id = \(customer.id)")
             }
             let stage: SessionStage = try hasSecondFactor(db, customerID: customer.id) ? .secondFactor
                 : (client.requireMFA ? .enrolment : .active)
@@ -105,9 +105,9 @@ extension Portal {
     /// security key or passkey. Either makes the MFA step due after a password.
     func hasSecondFactor(_ db: Database, customerID: Int64) throws -> Bool {
         try db.queryOne("""
-            SELECT EXISTS(SELECT 1 FROM totp_credentials WHERE customer_user_id = ?1 AND enabled_at IS NOT NULL)
-                OR EXISTS(SELECT 1 FROM webauthn_credentials WHERE customer_user_id = ?1) AS yes
-            """, customerID)?.bool("yes") ?? false
+            SELECT EXISTS(SELECT 1 FROM totp_credentials WHERE customer_user_id = \(customerID) AND enabled_at IS NOT NULL)
+                OR EXISTS(SELECT 1 FROM webauthn_credentials WHERE customer_user_id = \(customerID)) AS yes
+            """)?.bool("yes") ?? false
     }
 }
 

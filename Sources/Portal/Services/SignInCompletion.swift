@@ -14,7 +14,7 @@ extension Portal {
     func completeSignIn(_ db: Database, principal: KeyOwner, email: String, replacing waiting: Session?,
                         method: SignInMethod, stage: SessionStage = .active, detail: String, ip: String,
                         userAgent: String) throws -> (token: String, id: Int64) {
-        if let waiting { try db.run("DELETE FROM sessions WHERE id = ?", waiting.id) }
+        if let waiting { try db.run("DELETE FROM sessions WHERE id = \(waiting.id)") }
         let kind: Session.Kind
         switch principal {
         case .customer: kind = .customer
@@ -27,7 +27,7 @@ extension Portal {
         }
         if stage == .active {
             let time = now
-            try db.run("UPDATE \(principal.table) SET last_sign_in_at = ? WHERE id = ?", time, principal.id)
+            try db.run("UPDATE \(identifier: principal.table) SET last_sign_in_at = \(time) WHERE id = \(principal.id)")
             let actor: Actor
             switch principal {
             case .customer(let id):

@@ -29,7 +29,7 @@ extension Portal {
     /// Turns a staff member's authenticator off after their password (wrong ones count toward the lockout).
     func disableStaffAuthenticator(staff: StaffMember, password: String, actor: Actor) throws -> Result<Void, PasswordCheckError> {
         try withStaffPasswordCheck(staff: staff, password: password, actor: actor) { db, time in
-            try db.run("DELETE FROM staff_totp_credentials WHERE staff_id = ?", staff.id)
+            try db.run("DELETE FROM staff_totp_credentials WHERE staff_id = \(staff.id)")
             try Audit.record(db, .staffAuthenticatorDisabled, actor: actor, at: time)
         }
     }

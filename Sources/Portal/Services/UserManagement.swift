@@ -45,8 +45,9 @@ extension Portal {
                 return .failure(InvitationErrors(email: "This is an MSP staff email. Staff cannot be customer users."))
             }
             try db.run("""
-                INSERT INTO customer_users (client_id, email, name, phone, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, client.id, email, name, phone, client.ssoOnly ? "active" : "invited", time, time)
+                INSERT INTO customer_users (client_id, email, name, phone, status, created_at, updated_at) VALUES
+                (\(client.id), \(email), \(name), \(phone), \(client.ssoOnly ? "active" : "invited"), \(time), \(time))
+                """)
             let id = db.lastInsertRowID
             var who = actor
             who.customerUserID = id
@@ -79,7 +80,7 @@ extension Portal {
     private func sendInvitation(_ db: Database, userID: Int64, name: String, email: String, clientName: String, origin: String,
                                 at time: Int64) throws {
         let token = SessionToken.generate()
-        try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", userID)
+        try db.run("DELETE FROM password_resets WHERE customer_user_id = \(userID)")
         let messageID = try enqueueMail(db, kind: .invitation, to: email, subject: "You're invited to the \(clientName) Client Portal", body: """
             Hello \(name),
 
@@ -90,8 +91,10 @@ extension Portal {
 
             The link works once. Then sign in at \(origin)/login with this email address.
             """, at: time)
-        try db.run("INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES (?, ?, ?, ?, ?)",
-                   userID, SessionToken.hash(token), time, time + Self.invitationLifetime, messageID)
+        try db.run("""
+            INSERT INTO password_resets (customer_user_id, token_hash, created_at, expires_at, outbox_id) VALUES
+            (\(userID), \(SessionToken.hash(token)), \(time), \(time + Self.invitationLifetime), \(messageID))
+            """)
     }
 
     /// Disables a user (every session and every reset or invitation link ends at once) or enables them
@@ -101,17 +104,17 @@ extension Portal {
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .refused("There is no such user.") }
             if disabled {
                 guard user.status != .disabled else { return .refused("\(user.name) is already disabled.") }
-                try db.run("UPDATE customer_users SET status = 'disabled', updated_at = ? WHERE id = ?", now, user.id)
-                try db.run("DELETE FROM sessions WHERE customer_user_id = ?", user.id)
+                try db.run("UPDATE customer_users SET status = 'disabled', updated_at = \(now) WHERE id = \(user.id)")
+                try db.run("DELETE FROM sessions WHERE customer_user_id = \(user.id)")
                 // Reset and invitation links die with the account's access: kept, one would set the
                 // password of whoever holds it the moment the account is enabled again.
-                try db.run("DELETE FROM password_resets WHERE customer_user_id = ?", user.id)
+                try db.run("DELETE FROM password_resets WHERE customer_user_id = \(user.id)")
                 try Audit.record(db, .customerDisabled, actor: with(actor, user), at: now)
                 return .done("\(user.name) is disabled and was signed out everywhere.")
             }
             guard user.status == .disabled else { return .refused("\(user.name) is not disabled.") }
             let status = user.passwordHash == nil ? "invited" : "active"
-            try db.run("UPDATE customer_users SET status = ?, updated_at = ? WHERE id = ?", status, now, user.id)
+            try db.run("UPDATE customer_users SET status = \(status), updated_at = \(now) WHERE id = \(user.id)")
             try Audit.record(db, .customerEnabled, actor: with(actor, user), at: now)
             return .done("\(user.name) is enabled again.")
         }
@@ -133,8 +136,8 @@ extension Portal {
     func resetSecondFactor(customerID: Int64, actor: Actor) throws -> UserChange {
         let change: UserChange = try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .refused("There is no such user.") }
-            let removed = try db.run("DELETE FROM totp_credentials WHERE customer_user_id = ?", user.id)
-            try db.run("DELETE FROM recovery_codes WHERE customer_user_id = ?", user.id)
+            let removed = try db.run("DELETE FROM totp_credentials WHERE customer_user_id = \(user.id)")
+            try db.run("DELETE FROM recovery_codes WHERE customer_user_id = \(user.id)")
             guard removed > 0 else { return .refused("\(user.name) has no authenticator app to reset.") }
             try dropPendingSecrets(db, owner: .customer(user.id))
             try Audit.record(db, .secondFactorReset, actor: with(actor, user), at: now)
@@ -165,7 +168,7 @@ extension Portal {
                 let owner = try AccountQueries.client(id: current, db)?.name ?? "another client"
                 return .refused("\(email) already belongs to \(owner).")
             }
-            try db.run("UPDATE customer_users SET client_id = ?, updated_at = ? WHERE id = ?", client.id, now, user.id)
+            try db.run("UPDATE customer_users SET client_id = \(client.id), updated_at = \(now) WHERE id = \(user.id)")
             var who = with(actor, user)
             who.clientID = client.id
             try Audit.record(db, .customerLinked, actor: who, at: now, detail: client.name)
