@@ -9,7 +9,9 @@ extension Portal {
             guard let row = try db.queryOne("""
                 SELECT last_seen_at, expires_at FROM sessions WHERE id = \(id)
                 """) else { return false }
-            return time - (row.int64("last_seen_at") ?? 0) < idle && time < (row.int64("expires_at") ?? 0)
+            let lastSeenAt: Int64 = try row.decode("last_seen_at")
+            let expiresAt: Int64 = try row.decode("expires_at")
+            return time - lastSeenAt < idle && time < expiresAt
         }
     }
 

@@ -87,7 +87,7 @@ extension Portal {
             let secondFactors = try db.queryOne("""
                 SELECT (SELECT count(*) FROM staff_totp_credentials WHERE staff_id = \(staff.id) AND enabled_at IS NOT NULL)
                      + (SELECT count(*) FROM webauthn_credentials WHERE staff_id = \(staff.id)) AS n
-                """)?.int("n") ?? 0
+                """)?.decode("n", as: Int.self) ?? 0
             let stage: SessionStage = secondFactors > 0 ? .secondFactor : .active
             let session = try completeSignIn(db, principal: .staff(staff.id), email: staff.email, replacing: nil, method: .password,
                                              stage: stage, detail: "password", ip: ip, userAgent: userAgent)
@@ -139,10 +139,10 @@ extension Portal {
             : locked ? .locked : .active
         let twoFactor = try db.queryOne("""
             SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = \(user.id) AND enabled_at IS NOT NULL
-            """)?.int("n") == 1
+            """)?.decode("n", as: Int.self) == 1
         let passkeys = try db.queryOne("""
             SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = \(user.id)
-            """)?.int("n") ?? 0
+            """)?.decode("n", as: Int.self) ?? 0
         return CustomerSummary(user: user, state: state, twoFactor: twoFactor, passkeys: passkeys)
     }
 
@@ -222,10 +222,10 @@ extension Portal {
                 ORDER BY e.id DESC LIMIT \(AuditFilter.pageSize + 1) OFFSET \((page - 1) * AuditFilter.pageSize)
                 """)
         }
-        let entries = rows.prefix(AuditFilter.pageSize).map { row in
-            AuditEntry(id: row.int64("id") ?? 0, at: row.int64("at") ?? 0, kind: row.string("kind") ?? "",
-                       clientName: row.string("client_name"), customerEmail: row.string("customer_email"),
-                       staffName: row.string("staff_name"), ip: row.string("ip") ?? "", detail: row.string("detail") ?? "")
+        let entries = try rows.prefix(AuditFilter.pageSize).map { row in
+            AuditEntry(id: try row.decode("id"), at: try row.decode("at"), kind: try row.decode("kind"),
+                       clientName: try row.decode("client_name"), customerEmail: try row.decode("customer_email"),
+                       staffName: try row.decode("staff_name"), ip: try row.decode("ip"), detail: try row.decode("detail"))
         }
         return (Array(entries), rows.count > AuditFilter.pageSize)
     }

@@ -138,8 +138,9 @@ extension Portal {
             WHERE purpose = \(purpose.rawValue) AND binding = \(binding)
             """) else { return nil }
         try db.run("DELETE FROM webauthn_challenges WHERE id = \(row.int64("id"))")
-        guard (row.int64("expires_at") ?? 0) > now, let challenge = row.blob("challenge") else { return nil }
-        return (challenge, KeyOwner(row: row))
+        let expiresAt: Int64 = try row.decode("expires_at")
+        guard expiresAt > now else { return nil }
+        return (try row.decode("challenge"), KeyOwner(row: row))
     }
 
     // MARK: Registration
@@ -410,17 +411,18 @@ extension Portal {
         if let handle {
             let stored = try db.queryOne("""
                 SELECT webauthn_user_handle FROM \(identifier: keyOwner.table) WHERE id = \(keyOwner.id)
-                """)?
-                .blob("webauthn_user_handle") ?? []
+                """)?.decode("webauthn_user_handle", as: [UInt8]?.self) ?? []
             guard constantTimeEquals(handle, stored) else {
                 return try refuse(.failed, holder, detail: "user handle does not match the key's account")
             }
         }
+        let publicKey: [UInt8] = try row.decode("public_key")
+        let storedSignCount: Int64 = try row.decode("sign_count")
         let verified: VerifiedAuthentication
         do {
             verified = try WebAuthnVerifier.verifyAuthentication(
-                credential, expectedChallenge: challenge, rp: rp, publicKey: row.blob("public_key") ?? [],
-                storedSignCount: UInt32(clamping: row.int64("sign_count") ?? 0), requireUserVerification: requireUserVerification)
+                credential, expectedChallenge: challenge, rp: rp, publicKey: publicKey,
+                storedSignCount: UInt32(clamping: storedSignCount), requireUserVerification: requireUserVerification)
         } catch let error {
             if case .signCountRegressed(let stored, let received) = error {
                 try Audit.record(db, .passkeyCounterRegressed, actor: holder.actor(ip: ip), at: time,
@@ -429,7 +431,7 @@ extension Portal {
             return try refuse(.failed, holder, detail: "\(error)")
         }
         // The backup state may change over a key's life (BS); eligibility may not (BE).
-        guard verified.backupEligible == (row.bool("backup_eligible") ?? false) else {
+        guard verified.backupEligible == (try row.decode("backup_eligible", as: Bool.self)) else {
             return try refuse(.failed, holder, detail: "backup eligibility changed")
         }
         try db.run("""
@@ -478,7 +480,7 @@ extension Portal {
         try pool.withConnection { db in
             try db.queryOne("""
                 SELECT count(*) AS n FROM webauthn_credentials WHERE \(identifier: owner.column) = \(owner.id)
-                """)?.int("n") ?? 0 > 0
+                """)?.decode("n", as: Int.self) ?? 0 > 0
         }
     }
 
@@ -495,8 +497,8 @@ extension Portal {
         return handle
     }
 
-    private static func descriptor(_ row: Row) -> CredentialDescriptor {
-        CredentialDescriptor(id: row.blob("credential_id") ?? [],
-                             transports: (row.string("transports") ?? "").split(separator: ",").map(String.init))
+    private static func descriptor(_ row: Row) throws -> CredentialDescriptor {
+        CredentialDescriptor(id: try row.decode("credential_id"),
+                             transports: try row.decode("transports", as: String.self).split(separator: ",").map(String.init))
     }
 }

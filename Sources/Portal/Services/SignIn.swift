@@ -33,8 +33,8 @@ extension Portal {
                 FROM customer_users u JOIN clients c ON c.id = u.client_id
                 WHERE substr(u.email, instr(u.email, '@') + 1) = \(domain)
                 """)
-            let users = row?.int("users") ?? 0
-            let sso = row?.int("sso") ?? 0
+            let users = try row?.decode("users", as: Int.self) ?? 0
+            let sso = try row?.decode("sso", as: Int.self) ?? 0
             return users > 0 && users == sso ? .singleSignOn : .password
         }
     }
@@ -107,7 +107,7 @@ extension Portal {
         try db.queryOne("""
             SELECT EXISTS(SELECT 1 FROM totp_credentials WHERE customer_user_id = \(customerID) AND enabled_at IS NOT NULL)
                 OR EXISTS(SELECT 1 FROM webauthn_credentials WHERE customer_user_id = \(customerID)) AS yes
-            """)?.bool("yes") ?? false
+            """)?.decode("yes", as: Bool.self) ?? false
     }
 }
 
