@@ -128,7 +128,7 @@ public struct SQL: Sendable, Equatable, CustomStringConvertible, ExpressibleBySt
                 return
             }
             text += "\""
-            text += name.contains("\"") ? name.replacingQuotes() : name
+            text += name.utf8.contains(UInt8(ascii: "\"")) ? name.replacingQuotes() : name
             text += "\""
         }
 

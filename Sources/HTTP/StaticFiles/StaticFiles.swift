@@ -47,7 +47,7 @@ public struct StaticFiles: Sendable {
     /// Refuses "..", ".", empty segments (which also covers a leading or doubled "/"), hidden names
     /// (segments starting with "."), backslashes and NUL bytes.
     static func isSafeRelativePath(_ path: String) -> Bool {
-        guard !path.isEmpty, !path.contains("\\"), !path.utf8.contains(0) else { return false }
+        guard !path.isEmpty, !path.utf8.contains(UInt8(ascii: "\\")), !path.utf8.contains(0) else { return false }
         return path.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { segment in
             !segment.isEmpty && !segment.hasPrefix(".")
         }
