@@ -11,7 +11,7 @@ from pathlib import Path
 
 from axe_selenium_python import Axe
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -68,7 +68,9 @@ class Page:
     def __init__(self, driver, console):
         self.driver = driver
         self.console = console
-        self.wait = WebDriverWait(driver, 15)
+        # A condition that reads an element while the answer replaces the page finds it stale: try again,
+        # as a person looking at the new page would, instead of failing.
+        self.wait = WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException])
 
     def open(self, path):
         self.driver.get(self.console.url + path)
