@@ -32,9 +32,7 @@ import TestSupport
         let console = try TestConsole()
         try console.seedNorthwind()
         let staff = try console.staffSignedIn()
-        let clientID = try console.count("SELECT id AS n FROM clients")
-        _ = try staff.submit("/admin/clients/\(clientID)/users", from: "/admin/clients/\(clientID)",
-                             [("name", "Pat Lee"), ("email", "pat@northwind.example"), ("phone", "")])
+        try console.invitePat(staff)
         let mail = try #require(try console.portal.outboxMessages().first { $0.recipient == "pat@northwind.example" })
         let link = try #require(mail.body.captures("(http://localhost:\\d+/login/reset\\?token=[A-Za-z0-9_-]+)").first)
         let pat = try console.count("SELECT id AS n FROM customer_users WHERE email = 'pat@northwind.example'")

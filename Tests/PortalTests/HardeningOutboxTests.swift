@@ -79,9 +79,7 @@ extension TestConsole {
         let console = try TestConsole()
         try console.seedNorthwind()
         let staff = try console.staffSignedIn()
-        let clientID = try console.count("SELECT id AS n FROM clients")
-        _ = try staff.submit("/admin/clients/\(clientID)/users", from: "/admin/clients/\(clientID)",
-                             [("name", "Pat Lee"), ("email", "pat@northwind.example"), ("phone", "")])
+        try console.invitePat(staff)
         #expect(!(try staff.get("/admin/outbox").text.contains("/login/reset?token=")))
         let id = try console.newestMessageID(to: "pat@northwind.example")
         let shown = try staff.submit("/admin/outbox/\(id)/show-link", from: "/admin/outbox", [])

@@ -10,6 +10,13 @@ extension TestConsole {
         return try browser.submit("/login/forgot", from: "/login/forgot", [("email", email)])
     }
 
+    /// Staff add Pat Lee to Northwind through the client's page, which mails Pat an invitation.
+    func invitePat(_ staff: HTTPClient) throws {
+        let clientID = try count("SELECT id AS n FROM clients")
+        _ = try staff.submit("/admin/clients/\(clientID)/users", from: "/admin/clients/\(clientID)",
+                             [("name", "Pat Lee"), ("email", "pat@northwind.example"), ("phone", "")])
+    }
+
     /// The reset link in the newest outbox message to this address.
     func resetLink(for email: String) throws -> String? {
         try portal.outboxMessages().first { $0.recipient == email && $0.kind == "password_reset" }
