@@ -26,6 +26,13 @@ public struct SQL: Sendable, Equatable, CustomStringConvertible, ExpressibleBySt
         problem = nil
     }
 
+    /// A template's statement (``SQLTemplate``): its fixed text and this call's values.
+    init(text: String, arguments: [SQLValue]) {
+        self.text = text
+        self.arguments = arguments
+        problem = nil
+    }
+
     public init(stringInterpolation: StringInterpolation) {
         text = stringInterpolation.text
         arguments = stringInterpolation.arguments

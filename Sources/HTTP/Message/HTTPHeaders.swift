@@ -16,10 +16,16 @@ public struct HTTPHeaders: Sendable, Sequence {
     public subscript(name: String) -> String? {
         get { fields.first { Self.sameName($0.name, name) }?.value }
         set {
-            let position = fields.firstIndex { Self.sameName($0.name, name) }
-            fields.removeAll { Self.sameName($0.name, name) }
-            guard let newValue else { return }
-            fields.insert((name: name, value: newValue), at: Swift.min(position ?? fields.count, fields.count))
+            // Every response sets its security headers, usually new names: one scan, then an append.
+            guard let first = fields.firstIndex(where: { Self.sameName($0.name, name) }) else {
+                if let newValue { fields.append((name: name, value: newValue)) }
+                return
+            }
+            var later = first + 1
+            while later < fields.count {
+                if Self.sameName(fields[later].name, name) { fields.remove(at: later) } else { later += 1 }
+            }
+            if let newValue { fields[first] = (name: name, value: newValue) } else { fields.remove(at: first) }
         }
     }
 

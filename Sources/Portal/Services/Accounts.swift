@@ -116,14 +116,18 @@ enum AccountQueries {
     /// The customer and their client, or nil when the account is not linked to a client. One query:
     /// every page of a signed-in customer runs it.
     static func account(customerID: Int64, _ db: Database) throws -> CustomerAccount? {
-        try db.queryOne("""
-            SELECT u.id, u.client_id, u.email, u.name, u.phone, u.title, u.mobile, u.password_hash, u.status, u.last_sign_in_at,
-                   c.id AS c_id, c.name AS c_name, c.portal_enabled AS c_portal_enabled, c.sso_only AS c_sso_only,
-                   c.require_mfa AS c_require_mfa, c.billing_enabled AS c_billing_enabled
-            FROM customer_users u JOIN clients c ON c.id = u.client_id WHERE u.id = \(customerID)
-            """).map { row in
+        try db.queryOne(accountByID(customerID)).map { row in
             CustomerAccount(user: try CustomerUser(row: row), client: try Client(row: row, columns: .account))
         }
+    }
+
+    private static let accountByID = SQLTemplate { (customerID: SQLParameter<Int64>) in
+        """
+        SELECT u.id, u.client_id, u.email, u.name, u.phone, u.title, u.mobile, u.password_hash, u.status, u.last_sign_in_at,
+               c.id AS c_id, c.name AS c_name, c.portal_enabled AS c_portal_enabled, c.sso_only AS c_sso_only,
+               c.require_mfa AS c_require_mfa, c.billing_enabled AS c_billing_enabled
+        FROM customer_users u JOIN clients c ON c.id = u.client_id WHERE u.id = \(customerID)
+        """
     }
 }
 

@@ -21,6 +21,11 @@ extension Portal {
     /// the walk stops at the limit, however long the account's history (ordering by id alone made
     /// SQLite sort every event of the account on each view of the Security tab).
     static func recentActivitySQL(customerID: Int64, limit: Int) -> SQL {
+        recentActivityQuery(customerID, limit)
+    }
+
+    /// The Security tab runs it on every view; its text (with the 22 kinds) is built once.
+    private static let recentActivityQuery = SQLTemplate { (customerID: SQLParameter<Int64>, limit: SQLParameter<Int>) in
         """
         SELECT e.at, e.kind, e.detail, s.name AS staff_name FROM audit_events e LEFT JOIN staff s ON s.id = e.staff_id
         WHERE e.customer_user_id = \(customerID) AND e.kind IN (\(activityKindList)) ORDER BY e.at DESC, e.id DESC LIMIT \(limit)

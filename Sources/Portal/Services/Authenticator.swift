@@ -45,12 +45,16 @@ struct TwoFactorStatus: Sendable, Equatable {
 }
 
 extension Portal {
+    private static let customerKeyCount = SQLTemplate { (customerID: SQLParameter<Int64>) in
+        "SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = \(customerID)"
+    }
+
+    /// Every view of the Security tab reads it.
     func twoFactorStatus(customerID: Int64) throws -> TwoFactorStatus {
         try pool.withConnection { db in
             TwoFactorStatus(authenticatorEnabled: try authenticatorEnabled(db, owner: .customer(customerID)),
                             recoveryCodesRemaining: try remainingRecoveryCodes(db, customerID: customerID),
-                            keys: try db.queryOne("SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = \(customerID)")
-                                .map { try $0.decode("n") } ?? 0)
+                            keys: try db.queryOne(Self.customerKeyCount(customerID)).map { try $0.decode("n") } ?? 0)
         }
     }
 
@@ -93,9 +97,18 @@ extension Portal {
     // MARK: The same for customers and staff
 
     func authenticatorEnabled(_ db: Database, owner: KeyOwner) throws -> Bool {
-        try db.queryOne("""
-            SELECT count(*) AS n FROM \(identifier: owner.totpTable) WHERE \(identifier: owner.column) = \(owner.id) AND enabled_at IS NOT NULL
-            """).map { try $0.decode("n", as: Int.self) } == 1
+        let query = switch owner { case .customer: Self.customerAuthenticatorEnabled; case .staff: Self.staffAuthenticatorEnabled }
+        return try db.queryOne(query(owner.id)).map { try $0.decode("n", as: Int.self) } == 1
+    }
+
+    /// Read by every view of the Security tab (and by staff sign-in): one text per owner's table.
+    private static let customerAuthenticatorEnabled = authenticatorEnabledQuery(for: .customer(0))
+    private static let staffAuthenticatorEnabled = authenticatorEnabledQuery(for: .staff(0))
+
+    private static func authenticatorEnabledQuery(for owner: KeyOwner) -> SQLTemplate<Int64> {
+        SQLTemplate { id in
+            "SELECT count(*) AS n FROM \(identifier: owner.totpTable) WHERE \(identifier: owner.column) = \(id) AND enabled_at IS NOT NULL"
+        }
     }
 
     /// Starts (or restarts) a set-up with a fresh 160-bit secret, pending in this session (sealed at rest).

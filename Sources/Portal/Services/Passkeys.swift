@@ -217,12 +217,18 @@ extension Portal {
 
     // MARK: List, rename, remove
 
+    /// The Security tab lists them on every view: one text per owner's column.
+    private static let customerPasskeys = passkeysQuery(for: .customer(0))
+    private static let staffPasskeys = passkeysQuery(for: .staff(0))
+
+    private static func passkeysQuery(for owner: KeyOwner) -> SQLTemplate<Int64> {
+        SQLTemplate { id in "SELECT * FROM webauthn_credentials WHERE \(identifier: owner.column) = \(id) ORDER BY created_at, id" }
+    }
+
     func passkeys(owner: KeyOwner) throws -> [Passkey] {
         try pool.withConnection { db in
-            try db.query("""
-                SELECT * FROM webauthn_credentials WHERE \(identifier: owner.column) = \(owner.id) ORDER BY created_at, id
-                """)
-                .map(Passkey.init)
+            let query = switch owner { case .customer: Self.customerPasskeys; case .staff: Self.staffPasskeys }
+            return try db.query(query(owner.id)).map(Passkey.init)
         }
     }
 

@@ -40,9 +40,14 @@ extension Portal {
         return .success(())
     }
 
+    /// The Profile tab reads it on every view.
+    private static let preferencesOf = SQLTemplate { (customerID: SQLParameter<Int64>) in
+        "SELECT * FROM notification_preferences WHERE customer_user_id = \(customerID)"
+    }
+
     func notificationPreferences(customerID: Int64) throws -> NotificationPreferences {
         try pool.withConnection { db in
-            guard let row = try db.queryOne("SELECT * FROM notification_preferences WHERE customer_user_id = \(customerID)")
+            guard let row = try db.queryOne(Self.preferencesOf(customerID))
             else { return .defaults }
             return NotificationPreferences(
                 inApp: try row.decode("in_app"), ticketStatusEmail: try row.decode("ticket_status_email"),

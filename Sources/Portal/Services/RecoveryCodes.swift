@@ -62,8 +62,11 @@ extension Portal {
 
     func remainingRecoveryCodes(_ db: Database, customerID: Int64) throws -> Int {
         // An aggregate always returns its one row.
-        try db.queryOne("SELECT count(*) AS n FROM recovery_codes WHERE customer_user_id = \(customerID) AND used_at IS NULL")
-            .map { try $0.decode("n") } ?? 0
+        try db.queryOne(Self.remainingCodesOf(customerID)).map { try $0.decode("n") } ?? 0
+    }
+
+    private static let remainingCodesOf = SQLTemplate { (customerID: SQLParameter<Int64>) in
+        "SELECT count(*) AS n FROM recovery_codes WHERE customer_user_id = \(customerID) AND used_at IS NULL"
     }
 
     /// Uses up a recovery code: true when it was unused, and from then on it is spent.

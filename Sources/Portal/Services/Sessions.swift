@@ -29,7 +29,8 @@ public struct Session: Sendable, Equatable {
         impersonator_staff_id, staff_session_id, method
         """
 
-    static func lookUp(tokenHash: [UInt8]) -> SQL {
+    /// Every request runs it, so its text is built once.
+    static let lookUp = SQLTemplate { (tokenHash: SQLParameter<[UInt8]>) in
         "SELECT \(columns) FROM sessions WHERE token_hash = \(tokenHash)"
     }
 
@@ -120,7 +121,7 @@ extension Portal {
         let time = now
         let idle = configuration.effectiveIdleTimeout
         return try pool.withConnection { db in
-            guard let row = try db.queryOne(Session.lookUp(tokenHash: hash)) else { return .none }
+            guard let row = try db.queryOne(Session.lookUp(hash)) else { return .none }
             let session = try Session(row: row)
             let idleExpired = time - session.lastSeenAt >= idle
             if idleExpired || time >= session.expiresAt {

@@ -17,18 +17,25 @@ public struct SessionSummary: Sendable, Equatable {
 }
 
 extension Portal {
+    /// The Security tab lists them on every view. Parameters: the customer, the current session, the
+    /// time, and the time before which a session counts as idle.
+    private static let liveSessionsQuery = SQLTemplate {
+        (customerID: SQLParameter<Int64>, current: SQLParameter<Int64>, time: SQLParameter<Int64>, idleBefore: SQLParameter<Int64>) in
+        """
+        SELECT id, user_agent, ip, created_at, last_seen_at FROM sessions
+        WHERE customer_user_id = \(customerID) AND stage = 'active' AND impersonator_staff_id IS NULL
+          AND expires_at > \(time) AND last_seen_at > \(idleBefore)
+        ORDER BY (id = \(current)) DESC, last_seen_at DESC, id DESC
+        """
+    }
+
     /// The account's sessions that are signed in (not those waiting for a second factor, nor an
     /// administrator's view), the current one first, then by last activity.
     func signedInSessions(customerID: Int64, current: Int64) throws -> [SessionSummary] {
         let time = now
         let idle = configuration.effectiveIdleTimeout
         return try pool.withConnection { db in
-            try db.query("""
-                SELECT id, user_agent, ip, created_at, last_seen_at FROM sessions
-                WHERE customer_user_id = \(customerID) AND stage = 'active' AND impersonator_staff_id IS NULL
-                  AND expires_at > \(time) AND last_seen_at > \(time - idle)
-                ORDER BY (id = \(current)) DESC, last_seen_at DESC, id DESC
-                """).map { row in
+            try db.query(Self.liveSessionsQuery(customerID, current, time, time - idle)).map { row in
                 let id: Int64 = try row.decode("id")
                 return SessionSummary(id: id, device: UserAgent.describe(try row.decode("user_agent")), ip: try row.decode("ip"),
                                       createdAt: try row.decode("created_at"), lastSeenAt: try row.decode("last_seen_at"),
