@@ -34,7 +34,7 @@ public struct AuthorizationRequest: Sendable {
     /// percent-encoded. A parameter of `extra` that would repeat one of the fixed ones is left out, so a
     /// caller cannot weaken the request by mistake (a second state, another redirect_uri).
     public func url(metadata: ProviderMetadata, registration: ClientRegistration, scopes: [String] = ["openid", "email", "profile"],
-                    extra: [(String, String)]) -> String {
+                    extra: [(String, String)] = []) -> String {
         var scope = scopes
         if !scope.contains("openid") { scope.insert("openid", at: 0) }
         let fixed: [(String, String)] = [

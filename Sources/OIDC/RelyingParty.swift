@@ -25,8 +25,10 @@ public struct TokenResponse: Sendable {
 ///   works again within half a minute.
 /// - A key set is kept per `jwks_uri` for 24 hours. A token naming an unknown `kid` fetches it again,
 ///   at most once per 60 s per `jwks_uri` (successful or not); inside that minute the token is refused
-///   (unknownKey) without a request. A failed fetch never leaves the old set in use past its 24 hours
-///   and never lets a token through unchecked (jwksFailed).
+///   (unknownKey) without a request, unless another sign-in fetched a newer set meanwhile. When no set
+///   is cached and a fetch failed less than a minute ago, tokens are refused (jwksFailed) without a
+///   request. A failed fetch never leaves the old set in use past its 24 hours and never lets a token
+///   through unchecked.
 public final class RelyingParty: Sendable {
     public static let discoveryLifetime: Int64 = 24 * 3600
     public static let discoveryFailureLifetime: Int64 = 30
@@ -43,6 +45,8 @@ public final class RelyingParty: Sendable {
         var keySets: [String: (keys: JSONWebKeySet, fetchedAt: Int64)] = [:]
         /// When each jwks_uri was last fetched (or a fetch was started), successful or not.
         var keySetAttempts: [String: Int64] = [:]
+        /// When a fetch of each jwks_uri last failed, cleared by a success.
+        var keySetFailures: [String: Int64] = [:]
     }
 
     public init(transport: any OIDCTransport, now: @escaping @Sendable () -> Int64) {
@@ -166,51 +170,72 @@ public final class RelyingParty: Sendable {
     /// token checked once more.
     public func verifiedIDToken(_ tokens: TokenResponse, request: AuthorizationRequest, registration: ClientRegistration) throws(OIDCError) -> IDToken {
         let metadata = try metadata(for: registration)
-        let keys = try keySet(metadata.jwksURI, refresh: false)
+        let (keys, fetchedAt) = try keySet(metadata.jwksURI)
         do {
             return try IDTokenVerifier.verify(tokens.idToken, keys: keys, metadata: metadata, registration: registration,
                                               nonce: request.nonce, now: now())
         } catch where error.reason == .unknownKey {
             // Key rotation: the provider may have published a new key since the set was cached.
-            guard let fresh = try refreshedKeySet(metadata.jwksURI) else { throw error }
+            guard let fresh = try refreshedKeySet(metadata.jwksURI, newerThan: fetchedAt) else { throw error }
             return try IDTokenVerifier.verify(tokens.idToken, keys: fresh, metadata: metadata, registration: registration,
                                               nonce: request.nonce, now: now())
         }
     }
 
-    /// The cached key set of `uri`, fetched when absent or older than 24 hours.
-    private func keySet(_ uri: String, refresh: Bool) throws(OIDCError) -> JSONWebKeySet {
+    /// The cached key set of `uri` and when it was fetched, fetched now when absent or older than 24
+    /// hours, unless a fetch of it failed less than a minute ago.
+    private func keySet(_ uri: String) throws(OIDCError) -> (JSONWebKeySet, Int64) {
         let time = now()
-        let cached = state.withLock { cache -> JSONWebKeySet? in
+        let cached = state.withLock { cache -> (JSONWebKeySet, Int64)? in
             guard let entry = cache.keySets[uri], time - entry.fetchedAt < RelyingParty.keySetLifetime, time >= entry.fetchedAt else { return nil }
-            return entry.keys
+            return (entry.keys, entry.fetchedAt)
         }
         if let cached { return cached }
-        // Nothing usable cached: fetch, unless a fetch of this set was tried within the last minute.
-        guard reserveFetch(uri, at: time) else {
-            throw OIDCError(.jwksFailed, "the provider's key set could not be fetched within the last minute")
+        let failedRecently = state.withLock { cache in
+            cache.keySetFailures[uri].map { time - $0 < RelyingParty.keySetRefetchInterval && time >= $0 } ?? false
         }
-        return try fetchKeySet(uri, at: time)
+        guard !failedRecently else {
+            throw OIDCError(.jwksFailed, "the provider's key set could not be fetched less than a minute ago")
+        }
+        // Several first sign-ins at once may each fetch: harmless, and none waits on another's request.
+        state.withLock { $0.keySetAttempts[uri] = time }
+        return (try fetchKeySet(uri, at: time), time)
     }
 
-    /// A newly fetched key set, or nil when the last fetch of `uri` was less than a minute ago.
-    private func refreshedKeySet(_ uri: String) throws(OIDCError) -> JSONWebKeySet? {
+    /// A key set newer than the one fetched at `fetchedAt`: one another sign-in fetched meanwhile, or a
+    /// new fetch; nil when neither (the last fetch of `uri` was less than a minute ago).
+    private func refreshedKeySet(_ uri: String, newerThan fetchedAt: Int64) throws(OIDCError) -> JSONWebKeySet? {
         let time = now()
-        guard reserveFetch(uri, at: time) else { return nil }
-        return try fetchKeySet(uri, at: time)
-    }
-
-    /// Records a fetch of `uri` at `time` and returns true, or false when one was made less than 60 s
-    /// before (so two sign-ins naming an unknown key at once cause one request).
-    private func reserveFetch(_ uri: String, at time: Int64) -> Bool {
-        state.withLock { cache in
-            if let last = cache.keySetAttempts[uri], time - last < RelyingParty.keySetRefetchInterval, time >= last { return false }
+        enum Decision { case useNewer(JSONWebKeySet), tooSoon, fetch }
+        let decision = state.withLock { cache -> Decision in
+            if let entry = cache.keySets[uri], entry.fetchedAt > fetchedAt { return .useNewer(entry.keys) }
+            // Reserve the fetch under the lock, so two sign-ins naming an unknown key cause one request.
+            if let last = cache.keySetAttempts[uri], time - last < RelyingParty.keySetRefetchInterval, time >= last { return .tooSoon }
             cache.keySetAttempts[uri] = time
-            return true
+            return .fetch
+        }
+        switch decision {
+        case .useNewer(let keys): return keys
+        case .tooSoon: return nil
+        case .fetch: return try fetchKeySet(uri, at: time)
         }
     }
 
     private func fetchKeySet(_ uri: String, at time: Int64) throws(OIDCError) -> JSONWebKeySet {
+        do {
+            let keys = try downloadKeySet(uri)
+            state.withLock { cache in
+                cache.keySets[uri] = (keys, time)
+                cache.keySetFailures[uri] = nil
+            }
+            return keys
+        } catch {
+            state.withLock { $0.keySetFailures[uri] = time }
+            throw error
+        }
+    }
+
+    private func downloadKeySet(_ uri: String) throws(OIDCError) -> JSONWebKeySet {
         let response: OutboundResponse
         do {
             response = try transport.send(OutboundRequest(method: "GET", url: uri, headers: [("Accept", "application/json")]))
@@ -225,9 +250,7 @@ public final class RelyingParty: Sendable {
         guard type == "application/json" || type == "application/jwk-set+json" else {
             throw OIDCError(.jwksFailed, "the provider's key set is not served as JSON")
         }
-        let keys = try JSONWebKeySet(json: response.body)
-        state.withLock { $0.keySets[uri] = (keys, time) }
-        return keys
+        return try JSONWebKeySet(json: response.body)
     }
 
     // MARK: Sign-out

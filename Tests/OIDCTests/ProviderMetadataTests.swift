@@ -37,6 +37,9 @@ import Testing
             #expect(reason(document(), configured: configured) == .issuerMismatch, "\(configured)")
         }
         #expect(reason(document(["issuer": .string("https://attacker.example")])) == .issuerMismatch)
+        #expect(reason(document(["issuer": .string(issuer + "/other")]), tenant: "t") == .issuerMismatch,
+                "a configured tenant excuses only Entra's template, not any other issuer")
+        #expect(reason(document(), tenant: "9188040d-6c67-4c5b-b112-36a304b66dad") == nil)
     }
 
     @Test("Entra's {tenantid} template is accepted only with a tenant configured, on the configured issuer's host")

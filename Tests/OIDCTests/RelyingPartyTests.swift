@@ -207,6 +207,33 @@ import Testing
         #expect(try relyingParty().verifiedIDToken(valid, request: request, registration: registration).subject == "248289761001")
     }
 
+    @Test("many first sign-ins at once all verify, and a failed first fetch is not retried within the minute")
+    func firstFetch() async throws {
+        serveProvider()
+        let party = relyingParty()
+        let registration = Fixtures.registration()
+        let request = request
+        let known = tokens("an RS256 token signed by the key its kid names")
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    #expect(oidcError { () throws(OIDCError) in try party.verifiedIDToken(known, request: request, registration: registration) } == nil)
+                }
+            }
+        }
+
+        let other = relyingParty()
+        transport.fail(jwksURL)
+        let before = transport.count(jwksURL)
+        #expect(oidcError { () throws(OIDCError) in try other.verifiedIDToken(known, request: request, registration: registration) }?.reason == .jwksFailed)
+        serveProvider()
+        clock.advance(59)
+        #expect(oidcError { () throws(OIDCError) in try other.verifiedIDToken(known, request: request, registration: registration) }?.reason == .jwksFailed)
+        #expect(transport.count(jwksURL) == before + 1)
+        clock.advance(1)
+        #expect(oidcError { () throws(OIDCError) in try other.verifiedIDToken(known, request: request, registration: registration) } == nil)
+    }
+
     @Test("when the refetch for an unknown kid fails, the token is refused and the old set still serves known kids")
     func refetchFailure() throws {
         serveProvider()
