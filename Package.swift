@@ -36,6 +36,8 @@ let package = Package(
         .target(name: "OTP", dependencies: ["Crypto"], swiftSettings: optimized),
         .target(name: "WebAuthn", dependencies: ["Crypto"], swiftSettings: optimized),
         .target(name: "Mail", dependencies: ["Crypto", "COpenSSL", "Dates"], swiftSettings: optimized),
+        // The OpenID Connect relying party: discovery, keys, the authorization request, ID-token checks.
+        .target(name: "OIDC", dependencies: ["Crypto", "Threads"], swiftSettings: optimized),
         .target(name: "Templates", path: "Templates", swiftSettings: optimized),
 
         // The application and its command line.
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "QRCodeTests", dependencies: ["QRCode", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "OTPTests", dependencies: ["OTP", "Crypto", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Crypto", "Threads", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], swiftSettings: strict),
         .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Threads", "Crypto", "Store", "Mail", "COpenSSL"], swiftSettings: strict),

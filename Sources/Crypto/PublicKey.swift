@@ -169,6 +169,35 @@ public struct PublicKey: Sendable {
         return result == 1
     }
 
+    /// Whether `signature` is a valid RSASSA-PSS signature (RFC 8017 §8.1) of `message` with SHA-256,
+    /// MGF1 with SHA-256 and a salt as long as the hash (32 bytes): JWS "PS256" (RFC 7518 §3.5), which
+    /// fixes the salt length, so a signature made with another salt length is refused rather than
+    /// recovered by OpenSSL's "auto" salt detection. False for keys that are not RSA.
+    public func verifyRSAPSS(signature: some Collection<UInt8>, message: some Collection<UInt8>) -> Bool {
+        guard type == .rsa, let context = EVP_MD_CTX_new() else {
+            ERR_clear_error()
+            return false
+        }
+        defer { EVP_MD_CTX_free(context) }
+        // The key context belongs to the digest context (freed with it); padding, MGF1 digest and salt
+        // length are set on it after initialisation, as EVP_DigestVerifyInit(3) describes.
+        var keyContext: OpaquePointer?
+        guard EVP_DigestVerifyInit_ex(context, &keyContext, "SHA256", nil, nil, handle.key, nil) == 1, let keyContext,
+              EVP_PKEY_CTX_set_rsa_padding(keyContext, RSA_PKCS1_PSS_PADDING) == 1,
+              EVP_PKEY_CTX_set_rsa_mgf1_md_name(keyContext, "SHA256", nil) == 1,
+              EVP_PKEY_CTX_set_rsa_pss_saltlen(keyContext, RSA_PSS_SALTLEN_DIGEST) == 1 else {
+            ERR_clear_error()
+            return false
+        }
+        let result = withInputBytes(signature) { signaturePointer, signatureCount in
+            withInputBytes(message) { messagePointer, messageCount in
+                EVP_DigestVerify(context, signaturePointer, signatureCount, messagePointer, messageCount)
+            }
+        }
+        ERR_clear_error()
+        return result == 1
+    }
+
     /// One key parameter for `fromData`.
     enum Parameter {
         case utf8(String)
