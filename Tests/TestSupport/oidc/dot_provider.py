@@ -236,11 +236,14 @@ def serve(arguments):
     server.set_app(get_wsgi_application())
 
     stop = threading.Event()
+    # A parent may have started it with these blocked (the Swift test runner does): the handlers would never run.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     if not sys.stdin.isatty() and stat.S_ISFIFO(os.fstat(sys.stdin.fileno()).st_mode):
         def watch():
-            while sys.stdin.buffer.read(4096):
+            # os.read, not sys.stdin: a daemon thread blocked in a buffered read aborts the interpreter's exit.
+            while os.read(sys.stdin.fileno(), 4096):
                 pass
             stop.set()
         threading.Thread(target=watch, daemon=True).start()
