@@ -138,3 +138,74 @@ import TestSupport
         #expect(keys.compactMap { $0["kid"] as? String } == [newKid, oldKid])
     }
 }
+
+/// The hostile provider gives the claims and signatures a test sets, and still enforces PKCE and
+/// single-use codes.
+@Suite(.serialized) struct SSOClaimsProviderHarnessTests {
+    nonisolated(unsafe) static var shared: OIDCClaimsProvider?
+    static func provider() throws -> OIDCClaimsProvider {
+        if let shared { return shared }
+        let started = try OIDCClaimsProvider(redirectURIs: [SSOProviderHarnessTests.redirectURI])
+        shared = started
+        return started
+    }
+
+    /// Signs `subject` in with PKCE and exchanges the code; returns the token answer and the code.
+    static func flow(_ provider: OIDCClaimsProvider, subject: String, verifier: String? = nil) throws -> (HTTPResponse, String) {
+        let realVerifier = SSOProviderHarnessTests.base64URL((0..<32).map { _ in UInt8.random(in: 0...255) })
+        var url = URLComponents(string: "\(provider.issuer)/authorize")!
+        url.queryItems = [.init(name: "response_type", value: "code"), .init(name: "client_id", value: provider.rs256.clientID),
+                          .init(name: "redirect_uri", value: SSOProviderHarnessTests.redirectURI), .init(name: "scope", value: "openid email"),
+                          .init(name: "state", value: "s"), .init(name: "nonce", value: "n"),
+                          .init(name: "code_challenge", value: SSOProviderHarnessTests.base64URL(Digest.sha256(Array(realVerifier.utf8)))),
+                          .init(name: "code_challenge_method", value: "S256")]
+        let back = try provider.signIn(authorizationURL: url.string!, subject: subject)
+        let code = try #require(URLComponents(string: back)?.queryItems?.first { $0.name == "code" }?.value)
+        let answer = try provider.browser().post("/token", form: [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", SSOProviderHarnessTests.redirectURI),
+            ("code_verifier", verifier ?? realVerifier), ("client_id", provider.rs256.clientID),
+            ("client_secret", provider.rs256.clientSecret)])
+        return (answer, code)
+    }
+
+    @Test("The claims provider puts the claims a test set (even aud and nonce) in the ID token")
+    func claimsSet() throws {
+        let provider = try Self.provider()
+        try provider.setBehaviour("entra-1", #"{"claims": {"email": "pat@acme.test", "email_verified": false, "tid": "T", "oid": "O", "xms_edov": true, "amr": ["mfa"], "aud": "someone-else", "nonce": null}}"#)
+        let (answer, _) = try Self.flow(provider, subject: "entra-1")
+        #expect(answer.status == 200)
+        let token = try #require(try SSOProviderHarnessTests.json(answer)["id_token"] as? String)
+        let claims = try SSOProviderHarnessTests.jwtPart(token, 1)
+        #expect(claims["sub"] as? String == "entra-1" && claims["iss"] as? String == provider.issuer)
+        #expect(claims["aud"] as? String == "someone-else" && claims["nonce"] == nil)
+        #expect(claims["tid"] as? String == "T" && claims["xms_edov"] as? Bool == true && claims["email_verified"] as? Bool == false)
+        #expect(try SSOProviderHarnessTests.jwtPart(token, 0)["kid"] as? String == "current-rsa")
+    }
+
+    @Test("The claims provider signs alg none, HS256 and a rotated key when told to")
+    func signatures() throws {
+        let provider = try Self.provider()
+        for (behaviour, alg, kid) in [(#"{"sign_with": "none"}"#, "none", nil), (#"{"sign_with": "hs256-client-secret"}"#, "HS256", nil),
+                                      (#"{"sign_with": "rotated"}"#, "RS256", "rotated-rsa"), (#"{"alg": "ES256"}"#, "ES256", "current-ec")] {
+            try provider.setBehaviour("signer", behaviour)
+            let token = try #require(try SSOProviderHarnessTests.json(try Self.flow(provider, subject: "signer").0)["id_token"] as? String)
+            let header = try SSOProviderHarnessTests.jwtPart(token, 0)
+            #expect(header["alg"] as? String == alg)
+            #expect(header["kid"] as? String == kid)
+            #expect(token.hasSuffix(".") == (alg == "none"))
+        }
+    }
+
+    @Test("The claims provider refuses a wrong code_verifier and a code used twice")
+    func enforcesPKCEAndSingleUse() throws {
+        let provider = try Self.provider()
+        #expect(try Self.flow(provider, subject: "p", verifier: String(repeating: "w", count: 43)).0.status == 400)
+        let (first, code) = try Self.flow(provider, subject: "p")
+        #expect(first.status == 200)
+        let again = try provider.browser().post("/token", form: [
+            ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", SSOProviderHarnessTests.redirectURI),
+            ("client_id", provider.rs256.clientID), ("client_secret", provider.rs256.clientSecret)])
+        #expect(again.status == 400)
+        #expect(throws: ChildProcessError.self) { try provider.setBehaviour("p", #"{"sign_with": "bogus"}"#) }
+    }
+}

@@ -191,3 +191,84 @@ public final class OIDCTestProvider: @unchecked Sendable {
         return location
     }
 }
+
+/// The hostile provider (`oidc/claims_provider.py`): checks redirect_uri, PKCE S256, client
+/// authentication and single-use codes like a real provider, but issues whatever ID token a test sets per
+/// subject (``setBehaviour(_:_:)``): any claims, an HS256 or `alg: none` token, a rotated or forged key.
+/// Its issuer is `http://127.0.0.1:PORT`; the user "signs in" by naming a subject.
+public final class OIDCClaimsProvider: @unchecked Sendable {
+    private struct Ready: Decodable {
+        let issuer: String
+        let port: UInt16
+        let clients: [String: OIDCTestClient]
+    }
+
+    public let issuer: String
+    public let port: UInt16
+    public let clients: [String: OIDCTestClient]
+    public var rs256: OIDCTestClient { clients["rs256"]! }
+    /// Its ID tokens are signed HS256 with its client secret unless a behaviour says otherwise.
+    public var hs256: OIDCTestClient { clients["hs256"]! }
+    private let child: RunningProcess
+
+    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("oidc/claims_provider.py").path
+
+    public init(redirectURIs: [String], postLogoutRedirectURIs: [String] = []) throws {
+        child = try ChildProcess.start("/usr/bin/env", ["python3", Self.script]
+            + redirectURIs.flatMap { ["--redirect-uri", $0] } + postLogoutRedirectURIs.flatMap { ["--post-logout-redirect-uri", $0] })
+        let line = { (text: String) in text.split(separator: "\n").first { $0.hasPrefix("{\"issuer\"") }.map(String.init) }
+        _ = child.waitForOutput(within: 30) { line($0) != nil && $0.contains("}\n") }
+        guard let found = line(child.text), let ready = try? JSONDecoder().decode(Ready.self, from: Data(found.utf8)) else {
+            let log = child.stop(grace: 5)
+            throw ChildProcessError(description: "claims_provider.py did not become ready (scripts/test installs jwcrypto); it said: \(log)")
+        }
+        issuer = ready.issuer
+        port = ready.port
+        clients = ready.clients
+    }
+
+    deinit { child.stop(grace: 5) }
+
+    @discardableResult
+    public func stop() -> String { child.stop(grace: 5) }
+
+    public func browser() -> HTTPClient { HTTPClient(port: port, hostHeader: "127.0.0.1:\(port)") }
+
+    /// What `subject`'s next ID token looks like: `PUT /behaviour/{sub}` with `json` (see claims_provider.py:
+    /// "claims", "alg", "kid", "sign_with", "header", "userinfo"). Throws with the provider's reason when it
+    /// refuses the behaviour.
+    public func setBehaviour(_ subject: String, _ json: String) throws {
+        let answer = try browser().send(method: "PUT", target: "/behaviour/\(subject)",
+                                        headers: [("Content-Type", "application/json")], body: Array(json.utf8))
+        guard answer.status == 204 else { throw ChildProcessError(description: "behaviour refused: \(answer.text)") }
+    }
+
+    /// Publishes the rotated key in the JWKS (tokens with `"sign_with": "rotated"` verify from then on).
+    public func rotate() throws { _ = try browser().post("/rotate", form: []) }
+
+    /// The requests it received (`authorize`, `token`, `logout`) and how often discovery, JWKS and
+    /// userinfo were fetched, as JSON.
+    public func log() throws -> [String: Any] {
+        (try JSONSerialization.jsonObject(with: Data(try browser().get("/log").body)) as? [String: Any]) ?? [:]
+    }
+
+    /// The user `subject` signs in at `authorizationURL`; returns the redirect back (not followed).
+    public func signIn(authorizationURL: String, subject: String) throws -> String {
+        try answer(authorizationURL, [("sub", subject), ("action", "allow")])
+    }
+
+    /// The user cancels; returns the `error=access_denied` redirect back.
+    public func cancel(authorizationURL: String) throws -> String {
+        try answer(authorizationURL, [("action", "deny")])
+    }
+
+    private func answer(_ url: String, _ form: [(String, String)]) throws -> String {
+        guard url.hasPrefix(issuer + "/") else { throw ChildProcessError(description: "\(url) is not at \(issuer)") }
+        let response = try browser().post(String(url.dropFirst(issuer.count)), form: form)
+        guard response.status == 302, let location = response.header("Location") else {
+            throw ChildProcessError(description: "the claims provider answered \(response.status): \(response.text)")
+        }
+        return location
+    }
+}
