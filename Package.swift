@@ -56,7 +56,7 @@ let package = Package(
         .executableTarget(name: "PageBench", dependencies: ["Portal", "HTTP"], path: "Benchmarks/PageBench", swiftSettings: strict),
 
         // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders, the one way to run other programs).
-        .target(name: "TestSupport", dependencies: ["Threads"], path: "Tests/TestSupport", exclude: ["smtp_sink.py"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Threads"], path: "Tests/TestSupport", exclude: ["smtp_sink.py", "oidc"], swiftSettings: strict),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Threads", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: strict),
