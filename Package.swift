@@ -24,6 +24,7 @@ let package = Package(
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Libraries that know nothing of the portal.
         // Small pieces several rooms share: `Locked` and the connection-thread mark; calendar arithmetic.
@@ -38,10 +39,12 @@ let package = Package(
         .target(name: "Mail", dependencies: ["Crypto", "COpenSSL", "Dates"], swiftSettings: optimized),
         // The OpenID Connect relying party: discovery, keys, the authorization request, ID-token checks.
         .target(name: "OIDC", dependencies: ["Crypto", "Threads"], swiftSettings: optimized),
+        // Outbound HTTPS (identity providers) through libcurl on OpenSSL.
+        .target(name: "HTTPClient", dependencies: ["CCurl"], swiftSettings: optimized),
         .target(name: "Templates", path: "Templates", swiftSettings: optimized),
 
         // The application and its command line.
-        .target(name: "Portal", dependencies: ["Threads", "Dates", "HTTP", "Store", "Crypto", "QRCode", "OTP", "WebAuthn", "Mail", "Templates"],
+        .target(name: "Portal", dependencies: ["Threads", "Dates", "HTTP", "Store", "Crypto", "QRCode", "OTP", "WebAuthn", "Mail", "Templates", "OIDC", "HTTPClient"],
                 resources: [.copy("Resources/common-passwords.txt")], swiftSettings: optimized),
         .executableTarget(name: "clientone", dependencies: [
             "Portal", "HTTP", "QRCode",
