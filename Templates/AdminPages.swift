@@ -47,7 +47,7 @@ public enum AdminView {
     /// Staff sign-in: email and password; then, with `codeStep`, the second step, offering each factor the
     /// staff member has (the authenticator code's form, the passkey button, or both).
     public static func login(csrfToken: String, email: String = "", error: String? = nil, status: String? = nil,
-                             codeStep: SecondFactors? = nil) -> HTML {
+                             codeStep: SecondFactors? = nil, singleSignOn: SingleSignOnChoice? = nil) -> HTML {
         let form: HTML = codeStep.map { factors in """
             \(HTML.when(factors.authenticator, """
               <p>Enter the 6-digit code from your authenticator app.</p>
@@ -61,6 +61,7 @@ public enum AdminView {
             \(HTML.when(factors.passkey, PasskeyView.signInButton(label: "Use a passkey or security key", action: "/admin/login/passkey")))
             \(Form.csrf(csrfToken))
             """ } ?? """
+            \(singleSignOn.map(LoginView.passwordAlternative) ?? .empty)
             <form method="post" action="/admin/login" novalidate>
               \(Form.csrf(csrfToken))
               \(Form.field(id: "email", name: "email", label: "Email", type: "email", value: email, required: true,
@@ -174,8 +175,112 @@ public enum AdminView {
         public init() {}
     }
 
+    /// A client's single sign-on, as the client page shows it: what is set (never the secret, only that
+    /// it is), and the form with what was typed when a save was refused.
+    public struct SingleSignOnSection: Sendable {
+        public struct Configured: Sendable {
+            public var issuer: String, clientID: String, displayName: String, domains: [String], tenantID: String?
+            public var trustEmail: Bool, trustProviderMFA: Bool, createUsers: Bool
+            public init(issuer: String, clientID: String, displayName: String, domains: [String], tenantID: String?, trustEmail: Bool,
+                        trustProviderMFA: Bool, createUsers: Bool) {
+                self.issuer = issuer
+                self.clientID = clientID
+                self.displayName = displayName
+                self.domains = domains
+                self.tenantID = tenantID
+                self.trustEmail = trustEmail
+                self.trustProviderMFA = trustProviderMFA
+                self.createUsers = createUsers
+            }
+        }
+        public var configured: Configured?
+        public var redirectURI: String
+        public var issuer = "", clientID = "", domains = "", tenantID = "", displayName = ""
+        public var trustEmail = false, trustProviderMFA = false, createUsers = false
+        /// The refused field's name (`issuer`, `client_id`, `client_secret`, `domains`, `tenant_id`, `display_name`) and why.
+        public var errorField: String?, error: String?
+
+        public init(configured: Configured?, redirectURI: String) {
+            self.configured = configured
+            self.redirectURI = redirectURI
+            if let configured {
+                issuer = configured.issuer
+                clientID = configured.clientID
+                domains = configured.domains.joined(separator: ", ")
+                tenantID = configured.tenantID ?? ""
+                displayName = configured.displayName
+                trustEmail = configured.trustEmail
+                trustProviderMFA = configured.trustProviderMFA
+                createUsers = configured.createUsers
+            }
+        }
+
+        func error(for field: String) -> String? { errorField == field ? error : nil }
+    }
+
+    static func singleSignOnCard(_ sso: SingleSignOnSection, clientID: Int64, csrfToken: String) -> HTML {
+        let action = "/admin/clients/\(clientID)/sso"
+        func word(_ on: Bool) -> String { on ? "On" : "Off" }
+        let facts: HTML = sso.configured.map { configured in """
+            <dl class="facts">
+              <div><dt>Provider</dt><dd>\(configured.displayName)</dd></div>
+              <div><dt>Issuer</dt><dd><code>\(configured.issuer)</code></dd></div>
+              <div><dt>Client ID</dt><dd><code>\(configured.clientID)</code></dd></div>
+              <div><dt>Client secret</dt><dd>Set</dd></div>
+              <div><dt>Email domains</dt><dd>\(configured.domains.joined(separator: ", "))</dd></div>
+              \(configured.tenantID.map { tenant in "<div><dt>Tenant ID</dt><dd><code>\(tenant)</code></dd></div>" as HTML } ?? .empty)
+              <div><dt>Trust email</dt><dd>\(word(configured.trustEmail))</dd></div>
+              <div><dt>Trust provider MFA</dt><dd>\(word(configured.trustProviderMFA))</dd></div>
+              <div><dt>Create users on sign-in</dt><dd>\(word(configured.createUsers))</dd></div>
+            </dl>
+            <form method="post" action="\(action)/remove">
+              \(Form.csrf(csrfToken))
+              <button type="submit" class="button button--secondary">Turn off single sign-on</button>
+            </form>
+            """ } ?? "<p>Not set up: the client's users sign in with a password.</p>"
+        return """
+        <section class="card" aria-labelledby="sso-title">
+          <h2 id="sso-title" class="card__title">Single sign-on</h2>
+          \(facts)
+          <h3>\(sso.configured == nil ? "Set up single sign-on" : "Change single sign-on")</h3>
+          <p>Register the console at the provider as a web application with the redirect URI <code>\(sso.redirectURI)</code>
+            and the scopes <code>openid email profile</code>. Saving fetches the issuer's discovery document first.</p>
+          <form method="post" action="\(action)" novalidate>
+            \(Form.csrf(csrfToken))
+            \(Form.field(id: "sso_issuer", name: "issuer", label: "Issuer URL", type: "url", value: sso.issuer, error: sso.error(for: "issuer"),
+                         hint: "For example https://login.microsoftonline.com/TENANT-ID/v2.0, https://accounts.google.com or https://COMPANY.okta.com.",
+                         required: true, autocomplete: "off", maxLength: 500))
+            \(Form.field(id: "sso_client_id", name: "client_id", label: "Client ID", value: sso.clientID, error: sso.error(for: "client_id"),
+                         required: true, autocomplete: "off", maxLength: 255))
+            \(Form.field(id: "sso_client_secret", name: "client_secret", label: "Client secret", type: "password",
+                         error: sso.error(for: "client_secret"),
+                         hint: sso.configured == nil ? "Stored encrypted; never shown again." : "Leave empty to keep the stored secret.",
+                         required: sso.configured == nil, autocomplete: "new-password", maxLength: 4096))
+            \(Form.field(id: "sso_domains", name: "domains", label: "Email domains", value: sso.domains, error: sso.error(for: "domains"),
+                         hint: "The client's domains, separated by commas or spaces. A domain belongs to one client only.",
+                         required: true, autocomplete: "off", maxLength: 2000))
+            \(Form.field(id: "sso_tenant_id", name: "tenant_id", label: "Tenant ID (Microsoft Entra ID)", value: sso.tenantID,
+                         error: sso.error(for: "tenant_id"), autocomplete: "off", maxLength: 64))
+            \(Form.field(id: "sso_display_name", name: "display_name", label: "Display name", value: sso.displayName,
+                         error: sso.error(for: "display_name"), hint: "Shown as “Continue with …”. Empty: taken from the issuer.",
+                         autocomplete: "off", maxLength: 80))
+            <fieldset class="fieldset">
+              <legend>Rules</legend>
+              \(Form.checkbox(id: "sso_trust_email", name: "trust_email", label: "Trust email", checked: sso.trustEmail,
+                              hint: "Link a first sign-in by its email even when the provider does not mark the address verified."))
+              \(Form.checkbox(id: "sso_trust_idp_mfa", name: "trust_idp_mfa", label: "Trust provider MFA", checked: sso.trustProviderMFA,
+                              hint: "When the client requires MFA, a provider sign-in that shows multi-factor authentication counts."))
+              \(Form.checkbox(id: "sso_create_users", name: "create_users", label: "Create users on first sign-in", checked: sso.createUsers,
+                              hint: "Off: only invited or existing users can sign in."))
+            </fieldset>
+            <button type="submit" class="button button--primary">Save single sign-on</button>
+          </form>
+        </section>
+        """
+    }
+
     public static func client(_ client: ClientRow, users: [UserRow], staff: Staff, message: Message?,
-                              form: AddUserForm = AddUserForm()) -> HTML {
+                              form: AddUserForm = AddUserForm(), singleSignOn: SingleSignOnSection) -> HTML {
         page(client.name, staff: staff, section: .clients, message: message, content: """
         <section class="card" aria-labelledby="settings-title">
           <h2 id="settings-title" class="card__title">\(client.name): portal settings</h2>
@@ -195,6 +300,7 @@ public enum AdminView {
             <button type="submit" class="button button--primary">Save settings</button>
           </form>
         </section>
+        \(singleSignOnCard(singleSignOn, clientID: client.id, csrfToken: staff.csrfToken))
         <section class="card" aria-labelledby="users-title">
           <h2 id="users-title" class="card__title">Customer users</h2>
           \(users.isEmpty ? "<p>No users yet.</p>" as HTML : """

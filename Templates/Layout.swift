@@ -39,6 +39,10 @@ public struct Chrome: Sendable {
     public var signOutAction: String = "/logout"
     /// Where the product name in the header leads.
     public var home: String = "/portal/profile"
+    /// A page that moves on by itself at once (sign-out continuing at the company's provider): a
+    /// navigation, which the Content-Security-Policy's `form-action` does not cover as it does a form's
+    /// redirect to another site.
+    public var continueTo: String?
 
     public init(title: String, account: AccountHeader? = nil, csrfToken: String? = nil, tab: AccountTab? = nil,
                 banner: HTML = .empty, idleTimeout: Int? = nil, kiosk: Bool = false) {
@@ -66,6 +70,7 @@ public enum Layout {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="same-origin">
+        \(chrome.continueTo.map { url in "<meta http-equiv=\"refresh\" content=\"0; url=\(url)\">" as HTML } ?? .empty)
         <title>\(chrome.title) · \(productName)</title>
         <link rel="stylesheet" href="/static/app.css">
         <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">

@@ -15,14 +15,41 @@ public struct LoginPage: Sendable {
     public var error: String?
     public var notice: Message?
     public var kiosk: Bool
+    /// The company's identity provider for this address, when it has one ("Continue with …").
+    public var singleSignOn: SingleSignOnChoice?
 
-    public init(step: Step, csrfToken: String, email: String = "", error: String? = nil, notice: Message? = nil, kiosk: Bool = false) {
+    public init(step: Step, csrfToken: String, email: String = "", error: String? = nil, notice: Message? = nil, kiosk: Bool = false,
+                singleSignOn: SingleSignOnChoice? = nil) {
         self.step = step
         self.csrfToken = csrfToken
         self.email = email
         self.error = error
         self.notice = notice
         self.kiosk = kiosk
+        self.singleSignOn = singleSignOn
+    }
+}
+
+/// The way to a company's sign-in page: a plain link (no script, and no form, whose redirect to the
+/// provider the Content-Security-Policy's `form-action 'self'` would block).
+public struct SingleSignOnChoice: Sendable, Equatable {
+    public var displayName: String
+    public var href: String
+
+    /// `start` is the route that sends the person on (`/login/sso`, `/admin/login/sso`); the address typed
+    /// goes along as the provider's `login_hint`.
+    public init(displayName: String, start: String, providerID: Int64?, loginHint: String?) {
+        self.displayName = displayName
+        var query: [String] = []
+        if let providerID { query.append("provider=\(providerID)") }
+        if let loginHint, !loginHint.isEmpty { query.append("login_hint=" + TwoFactorView.percentEncode(loginHint)) }
+        href = start + (query.isEmpty ? "" : "?" + query.joined(separator: "&"))
+    }
+
+    var button: HTML {
+        """
+        <a class="button button--primary button--block" href="\(href)">Continue with \(displayName)</a>
+        """
     }
 }
 
@@ -71,6 +98,7 @@ public enum LoginView {
         <h1 id="auth-title" class="auth__title">Enter your password</h1>
         <p class="auth__identity"><span class="auth__email">\(page.email)</span> <a href="/login">Use a different email</a></p>
         \(page.error.map { Form.alert(Message(.error, $0)) } ?? .empty)
+        \(page.singleSignOn.map(passwordAlternative) ?? .empty)
         <form method="post" action="/login" novalidate>
           \(Form.csrf(page.csrfToken))
           <input type="hidden" name="email" value="\(page.email)">
@@ -83,12 +111,21 @@ public enum LoginView {
         """
     }
 
+    /// A client with a provider that still allows passwords: the company's sign-in first.
+    static func passwordAlternative(_ choice: SingleSignOnChoice) -> HTML {
+        """
+        \(choice.button)
+        <p class="auth__or"><span>or use your password</span></p>
+        """
+    }
+
     static func singleSignOnStep(_ page: LoginPage) -> HTML {
         """
         <h1 id="auth-title" class="auth__title">Your organization requires single sign-on</h1>
         <p class="auth__identity"><span class="auth__email">\(page.email)</span> <a href="/login">Use a different email</a></p>
         <p>Password sign-in is turned off for your organization. Sign in with your company account through your organization's sign-in page.</p>
-        <p>If your company sign-in does not work, contact your IT provider: the single sign-on set-up may need updating.</p>
+        \(page.singleSignOn?.button ?? .empty)
+        <p>If SSO redirect fails, contact your IT provider — SSO configuration may need updating.</p>
         """
     }
 }
@@ -105,10 +142,17 @@ public struct AccessStatePage: Sendable {
 
     public var state: State
     public var kiosk: Bool
+    /// After single sign-on: where signing out of the company's provider continues (its end-session
+    /// URL), so the next attempt can use another account; nil when the provider has none.
+    public var providerSignOut: String?
+    /// The sign-in this came from: "Sign Out" leads back there.
+    public var signInPath: String
 
-    public init(state: State, kiosk: Bool = false) {
+    public init(state: State, kiosk: Bool = false, providerSignOut: String? = nil, signInPath: String = "/login") {
         self.state = state
         self.kiosk = kiosk
+        self.providerSignOut = providerSignOut
+        self.signInPath = signInPath
     }
 }
 
@@ -143,7 +187,10 @@ public enum AccessStateView {
           <section class="card auth__card" aria-labelledby="state-title">
             <h1 id="state-title" class="auth__title">\(title)</h1>
             \(body)
-            <p><a class="button button--secondary" href="/login">Sign in with a different email</a></p>
+            \(HTML.when(page.state == .accessRequired, """
+                <p><a class="button button--primary" href="\(page.providerSignOut ?? page.signInPath)">Sign Out</a></p>
+                """))
+            <p><a class="button button--secondary" href="\(page.signInPath)">Sign in with a different email</a></p>
           </section>
         </div>
         """

@@ -63,6 +63,8 @@ public struct SecurityPage: Sendable {
     /// The client requires a second factor and this account has none yet: only set-up is open.
     public var enrolmentRequired: Bool
     public var message: Message?
+    /// The company's identity provider the account signs in with, when it is linked to one.
+    public var singleSignOnProvider: String?
 
     public init(chrome: Chrome, password: PasswordSection?, authenticator: AuthenticatorSection,
                 recoveryCodes: RecoveryCodesSection? = nil, passkeys: PasskeysSection? = nil, enrolmentRequired: Bool = false,
@@ -93,7 +95,8 @@ public enum SecurityView {
         return Layout.page(page.chrome, content: """
         <div class="panels">
           \(Form.alert(page.message))
-          \(page.password.map { passwordSection($0, csrf: csrf) } ?? singleSignOnNote())
+          \(page.password.map { passwordSection($0, csrf: csrf, provider: page.singleSignOnProvider) }
+            ?? singleSignOnNote(provider: page.singleSignOnProvider))
           \(authenticatorSection(page.authenticator, csrf: csrf))
           \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf) } ?? .empty)
           \(page.passkeys.map { PasskeyView.section($0, csrf: csrf) } ?? .empty)
@@ -179,19 +182,26 @@ public enum SecurityView {
         """
     }
 
-    static func singleSignOnNote() -> HTML {
+    static func singleSignOnNote(provider: String?) -> HTML {
         """
         <section class="card" aria-labelledby="password-title">
           <h2 id="password-title" class="card__title">Password</h2>
-          <p>Your organization requires single sign-on. Manage your password through your company's identity provider.</p>
+          <p>Your organization requires single sign-on. Your password is managed by your company: change it through your company's identity provider.</p>
+          \(provider.map(providerLine) ?? .empty)
         </section>
         """
     }
 
-    static func passwordSection(_ section: SecurityPage.PasswordSection, csrf: String) -> HTML {
+    /// Which provider signs the account in.
+    static func providerLine(_ name: String) -> HTML {
+        "<p class=\"card__note\">You sign in with <strong>\(name)</strong>, your company's sign-in.</p>"
+    }
+
+    static func passwordSection(_ section: SecurityPage.PasswordSection, csrf: String, provider: String?) -> HTML {
         """
         <section class="card" aria-labelledby="password-title">
           <h2 id="password-title" class="card__title">Password</h2>
+          \(provider.map(providerLine) ?? .empty)
           \(Form.alert(section.message))
           <details class="disclosure"\(HTML.when(section.open, " open"))>
             <summary class="button button--secondary">Change Password</summary>

@@ -111,6 +111,8 @@ public final class HTTPClient: Sendable {
                 }
                 if let proxy = configuration.proxy {
                     set(clientone_curl_setopt_string(handle, CURLOPT_PROXY, proxy))
+                    // Set, even empty, the option keeps libcurl from reading no_proxy from the environment.
+                    set(clientone_curl_setopt_string(handle, CURLOPT_NOPROXY, ""))
                 } else {
                     // libcurl reads http_proxy, https_proxy and all_proxy from the environment: not here.
                     set(clientone_curl_setopt_string(handle, CURLOPT_PROXY, ""))
@@ -184,7 +186,8 @@ public final class HTTPClient: Sendable {
     static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { part in UInt8(part) != nil }
+        return parts.count == 4 && parts[0] == "127"
+            && parts.allSatisfy { part in (1...3).contains(part.utf8.count) && part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && UInt8(part) != nil }
     }
 
     static func isHeaderSafe(_ text: String, allowSpace: Bool = false) -> Bool {
@@ -200,7 +203,7 @@ public final class HTTPClient: Sendable {
         switch code {
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY: kind = .connect
-        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
+        case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CONNECT_ERROR, CURLE_USE_SSL_FAILED, CURLE_SSL_CLIENTCERT, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
              CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_ENGINE_NOTFOUND,
              CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_CRL_BADFILE, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_INVALIDCERTSTATUS:
             kind = .tls

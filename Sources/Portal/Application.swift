@@ -31,6 +31,7 @@ public final class Application: Sendable {
     public func start() throws {
         try server.start()
         web.setOrigin(Application.origin(portal.configuration, port: server.port))
+        portal.setOrigin(Application.origin(portal.configuration, port: server.port))
         try portal.startMailDelivery()
     }
 

@@ -55,6 +55,8 @@ public struct PortalConfiguration: Sendable {
     public var lockoutSeconds: Int64 = 15 * 60
     /// `--trusted-proxy`: reverse proxies whose connections may name the client in `X-Forwarded-For`.
     public var trustedProxies: [String] = []
+    /// `serve --ca-file`: extra trusted CA certificates (PEM) for the identity providers' HTTPS.
+    public var caFile: String?
 
     public init(databasePath: String, publicDirectory: String) {
         self.databasePath = databasePath

@@ -1,4 +1,6 @@
 import Crypto
+import HTTPClient
+import OIDC
 import Mail
 import Store
 import Threads
@@ -15,6 +17,10 @@ public final class Portal: Sendable {
     let csrfKey: HMACKey
     /// The key file's key and its per-purpose sub-keys (authenticator secrets, outbox bodies, recovery-code hashes).
     let secretKey: SecretKey
+    /// Single sign-on's client of the identity providers: their metadata and keys, cached; the token
+    /// requests. Outbound HTTPS through libcurl.
+    let relyingParty: RelyingParty
+    private let currentOrigin = Locked("")
 
     /// Where the services' operational lines go (the mail worker's attempts), the same stream as the web
     /// front's (an error's reference). `serve` prints them at once, between the access log's batched
@@ -44,7 +50,23 @@ public final class Portal: Sendable {
         })
         let keyPath = configuration.keyFilePath ?? SecretKey.defaultPath(forDatabase: configuration.databasePath)
         secretKey = try pool.withConnection { db in try SecretKey.open(path: keyPath, db) }
+        HTTPClient.initializeLibrary()
+        let clock = clock
+        relyingParty = RelyingParty(transport: ProviderTransport(HTTPClient(configuration: HTTPClientConfiguration(caFile: configuration.caFile))),
+                                    now: { clock.now() })
+        currentOrigin.withLock { $0 = configuration.publicURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }
+            ?? "http://localhost:\(configuration.port)" }
     }
+
+    /// The console's origin as browsers reach it (the port is known once the server is bound): the base of
+    /// the redirect URI providers send people back to.
+    var origin: String { currentOrigin.withLock { $0 } }
+
+    func setOrigin(_ origin: String) { currentOrigin.withLock { $0 = origin } }
+
+    /// libcurl's one-time global set-up; the entry point calls it before threads start (`init` does too,
+    /// for callers that construct a portal first thing).
+    public static func prepareOutboundCalls() { HTTPClient.initializeLibrary() }
 
     /// Closes the database once every connection in use is back (and the mail worker has stopped).
     public func close() {

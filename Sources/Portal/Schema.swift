@@ -263,5 +263,73 @@ enum Schema {
             -- client's later policy (SSO-only) can end the sessions it no longer allows.
             ALTER TABLE sessions ADD COLUMN method TEXT NOT NULL DEFAULT 'password';
             """),
+        Migration("0011-identity-providers", sql: """
+            -- A client's identity provider (at most one), or the MSP's own for staff (client_id NULL,
+            -- for_staff 1, at most one). The client secret is sealed (AES-256-GCM, purpose
+            -- identity-provider-secrets, bound to the row's id, issuer and client ID).
+            CREATE TABLE identity_providers (
+                id INTEGER PRIMARY KEY,
+                client_id INTEGER UNIQUE REFERENCES clients(id) ON DELETE CASCADE,
+                for_staff INTEGER NOT NULL DEFAULT 0 CHECK (for_staff IN (0, 1)),
+                issuer TEXT NOT NULL,
+                oauth_client_id TEXT NOT NULL,
+                client_secret_sealed BLOB NOT NULL,
+                display_name TEXT NOT NULL,
+                tenant_id TEXT,
+                trust_email INTEGER NOT NULL DEFAULT 0 CHECK (trust_email IN (0, 1)),
+                trust_idp_mfa INTEGER NOT NULL DEFAULT 0 CHECK (trust_idp_mfa IN (0, 1)),
+                create_users INTEGER NOT NULL DEFAULT 0 CHECK (create_users IN (0, 1)),
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                CHECK ((for_staff = 1) = (client_id IS NULL))
+            );
+            CREATE UNIQUE INDEX identity_providers_one_for_staff ON identity_providers(for_staff) WHERE for_staff = 1;
+            -- A domain belongs to one provider, so to one client (or to the MSP's staff sign-in).
+            CREATE TABLE identity_provider_domains (
+                domain TEXT PRIMARY KEY,
+                provider_id INTEGER NOT NULL REFERENCES identity_providers(id) ON DELETE CASCADE
+            );
+            CREATE INDEX identity_provider_domains_provider ON identity_provider_domains(provider_id);
+            """),
+        Migration("0012-sso-sign-in", sql: """
+            -- An authorization request under way: the state as a hash (the URL carries it), the browser
+            -- that started it (the hash of its SameSite=Lax cookie), nonce and PKCE verifier sealed
+            -- (purpose single-sign-on, bound to the state and provider). Ten minutes, deleted at first use.
+            CREATE TABLE sso_attempts (
+                id INTEGER PRIMARY KEY,
+                state_hash BLOB NOT NULL UNIQUE,
+                browser_hash BLOB NOT NULL,
+                provider_id INTEGER NOT NULL REFERENCES identity_providers(id) ON DELETE CASCADE,
+                secrets_sealed BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL
+            );
+            CREATE INDEX sso_attempts_expiry ON sso_attempts(expires_at);
+            -- A provider's identity, (issuer, sub), linked once to one account; later sign-ins find the
+            -- account by it alone, whatever the token's email says then. Entra's tid and oid kept beside.
+            CREATE TABLE sso_identities (
+                id INTEGER PRIMARY KEY,
+                issuer TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                tenant_id TEXT,
+                object_id TEXT,
+                provider_id INTEGER REFERENCES identity_providers(id) ON DELETE SET NULL,
+                customer_user_id INTEGER UNIQUE REFERENCES customer_users(id) ON DELETE CASCADE,
+                staff_id INTEGER UNIQUE REFERENCES staff(id) ON DELETE CASCADE,
+                linked_email TEXT NOT NULL,
+                linked_at INTEGER NOT NULL,
+                last_sign_in_at INTEGER,
+                UNIQUE (issuer, subject),
+                CHECK ((customer_user_id IS NULL) <> (staff_id IS NULL))
+            );
+            -- A session begun at a provider: its name (the Security tab says who signs the person in) and,
+            -- sealed, the URL that continues sign-out there (it carries the ID token as id_token_hint).
+            CREATE TABLE sso_sessions (
+                session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+                provider_id INTEGER REFERENCES identity_providers(id) ON DELETE SET NULL,
+                display_name TEXT NOT NULL,
+                sign_out_sealed BLOB
+            );
+            """),
     ])
 }

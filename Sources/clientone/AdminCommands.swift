@@ -1,10 +1,34 @@
 import ArgumentParser
 import Portal
 
-/// `clientone client add|set`.
+/// `clientone client add|set|sso`.
 struct ClientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "client", abstract: "Add or change a client company.",
-                                                    subcommands: [Add.self, Set.self])
+                                                    subcommands: [Add.self, Set.self, SingleSignOn.self])
+
+    /// `clientone client sso NAME-OR-ID …` and `… --off`.
+    struct SingleSignOn: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sso", abstract: "Set, change or turn off the client's identity provider (OpenID Connect single sign-on).")
+        @OptionGroup var database: DatabaseOption
+        @Argument(help: "The client's name or id.") var client: String
+        @OptionGroup var provider: ProviderOptions
+        @Option(name: .customLong("trust-email"), help: "Link first sign-ins by email even when the provider does not mark it verified.")
+        var trustEmail: Switch?
+        @Option(name: .customLong("trust-idp-mfa"), help: "Count the provider's multi-factor sign-in (amr/acrs) for the client's MFA rule.")
+        var trustProviderMFA: Switch?
+        @Option(name: .customLong("create-users"), help: "Create an active account on the first sign-in of a verified address of the client's domains.")
+        var createUsers: Switch?
+
+        func validate() throws {
+            try provider.validate(extraGiven: trustEmail != nil || trustProviderMFA != nil || createUsers != nil)
+        }
+
+        func run() throws {
+            try provider.apply(to: client, database: database, trustEmail: trustEmail?.isOn, trustProviderMFA: trustProviderMFA?.isOn,
+                               createUsers: createUsers?.isOn)
+        }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a client.")
@@ -76,9 +100,22 @@ struct UserCommand: ParsableCommand {
     }
 }
 
-/// `clientone staff add`.
+/// `clientone staff add|sso`.
 struct StaffCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Add an MSP staff account.", subcommands: [Add.self])
+    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Add an MSP staff account, or set staff single sign-on.",
+                                                    subcommands: [Add.self, SingleSignOn.self])
+
+    /// `clientone staff sso …` and `… --off`: staff sign in at /admin/login through the MSP's own provider.
+    struct SingleSignOn: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sso", abstract: "Set, change or turn off the MSP's identity provider for staff sign-in.")
+        @OptionGroup var database: DatabaseOption
+        @OptionGroup var provider: ProviderOptions
+
+        func validate() throws { try provider.validate(extraGiven: false) }
+
+        func run() throws { try provider.apply(to: nil, database: database, trustEmail: nil, trustProviderMFA: nil, createUsers: nil) }
+    }
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a staff member (administrator).")
@@ -138,4 +175,59 @@ struct Outbox: ParsableCommand {
             print("")
         }
     }
+}
+
+/// The options `client sso` and `staff sso` share.
+struct ProviderOptions: ParsableArguments {
+    @Option(help: "The provider's issuer URL (its discovery document must name it exactly).") var issuer: String?
+    @Option(name: .customLong("client-id"), help: "The console's client (application) ID at the provider.") var clientID: String?
+    @Flag(name: .customLong("client-secret-stdin"),
+          help: "Read the client secret from one line of standard input (may be left out when changing a provider: the secret is kept).")
+    var clientSecretStdin = false
+    @Option(name: .customLong("domain"), help: "An email domain whose addresses sign in through this provider (repeat for more).")
+    var domains: [String] = []
+    @Option(name: .customLong("tenant"), help: "Microsoft Entra ID: the directory (tenant) ID, a GUID.") var tenant: String?
+    @Option(name: .customLong("display-name"), help: "The name on \"Continue with …\" (default from the issuer: Microsoft Entra ID, Google, Okta).")
+    var displayName: String?
+    @Flag(help: "Turn single sign-on off (the provider and its domains are removed).") var off = false
+    @Option(name: .customLong("ca-file"), help: "Extra trusted CA certificates (PEM) for checking the issuer's discovery document, as serve's --ca-file.")
+    var caFile: String?
+
+    func validate(extraGiven: Bool) throws {
+        if off {
+            if issuer != nil || clientID != nil || clientSecretStdin || !domains.isEmpty || tenant != nil || displayName != nil || extraGiven {
+                throw ValidationError("--off takes no other option")
+            }
+            return
+        }
+        guard issuer != nil else { throw ValidationError("give --issuer URL (or --off)") }
+        guard clientID != nil else { throw ValidationError("give --client-id ID") }
+        guard !domains.isEmpty else { throw ValidationError("give at least one --domain") }
+    }
+
+    func apply(to client: String?, database: DatabaseOption, trustEmail: Bool?, trustProviderMFA: Bool?, createUsers: Bool?) throws {
+        let secret = clientSecretStdin ? try readSecretFromStandardInput() : nil
+        let portal = try database.openPortal(caFile: caFile)
+        defer { portal.close() }
+        let owner = client.map { "client \($0)" } ?? "staff sign-in"
+        if off {
+            let removed = try portal.removeSingleSignOn(client: client)
+            print("Single sign-on for \(owner) is off (\(removed) removed)")
+            return
+        }
+        let provider = try portal.configureSingleSignOn(client: client, IdentityProviderSettings(
+            issuer: issuer ?? "", clientID: clientID ?? "", clientSecret: secret, domains: domains, tenantID: tenant,
+            displayName: displayName, trustEmail: trustEmail, trustProviderMFA: trustProviderMFA, createUsers: createUsers))
+        print("Single sign-on for \(owner): \(provider.summary); client secret set")
+        print("Register the redirect URI ORIGIN\(Portal.singleSignOnCallbackPath) at the provider (ORIGIN: serve's --public-url, "
+              + "by default http://localhost:8080)")
+    }
+}
+
+/// Reads one line (a client secret) from standard input.
+func readSecretFromStandardInput() throws -> String {
+    guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        throw ValidationError("--client-secret-stdin: no secret on standard input")
+    }
+    return line
 }

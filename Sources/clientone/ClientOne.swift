@@ -9,6 +9,12 @@ struct ClientOne: ParsableCommand {
         commandName: "clientone",
         abstract: "ClientOne Console: the customer account console of an MSP's Client Portal.",
         subcommands: [Serve.self, ClientCommand.self, UserCommand.self, StaffCommand.self, Backup.self, Outbox.self, QR.self])
+
+    /// libcurl's global set-up runs first, before any thread exists.
+    static func main() {
+        Portal.prepareOutboundCalls()
+        main(nil)
+    }
 }
 
 /// Where the database is: `--db`, else `CLIENTONE_DB`, else `clientone.db` here.
@@ -25,9 +31,10 @@ struct DatabaseOption: ParsableArguments {
     var resolvedKeyFile: String? { keyFile ?? ProcessInfo.processInfo.environment["CLIENTONE_KEY_FILE"] }
 
     /// Opens the portal's services for a one-off command (no web front).
-    func openPortal() throws -> Portal {
+    func openPortal(caFile: String? = nil) throws -> Portal {
         var configuration = PortalConfiguration(databasePath: resolved, publicDirectory: "")
         configuration.keyFilePath = resolvedKeyFile
+        configuration.caFile = caFile
         return try Portal(configuration: configuration)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HTTP
 import Portal
 
@@ -23,6 +24,8 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("trusted-proxy"),
             help: "A reverse proxy's exact IP address (repeatable): only its connections may name the client in X-Forwarded-For.")
     var trustedProxies: [String] = []
+    @Option(name: .customLong("ca-file"), help: "Extra trusted CA certificates (PEM) for outbound HTTPS to identity providers, beside the system's.")
+    var caFile: String?
 
     func validate() throws {
         if issuer.isEmpty || issuer.count > 64 || issuer.utf8.count > 256 || issuer.contains(":") {
@@ -33,6 +36,11 @@ struct Serve: ParsableCommand {
         }
         if !(1...64).contains(threads) {
             throw ValidationError("--threads must be between 1 and 64")
+        }
+        if let caFile {
+            guard let text = try? String(contentsOfFile: caFile, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") else {
+                throw ValidationError("--ca-file \(caFile): not a readable PEM file of CA certificates")
+            }
         }
     }
 
@@ -49,6 +57,7 @@ struct Serve: ParsableCommand {
         configuration.mailFrom = mailFrom
         configuration.threads = threads
         configuration.trustedProxies = trustedProxies
+        configuration.caFile = caFile
         // Request lines go out in batches; everything else at once, after the lines before it.
         let output = LineWriter()
         defer { output.flush() }

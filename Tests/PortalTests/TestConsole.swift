@@ -11,13 +11,16 @@ final class TestConsole: @unchecked Sendable {
     static let password = "correct horse battery"
 
     let directory = TemporaryDirectory()
-    let clock = ManualClock()
+    let clock: ManualClock
     let application: Application
     var portal: Portal { application.portal }
     var port: UInt16 { application.port }
     let accessLog = AccessLogLines()
 
-    init(_ configure: (inout PortalConfiguration) -> Void = { _ in }) throws {
+    /// `clockStart`: the console's time at first; single sign-on's tests start at the real time, which the
+    /// providers' tokens carry.
+    init(clockStart: Int64 = 1_800_000_000, _ configure: (inout PortalConfiguration) -> Void = { _ in }) throws {
+        clock = ManualClock(clockStart)
         var configuration = PortalConfiguration(databasePath: directory.file("console.db"),
                                                 publicDirectory: Self.repositoryRoot.appendingPathComponent("Public").path)
         configuration.port = 0

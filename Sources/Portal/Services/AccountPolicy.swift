@@ -37,7 +37,9 @@ extension Portal {
                   account.user.status == .active, account.client.portalEnabled else { return .ended }
             if session.impersonatorStaffID != nil { return .allowed(account) }
             if account.client.ssoOnly, session.method == .password || session.method == .passkey { return .ended }
-            if account.client.requireMFA, session.stage == .active, try !hasSecondFactor(db, customerID: customerID) {
+            // A provider's multi-factor sign-in the client trusts meets the requirement by itself.
+            if account.client.requireMFA, session.stage == .active, session.method != .singleSignOnWithMFA,
+               try !hasSecondFactor(db, customerID: customerID) {
                 return .enrolmentDue(account)
             }
             return .allowed(account)

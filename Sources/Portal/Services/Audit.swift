@@ -43,6 +43,20 @@ enum AuditKind: String, Sendable {
     case staffAuthenticatorDisabled = "staff_authenticator_disabled"
     /// A staff member opened a held message's reset or invitation link in the outbox ("Show link").
     case outboxLinkShown = "outbox_link_shown"
+    /// Single sign-on that went wrong: the provider, its answer, or a check of the ID token (detail: the
+    /// reference shown to the person, the reason, the provider).
+    case singleSignOnFailed = "sso_failed"
+    /// The person said no at the provider.
+    case singleSignOnCancelled = "sso_cancelled"
+    /// A verified identity that no account may use ("Client Portal Access Required"), with the reason.
+    case singleSignOnRefused = "sso_refused"
+    /// An identity linked to an account for the first time.
+    case singleSignOnLinked = "sso_linked"
+    /// An account created on first sign-in (the client allows it).
+    case singleSignOnAccountCreated = "sso_account_created"
+    /// A client's (or the staff) identity provider set or changed; never the secret itself.
+    case singleSignOnConfigured = "sso_configured"
+    case singleSignOnRemoved = "sso_removed"
 }
 
 extension AuditKind: SQLBindable {}

@@ -351,7 +351,7 @@ extension Portal {
                 return .failure(refusal)
             }
             return .success(try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session,
-                                               method: session.method, detail: "password and passkey", ip: ip, userAgent: userAgent).token)
+                                               method: session.method, detail: "\(try firstFactor(db, of: session)) and passkey", ip: ip, userAgent: userAgent).token)
         }
     }
 

@@ -25,6 +25,11 @@ struct SecretKey: Sendable {
         case recoveryCodes = "recovery-codes"
         /// AES-256-GCM over secrets shown once while they wait in their session (`pending_secrets`).
         case pendingSecrets = "pending-secrets"
+        /// AES-256-GCM over single sign-on's server-side state: an attempt's nonce and PKCE verifier, and
+        /// a session's way out at its provider (which carries the ID token).
+        case singleSignOn = "single-sign-on"
+        /// AES-256-GCM over the client secrets the console holds at identity providers.
+        case identityProviderSecrets = "identity-provider-secrets"
 
         var label: [UInt8] { Array("clientone/\(rawValue)".utf8) }
     }
@@ -38,6 +43,8 @@ struct SecretKey: Sendable {
     let outboxKey: [UInt8]
     let recoveryCodeKey: [UInt8]
     let pendingSecretsKey: [UInt8]
+    let singleSignOnKey: [UInt8]
+    let identityProviderKey: [UInt8]
     /// The recovery-code key of databases from before key separation, HMAC(key file's key,
     /// "clientone:recovery-codes"): codes issued then can only be checked under it (their hashes cannot
     /// be recomputed without the codes), until the account regenerates its codes.
@@ -50,6 +57,8 @@ struct SecretKey: Sendable {
         outboxKey = Self.derive(master, .outbox)
         recoveryCodeKey = Self.derive(master, .recoveryCodes)
         pendingSecretsKey = Self.derive(master, .pendingSecrets)
+        singleSignOnKey = Self.derive(master, .singleSignOn)
+        identityProviderKey = Self.derive(master, .identityProviderSecrets)
         legacyRecoveryCodeKey = Self.legacyDerived(master, "recovery-codes")
     }
 

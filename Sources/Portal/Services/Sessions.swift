@@ -64,6 +64,11 @@ public enum SignInMethod: String, Sendable {
     case passkey
     /// An administrator's "View as customer".
     case administrator
+    /// The company's identity provider (OpenID Connect).
+    case singleSignOn = "sso"
+    /// The identity provider, which showed multi-factor authentication the client trusts (`amr`/`acrs`):
+    /// the client's MFA requirement is met without the console's own second factor.
+    case singleSignOnWithMFA = "sso_mfa"
 }
 
 /// How far a session has come through sign-in.

@@ -150,7 +150,7 @@ extension Portal {
                 return try recordFailedAttempt(db, throttle, keys: keys, failure, at: time).map { .lockedOut(seconds: $0) } ?? .invalid
             }
             let signedIn = try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session,
-                                              method: session.method, detail: "password and \(method)", ip: ip, userAgent: userAgent)
+                                              method: session.method, detail: "\(try firstFactor(db, of: session)) and \(method)", ip: ip, userAgent: userAgent)
             return .signedIn(token: signedIn.token)
         }
     }
@@ -162,6 +162,6 @@ extension Portal {
             preconditionFailure("enrolment is for customer sessions")
         }
         return try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session, method: session.method,
-                                  detail: "password, after setting up the authenticator app", ip: ip, userAgent: userAgent)
+                                  detail: "\(try firstFactor(db, of: session)), after setting up the authenticator app", ip: ip, userAgent: userAgent)
     }
 }

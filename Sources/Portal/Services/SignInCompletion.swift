@@ -14,7 +14,6 @@ extension Portal {
     func completeSignIn(_ db: Database, principal: KeyOwner, email: String, replacing waiting: Session?,
                         method: SignInMethod, stage: SessionStage = .active, detail: String, ip: String,
                         userAgent: String) throws -> (token: String, id: Int64) {
-        if let waiting { try db.run("DELETE FROM sessions WHERE id = \(waiting.id)") }
         let kind: Session.Kind
         switch principal {
         case .customer: kind = .customer
@@ -22,6 +21,11 @@ extension Portal {
         }
         let token = try createSession(db, kind: kind, userID: principal.id, ip: ip, userAgent: userAgent, stage: stage, method: method)
         let id = db.lastInsertRowID
+        if let waiting {
+            // A session begun at an identity provider keeps its provider (and its way out there).
+            try db.run("UPDATE sso_sessions SET session_id = \(id) WHERE session_id = \(waiting.id)")
+            try db.run("DELETE FROM sessions WHERE id = \(waiting.id)")
+        }
         if stage != .secondFactor {
             try throttle.reset(throttle.accountKey(email), db)
         }
@@ -39,6 +43,18 @@ extension Portal {
             }
         }
         return (token, id)
+    }
+
+    /// How a waiting session's first factor was proven, for the audit line of the sign-in it completes:
+    /// "password", or the identity provider's name ("Microsoft Entra ID and authenticator app").
+    func firstFactor(_ db: Database, of session: Session) throws -> String {
+        switch session.method {
+        case .singleSignOn, .singleSignOnWithMFA:
+            return try db.queryOne("SELECT display_name FROM sso_sessions WHERE session_id = \(session.id)")?.decode("display_name")
+                ?? "single sign-on"
+        case .passkey: return "passkey"
+        case .password, .administrator: return "password"
+        }
     }
 
     /// Judges a guess that was checked outside the transaction (hashing is slow on purpose) against the

@@ -78,7 +78,7 @@ extension Portal {
                 return try recordFailedAttempt(db, staffThrottle, keys: keys, failure, at: time).map { .lockedOut(seconds: $0) } ?? .invalid
             }
             let signedIn = try completeSignIn(db, principal: .staff(staffID), email: staff.email, replacing: session, method: session.method,
-                                              detail: "password and authenticator app", ip: ip, userAgent: userAgent)
+                                              detail: "\(try firstFactor(db, of: session)) and authenticator app", ip: ip, userAgent: userAgent)
             return .signedIn(token: signedIn.token)
         }
     }
@@ -96,7 +96,7 @@ extension Portal {
                 return .failure(refusal)
             }
             return .success(try completeSignIn(db, principal: .staff(staffID), email: staff.email, replacing: session,
-                                               method: session.method, detail: "password and passkey", ip: ip, userAgent: userAgent).token)
+                                               method: session.method, detail: "\(try firstFactor(db, of: session)) and passkey", ip: ip, userAgent: userAgent).token)
         }
     }
 }

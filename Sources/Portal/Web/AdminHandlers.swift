@@ -13,7 +13,8 @@ enum AdminHandlers {
     @Sendable static func showLogin(_ context: inout RequestContext) throws -> Response {
         if context.staffSession?.stage == .active { return .redirect(to: "/admin") }
         let status = context.request.query["signed_out"] == "1" ? "You have signed out." : nil
-        return .html(AdminView.login(csrfToken: context.csrfToken, status: status, codeStep: try secondFactors(context)))
+        return .html(AdminView.login(csrfToken: context.csrfToken, status: status, codeStep: try secondFactors(context),
+                                     singleSignOn: try SingleSignOnHandlers.staffChoice(context)))
     }
 
     @Sendable static func submitLogin(_ context: inout RequestContext) throws -> Response {
@@ -244,9 +245,11 @@ enum AdminHandlers {
 
     /// Ends the staff session, and with it any customer account it was viewing.
     @Sendable static func logout(_ context: inout StaffContext) throws -> Response {
+        let providerSignOut = try context.portal.providerSignOut(sessionID: context.staffSession.id)
         try context.portal.endStaffSession(context.staffSession, actor: context.staffActor)
         context.setCookies.append(Cookies.clear(Cookies.staff, secure: context.portal.configuration.secureCookies))
-        return .redirect(to: "/admin/login?signed_out=1")
+        return providerSignOut.map { .html(SingleSignOnSignedOutView.render(providerName: $0.displayName, continueTo: $0.url, kiosk: false)) }
+            ?? .redirect(to: "/admin/login?signed_out=1")
     }
 
     // MARK: Clients
@@ -275,11 +278,64 @@ enum AdminHandlers {
     }
 
     static func clientPage(_ context: StaffContext, id: Int64, message: Message?, form: AdminView.AddUserForm = AdminView.AddUserForm(),
-                           status: Int = 200) throws -> Response {
+                           singleSignOn: AdminView.SingleSignOnSection? = nil, status: Int = 200) throws -> Response {
         guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
         let users = try context.portal.customerSummaries(clientID: id).map(userRow)
+        let sso = try singleSignOn ?? singleSignOnSection(context, clientID: id)
         return .html(AdminView.client(row(client, users: users.count), users: users, staff: try staff(context), message: message,
-                                      form: form), status: status)
+                                      form: form, singleSignOn: sso), status: status)
+    }
+
+    static func singleSignOnSection(_ context: StaffContext, clientID: Int64) throws -> AdminView.SingleSignOnSection {
+        let configured = try context.portal.identityProvider(clientID: clientID).map { provider in
+            AdminView.SingleSignOnSection.Configured(
+                issuer: provider.issuer, clientID: provider.oauthClientID, displayName: provider.displayName, domains: provider.domains,
+                tenantID: provider.tenantID, trustEmail: provider.trustEmail, trustProviderMFA: provider.trustProviderMFA,
+                createUsers: provider.createUsers)
+        }
+        return AdminView.SingleSignOnSection(configured: configured, redirectURI: context.portal.singleSignOnRedirectURI)
+    }
+
+    /// `POST /admin/clients/{id}/sso`: sets or changes the client's provider. A refusal shows the page again
+    /// with what was typed (never the secret) and the field at fault.
+    @Sendable static func saveSingleSignOn(_ context: inout StaffContext) throws -> Response {
+        let id = try pathID(context)
+        guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
+        let form = try context.form()
+        let domains = (form["domains"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" })
+            .map(String.init)
+        let settings = IdentityProviderSettings(
+            issuer: form["issuer"] ?? "", clientID: form["client_id"] ?? "", clientSecret: form["client_secret"], domains: domains,
+            tenantID: form["tenant_id"], displayName: form["display_name"], trustEmail: form["trust_email"] == "on",
+            trustProviderMFA: form["trust_idp_mfa"] == "on", createUsers: form["create_users"] == "on")
+        switch try context.portal.saveIdentityProvider(owner: .client(client), settings, actor: context.staffActor) {
+        case .success(let provider):
+            return try clientPage(context, id: id, message: Message(.success, "Single sign-on saved: \(provider.displayName)."))
+        case .failure(let refusal):
+            var section = try singleSignOnSection(context, clientID: id)
+            section.issuer = settings.issuer
+            section.clientID = settings.clientID
+            section.domains = form["domains"] ?? ""
+            section.tenantID = settings.tenantID ?? ""
+            section.displayName = settings.displayName ?? ""
+            section.trustEmail = settings.trustEmail ?? false
+            section.trustProviderMFA = settings.trustProviderMFA ?? false
+            section.createUsers = settings.createUsers ?? false
+            section.errorField = refusal.field?.rawValue
+            section.error = refusal.message
+            return try clientPage(context, id: id, message: Message(.error, "Single sign-on was not saved. \(refusal.message)"),
+                                  singleSignOn: section, status: 422)
+        }
+    }
+
+    /// `POST /admin/clients/{id}/sso/remove`: turns single sign-on off for the client.
+    @Sendable static func removeSingleSignOn(_ context: inout StaffContext) throws -> Response {
+        let id = try pathID(context)
+        guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
+        let message = try context.portal.removeIdentityProvider(owner: .client(client), actor: context.staffActor).map {
+            Message(.success, "Single sign-on is off: \($0) was removed.")
+        } ?? Message(.info, "Single sign-on was not set up.")
+        return try clientPage(context, id: id, message: message)
     }
 
     @Sendable static func addUser(_ context: inout StaffContext) throws -> Response {

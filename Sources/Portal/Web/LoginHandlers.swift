@@ -30,9 +30,16 @@ enum LoginHandlers {
             return page(context, LoginPage(step: .email, csrfToken: context.csrfToken, email: email,
                                            error: "Enter an email address like name@example.com.", kiosk: kiosk), status: 422)
         }
+        let provider = try context.portal.signInProvider(forEmail: email)
+        let choice = provider.map { SingleSignOnChoice(displayName: $0.displayName, start: "/login/sso/start", providerID: $0.id, loginHint: email) }
         guard let password = form["password"] else {
-            let step: LoginPage.Step = try context.portal.signInStep(email: email) == .singleSignOn ? .singleSignOn : .password
-            return page(context, LoginPage(step: step, csrfToken: context.csrfToken, email: email, kiosk: kiosk))
+            let step: LoginPage.Step
+            if let provider {
+                step = provider.clientSingleSignOnOnly ? .singleSignOn : .password
+            } else {
+                step = try context.portal.signInStep(email: email) == .singleSignOn ? .singleSignOn : .password
+            }
+            return page(context, LoginPage(step: step, csrfToken: context.csrfToken, email: email, kiosk: kiosk, singleSignOn: choice))
         }
         let result = try context.portal.signIn(email: email, password: password, ip: context.ip, userAgent: context.userAgent)
         let secure = context.portal.configuration.secureCookies
@@ -47,14 +54,15 @@ enum LoginHandlers {
             }
         case .invalid:
             return page(context, LoginPage(step: .password, csrfToken: context.csrfToken, email: email,
-                                           error: invalidCredentials, kiosk: kiosk), status: 401)
+                                           error: invalidCredentials, kiosk: kiosk, singleSignOn: choice), status: 401)
         case .lockedOut(let seconds):
             var response = page(context, LoginPage(step: .password, csrfToken: context.csrfToken, email: email,
                                                    error: LoginThrottle.waitMessage(seconds), kiosk: kiosk), status: 429)
             response.headers["Retry-After"] = String(seconds)
             return response
         case .singleSignOnRequired:
-            return page(context, LoginPage(step: .singleSignOn, csrfToken: context.csrfToken, email: email, kiosk: kiosk), status: 403)
+            return page(context, LoginPage(step: .singleSignOn, csrfToken: context.csrfToken, email: email, kiosk: kiosk,
+                                           singleSignOn: choice), status: 403)
         case .portalNotAvailable:
             return .html(AccessStateView.render(AccessStatePage(state: .portalNotAvailable, kiosk: kiosk)), status: 403)
         case .accessRequired:
@@ -70,12 +78,16 @@ enum LoginHandlers {
             defer { context.base = viewing.base }
             return try AdminHandlers.endImpersonation(&viewing)
         }
+        // A session begun at the company's provider signs out there too (read before the session goes).
+        let providerSignOut = try context.portal.providerSignOut(sessionID: session.id)
         try context.portal.endSession(session, actor: context.actor)
         let secure = context.portal.configuration.secureCookies
         context.setCookies.append(Cookies.clear(Cookies.session, secure: secure))
         // The page's idle timer signs out with reason=idle, so the sign-in page can say why.
         let idle = (try? context.form()["reason"]) == "idle"
-        var response = Response.redirect(to: idle ? "/login?signed_out=idle" : "/login?signed_out=1")
+        var response = providerSignOut.map {
+            Response.html(SingleSignOnSignedOutView.render(providerName: $0.displayName, continueTo: $0.url, kiosk: context.portal.configuration.kiosk))
+        } ?? Response.redirect(to: idle ? "/login?signed_out=idle" : "/login?signed_out=1")
         response.headers["Clear-Site-Data"] = clearSiteData
         return response
     }

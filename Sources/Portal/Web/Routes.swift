@@ -8,6 +8,9 @@ enum Routes {
         router.add("GET", "/", .anyone { _ in .redirect(to: "/portal/profile") })
         router.add("GET", "/login", .anyone(LoginHandlers.showLogin))
         router.add("POST", "/login", .anyone(lane: .slowWorkWithField("password"), LoginHandlers.submitLogin))
+        // Single sign-on: out to the provider and back (both may wait on it, so on the slow lane).
+        router.add("GET", "/login/sso/start", .anyone(lane: .slowWork, SingleSignOnHandlers.start))
+        router.add("GET", "/login/sso/callback", .anyone(lane: .slowWork, SingleSignOnHandlers.callback))
         router.add("GET", "/login/forgot", .anyone(PasswordResetHandlers.showForgot))
         router.add("POST", "/login/forgot", .anyone(PasswordResetHandlers.submitForgot))
         router.add("GET", "/login/reset", .anyone(PasswordResetHandlers.showReset))
@@ -53,6 +56,7 @@ enum Routes {
         router.add("POST", "/portal/reauth/passkey/finish", .customer(PasskeyHandlers.finishReauth))
         // The MSP administrator's side (staff sessions only) and the end of "View as customer".
         router.add("GET", "/admin/login", .anyone(side: .staff, AdminHandlers.showLogin))
+        router.add("GET", "/admin/login/sso/start", .anyone(lane: .slowWork, side: .staff, SingleSignOnHandlers.startStaff))
         router.add("POST", "/admin/login", .anyone(lane: .slowWork, side: .staff, AdminHandlers.submitLogin))
         router.add("POST", "/admin/logout", .staff(AdminHandlers.logout))
         router.add("GET", "/admin", .staff(AdminHandlers.clients))
@@ -60,6 +64,9 @@ enum Routes {
         router.add("POST", "/admin/clients/{id}/settings", .staff(AdminHandlers.saveClientSettings))
         router.add("POST", "/admin/clients/{id}/users", .staff(AdminHandlers.addUser))
         router.add("POST", "/admin/clients/{id}/link", .staff(AdminHandlers.linkIdentity))
+        // A client's identity provider: set or changed (checks the issuer's discovery document: slow work), or removed.
+        router.add("POST", "/admin/clients/{id}/sso", .staff(lane: .slowWork, AdminHandlers.saveSingleSignOn))
+        router.add("POST", "/admin/clients/{id}/sso/remove", .staff(AdminHandlers.removeSingleSignOn))
         router.add("GET", "/admin/users/{id}", .staff(AdminHandlers.user))
         router.add("POST", "/admin/users/{id}/disable", .staff(AdminHandlers.disableUser))
         router.add("POST", "/admin/users/{id}/enable", .staff(AdminHandlers.enableUser))

@@ -83,6 +83,7 @@ extension SecurityView {
         var sessions: [SessionItem] = []
         var sessionsMessage: Message?
         var message: Message?
+        var singleSignOnProvider: String?
 
         init(_ context: CustomerContext) throws {
             let account = context.account
@@ -100,6 +101,7 @@ extension SecurityView {
                             lastActive: DateText.dayAndTime($0.lastSeenAt), current: $0.current)
             }
             activity = try context.portal.recentActivity(customerID: account.user.id).map { (DateText.dayAndTime($0.at), $0.text) }
+            singleSignOnProvider = try context.portal.linkedProviderName(customerID: account.user.id)
             if context.impersonator != nil {
                 message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes and passkeys cannot be changed.")
             }
@@ -112,6 +114,7 @@ extension SecurityView {
             page.activity = activity
             page.sessions = sessions
             page.sessionsMessage = sessionsMessage
+            page.singleSignOnProvider = singleSignOnProvider
             return .html(SecurityView.render(page), status: status)
         }
     }

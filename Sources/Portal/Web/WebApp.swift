@@ -26,9 +26,10 @@ final class WebApp: Sendable {
 
     func setOrigin(_ origin: String) { consoleOrigin.withLock { $0 = ConsoleOrigin(origin) } }
 
-    /// Whether the request goes to the server's slow lane (its route may hash a password).
+    /// Whether the request goes to the server's slow lane (its route may hash a password, or wait on an
+    /// identity provider). The match is kept for the answer.
     func isSlow(_ request: Request) -> Bool {
-        guard request.method == "POST", case .found(let route, _) = match(request) else { return false }
+        guard case .found(let route, _) = match(request) else { return false }
         switch route.lane {
         case .connection: return false
         case .slowWork: return true
