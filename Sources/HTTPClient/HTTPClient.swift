@@ -181,10 +181,16 @@ public final class HTTPClient: Sendable {
         return ASCII.lowercased(String(authority.prefix { $0 != ":" }))
     }
 
+    /// Only the canonical dotted-decimal form (127.x.y.z, no sign, no leading zero), which libcurl reads
+    /// as the same address: it takes "127.0.0.089" for a host name and looks it up (DNS could answer with
+    /// any address), and "127.0.0.0255" for octal.
     static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { part in UInt8(part) != nil }
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { part in
+            (1...3).contains(part.utf8.count) && part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+                && (part == "0" || part.first != "0") && Int(part).map { $0 <= 255 } == true
+        }
     }
 
     static func isHeaderSafe(_ text: String, allowSpace: Bool = false) -> Bool {

@@ -85,13 +85,25 @@ import Testing
         }
     }
 
+    /// Through the test server as a proxy, since nothing listens on the other loopback addresses: the
+    /// request reaching it shows the URL passed the checks.
+    @Test("Plain http is allowed to all of 127.0.0.0/8 written the usual way", arguments: ["127.0.0.1", "127.0.0.0", "127.1.2.3", "127.255.255.254", "127.10.100.200"])
+    func plainHTTPToLoopbackRange(_ address: String) throws {
+        let server = try startServer()
+        var configuration = HTTPClientConfiguration()
+        configuration.proxy = "http://127.0.0.1:\(server.plainPort)"
+        let response = try OutboundClient(configuration: configuration).send(HTTPClientRequest(url: "http://\(address):9/echo"))
+        #expect(response.status == 404)
+        #expect(server.requests == ["GET http://\(address):9/echo"])
+    }
+
     /// The client is configured with the test server's plain port as its proxy, so a URL that slipped
     /// through the checks would reach the server even for a host elsewhere: its log shows that none did.
     @Test("Plain http elsewhere, other schemes, files, credentials in the URL and look-alike loopback addresses are refused before any connection",
           arguments: ["http://example.com/", "HTTP://example.com/", "http://127.0.0.1.example.com/", "http://localhost.example.com/",
                       "ftp://127.0.0.1:PORT/", "file:///etc/passwd", "gopher://127.0.0.1:PORT/", "https://user:pw@127.0.0.1:TLS/echo",
-                      "https://user@127.0.0.1:TLS/echo", "http://127.0.0.1:PORT@example.com/",
-                      "http://0127.0.0.1:PORT/echo", "https://127.0.0.1:TLS/echo two", "https:///echo", "127.0.0.1:PORT/echo"])
+                      "https://user@127.0.0.1:TLS/echo", "http://127.0.0.1:PORT@example.com/", "http://127.0.0.089:PORT/echo",
+                      "http://127.0.0.0255:PORT/echo", "http://0127.0.0.1:PORT/echo", "http://127.0.0.+1:PORT/echo", "http://127.0.0.256:PORT/echo", "https://127.0.0.1:TLS/echo two", "https:///echo", "127.0.0.1:PORT/echo"])
     func refusedURLs(_ template: String) throws {
         let server = try startServer()
         var configuration = HTTPClientConfiguration(caFile: server.authority.caFile)
