@@ -40,7 +40,7 @@ import Glibc
                 #expect(try Echo(response).path == "/echo")
             }
         }
-        #expect(server.requests == ["GET /echo", "GET /echo", "GET /echo"])
+        #expect(server.requests(atLeast: 3) == ["GET /echo", "GET /echo", "GET /echo"])
     }
 
     @Test("A configured proxy is used: calls go through it, and fail when it is closed")
@@ -51,7 +51,7 @@ import Glibc
         configuration.proxy = "http://127.0.0.1:\(server.plainPort)"
         let response = try OutboundClient(configuration: configuration).send(HTTPClientRequest(url: "http://localhost:\(server.httpsPort)/echo"))
         #expect(response.status == 404)
-        #expect(server.requests == ["GET http://localhost:\(server.httpsPort)/echo"])
+        #expect(server.requests(atLeast: 1) == ["GET http://localhost:\(server.httpsPort)/echo"])
         configuration.proxy = "http://127.0.0.1:\(try HTTPSTestServer.closedPort())"
         let closed = OutboundClient(configuration: configuration)
         #expect(failure { try closed.send(HTTPClientRequest(url: "https://127.0.0.1:\(server.httpsPort)/echo")) } == .connect)

@@ -94,11 +94,31 @@ public final class HTTPSTestServer: Sendable {
         child.text.split(separator: "\n").dropFirst().compactMap { try? JSONDecoder().decode(Event.self, from: Data($0.utf8)) }
     }
 
-    /// TCP connections accepted so far, on any port.
-    public var connections: Int { events.filter { $0.event == "connection" }.count }
+    /// The requests logged so far as "METHOD PATH" (without markers, see ``eventsBeforeMarker()``), once there are at least `count` (or 5 s passed): the
+    /// server logs a request before it answers, but the log comes on another pipe than the answer.
+    public func requests(atLeast count: Int) -> [String] {
+        let requests = { self.events.filter { $0.event == "request" && $0.path?.hasPrefix("/marker-") != true }.map { "\($0.method ?? "") \($0.path ?? "")" } }
+        _ = child.waitForOutput(within: 5) { _ in requests().count >= count }
+        return requests()
+    }
 
-    /// Requests received so far, as "METHOD PATH".
-    public var requests: [String] { events.filter { $0.event == "request" }.map { "\($0.method ?? "") \($0.path ?? "")" } }
+    /// What was logged before a marker request the raw test client sends now: the log is in order, so
+    /// once the marker is in it, so is everything a call made before it. Without the marker's connection.
+    public func eventsBeforeMarker() throws -> [Event] {
+        let marker = "/marker-\(UUID().uuidString)"
+        _ = try HTTPClient(port: plainPort, hostHeader: "127.0.0.1:\(plainPort)").get(marker)
+        _ = child.waitForOutput(within: 5) { _ in self.events.contains { $0.path == marker } }
+        let logged = events
+        guard let index = logged.firstIndex(where: { $0.path == marker }), index > 0, logged[index - 1].event == "connection" else {
+            throw ChildProcessError(description: "https_server.py did not log the marker request: \(logged)")
+        }
+        return Array(logged[..<(index - 1)])
+    }
+
+    /// The TCP connections (on any port) accepted before now; see ``eventsBeforeMarker()``.
+    public func connectionsBeforeMarker() throws -> Int {
+        try eventsBeforeMarker().filter { $0.event == "connection" }.count
+    }
 
     /// A port on 127.0.0.1 nothing listens on: bound by the system's choice, then closed again.
     public static func closedPort() throws -> UInt16 {
