@@ -202,6 +202,11 @@ public final class HTTPClient: Sendable {
         let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init)
             ?? String(cString: curl_easy_strerror(code))
         if collector.exceeded { return HTTPClientError(kind: .tooLarge, detail: collector.exceededDetail) }
+        // A header line over libcurl's own limit (100 KiB) never reaches the header callback: libcurl gives
+        // up first, calling it "out of memory" before 8.6 and CURLE_TOO_LARGE (100) from then on.
+        if code == CURLE_OUT_OF_MEMORY || code.rawValue == 100 {
+            return HTTPClientError(kind: .tooLarge, detail: "the response has a part larger than libcurl accepts (\(String(line.prefix(200))))")
+        }
         let kind: HTTPClientError.Kind
         switch code {
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
