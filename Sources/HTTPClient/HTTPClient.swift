@@ -111,6 +111,8 @@ public final class HTTPClient: Sendable {
                 }
                 if let proxy = configuration.proxy {
                     set(clientone_curl_setopt_string(handle, CURLOPT_PROXY, proxy))
+                    // Otherwise libcurl takes no_proxy from the environment and goes around the proxy for those hosts.
+                    set(clientone_curl_setopt_string(handle, CURLOPT_NOPROXY, ""))
                 } else {
                     // libcurl reads http_proxy, https_proxy and all_proxy from the environment: not here.
                     set(clientone_curl_setopt_string(handle, CURLOPT_PROXY, ""))

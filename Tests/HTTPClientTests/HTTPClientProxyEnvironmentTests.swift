@@ -14,8 +14,9 @@ import Glibc
     /// Unset for the test, so no exemption hides a proxy that would be used.
     static let exemptions = ["NO_PROXY", "no_proxy"]
 
-    /// Runs `body` with every proxy variable pointing at `proxy`, then puts the environment back as it was.
-    func withProxyEnvironment(_ proxy: String, _ body: () throws -> Void) rethrows {
+    /// Runs `body` with every proxy variable pointing at `proxy` and the exemptions set to `exempt` (or
+    /// unset), then puts the environment back as it was.
+    func withProxyEnvironment(_ proxy: String, exempt: String? = nil, _ body: () throws -> Void) rethrows {
         let saved = (Self.variables + Self.exemptions).map { name in (name, getenv(name).map { String(cString: $0) }) }
         defer {
             for (name, value) in saved {
@@ -23,7 +24,9 @@ import Glibc
             }
         }
         for name in Self.variables { setenv(name, proxy, 1) }
-        for name in Self.exemptions { unsetenv(name) }
+        for name in Self.exemptions {
+            if let exempt { setenv(name, exempt, 1) } else { unsetenv(name) }
+        }
         try body()
     }
 
@@ -55,5 +58,24 @@ import Glibc
         configuration.proxy = "http://127.0.0.1:\(try HTTPSTestServer.closedPort())"
         let closed = OutboundClient(configuration: configuration)
         #expect(failure { try closed.send(HTTPClientRequest(url: "https://127.0.0.1:\(server.httpsPort)/echo")) } == .connect)
+    }
+
+    @Test("A configured proxy is used for every host even when NO_PROXY or no_proxy in the environment exempts them")
+    func configuredProxyIgnoresNoProxy() throws {
+        let server = try startServer()
+        var configuration = HTTPClientConfiguration(caFile: server.authority.caFile)
+        configuration.proxy = "http://127.0.0.1:\(server.plainPort)"
+        let client = OutboundClient(configuration: configuration)
+        // Straight to the https port, this plain-http call would fail; through the proxy it gets the proxy's 404.
+        let url = "http://127.0.0.1:\(server.httpsPort)/echo"
+        try withProxyEnvironment(configuration.proxy!, exempt: "*") {
+            let response = try client.send(HTTPClientRequest(url: url))
+            #expect(response.status == 404)
+        }
+        try withProxyEnvironment(configuration.proxy!, exempt: "127.0.0.1,localhost") {
+            let response = try client.send(HTTPClientRequest(url: url))
+            #expect(response.status == 404)
+        }
+        #expect(server.requests(atLeast: 2) == ["GET \(url)", "GET \(url)"])
     }
 }
