@@ -119,8 +119,9 @@ public final class HTTPClient: Sendable {
                     set(clientone_curl_setopt_string(handle, CURLOPT_NOPROXY, "*"))
                 }
                 set(clientone_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-                set(clientone_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMilliseconds))
-                set(clientone_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, configuration.totalTimeoutMilliseconds))
+                // libcurl reads 0 as "no time-out" (and refuses a negative one): a limit of 0 or less stops at once.
+                set(clientone_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, configuration.connectTimeoutMilliseconds)))
+                set(clientone_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, configuration.totalTimeoutMilliseconds)))
                 set(clientone_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
                 set(clientone_curl_setopt_string(handle, CURLOPT_USERAGENT, "ClientOne-Console"))
                 set(clientone_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors.baseAddress))

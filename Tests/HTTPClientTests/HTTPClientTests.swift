@@ -172,6 +172,15 @@ import Testing
         #expect(server.requests(atLeast: 2) == ["GET /hang", "POST /hang"])
     }
 
+    @Test("A time-out of zero milliseconds stops the call at once; it does not mean no limit")
+    func zeroTimeout() throws {
+        let server = try startServer()
+        var configuration = HTTPClientConfiguration(caFile: server.authority.caFile)
+        configuration.totalTimeoutMilliseconds = 0
+        let client = OutboundClient(configuration: configuration)
+        #expect(failure { try client.send(HTTPClientRequest(url: "http://127.0.0.1:\(server.plainPort)/hang")) } == .timeout)
+    }
+
     @Test("A port nobody listens on gives a connection error")
     func closedPort() throws {
         let port = try HTTPSTestServer.closedPort()
