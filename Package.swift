@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "PageBench", dependencies: ["Portal", "HTTP"], path: "Benchmarks/PageBench", swiftSettings: strict),
 
         // Test helpers shared by the test targets (a raw HTTP/1.1 client, temporary folders, the one way to run other programs).
-        .target(name: "TestSupport", dependencies: ["Threads"], path: "Tests/TestSupport", exclude: ["smtp_sink.py", "oidc"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["Threads"], path: "Tests/TestSupport", exclude: ["smtp_sink.py", "oidc", "https_server.py"], swiftSettings: strict),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Threads", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "TestSupport"], swiftSettings: strict),
@@ -69,6 +69,7 @@ let package = Package(
         .testTarget(name: "WebAuthnTests", dependencies: ["WebAuthn", "Crypto", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "OIDCTests", dependencies: ["OIDC", "Crypto", "Threads", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "HTTPClientTests", dependencies: ["HTTPClient", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates"], swiftSettings: strict),
         .testTarget(name: "PortalTests", dependencies: ["Portal", "TestSupport", "Threads", "Crypto", "Store", "Mail", "COpenSSL"], swiftSettings: strict),
     ]

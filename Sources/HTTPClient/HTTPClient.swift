@@ -111,7 +111,7 @@ public final class HTTPClient: Sendable {
                 }
                 if let proxy = configuration.proxy {
                     set(clientone_curl_setopt_string(handle, CURLOPT_PROXY, proxy))
-                    // Set, even empty, the option keeps libcurl from reading no_proxy from the environment.
+                    // Otherwise libcurl takes no_proxy from the environment and goes around the proxy for those hosts.
                     set(clientone_curl_setopt_string(handle, CURLOPT_NOPROXY, ""))
                 } else {
                     // libcurl reads http_proxy, https_proxy and all_proxy from the environment: not here.
@@ -119,8 +119,9 @@ public final class HTTPClient: Sendable {
                     set(clientone_curl_setopt_string(handle, CURLOPT_NOPROXY, "*"))
                 }
                 set(clientone_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-                set(clientone_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, configuration.connectTimeoutMilliseconds))
-                set(clientone_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, configuration.totalTimeoutMilliseconds))
+                // libcurl reads 0 as "no time-out" (and refuses a negative one): a limit of 0 or less stops at once.
+                set(clientone_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, max(1, configuration.connectTimeoutMilliseconds)))
+                set(clientone_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, max(1, configuration.totalTimeoutMilliseconds)))
                 set(clientone_curl_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
                 set(clientone_curl_setopt_string(handle, CURLOPT_USERAGENT, "ClientOne-Console"))
                 set(clientone_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errors.baseAddress))
@@ -137,8 +138,10 @@ public final class HTTPClient: Sendable {
                     body.append(0)
                     set(body.withUnsafeMutableBytes { clientone_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) })
                 }
-                if failed { return CURLE_FAILED_INIT }
-                return curl_easy_perform(handle)
+                let result = failed ? CURLE_FAILED_INIT : curl_easy_perform(handle)
+                // The buffer is only valid inside this closure; the handle must not keep pointing at it.
+                _ = clientone_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
+                return result
             }
         }
         guard code == CURLE_OK else {
@@ -183,11 +186,16 @@ public final class HTTPClient: Sendable {
         return ASCII.lowercased(String(authority.prefix { $0 != ":" }))
     }
 
+    /// Only the canonical dotted-decimal form (127.x.y.z, no sign, no leading zero), which libcurl reads
+    /// as the same address: it takes "127.0.0.089" for a host name and looks it up (DNS could answer with
+    /// any address), and "127.0.0.0255" for octal.
     static func isLoopback(_ host: String) -> Bool {
         if host == "localhost" || host == "::1" { return true }
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts[0] == "127"
-            && parts.allSatisfy { part in (1...3).contains(part.utf8.count) && part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } && UInt8(part) != nil }
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { part in
+            (1...3).contains(part.utf8.count) && part.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+                && (part == "0" || part.first != "0") && Int(part).map { $0 <= 255 } == true
+        }
     }
 
     static func isHeaderSafe(_ text: String, allowSpace: Bool = false) -> Bool {
@@ -199,6 +207,11 @@ public final class HTTPClient: Sendable {
         let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init)
             ?? String(cString: curl_easy_strerror(code))
         if collector.exceeded { return HTTPClientError(kind: .tooLarge, detail: collector.exceededDetail) }
+        // A header line over libcurl's own limit (100 KiB) never reaches the header callback: libcurl gives
+        // up first, calling it "out of memory" before 8.6 and CURLE_TOO_LARGE (100) from then on.
+        if code == CURLE_OUT_OF_MEMORY || code.rawValue == 100 {
+            return HTTPClientError(kind: .tooLarge, detail: "the response has a part larger than libcurl accepts (\(String(line.prefix(200))))")
+        }
         let kind: HTTPClientError.Kind
         switch code {
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
