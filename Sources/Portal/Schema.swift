@@ -294,17 +294,20 @@ enum Schema {
         Migration("0012-sso-sign-in", sql: """
             -- An authorization request under way: the state as a hash (the URL carries it), the browser
             -- that started it (the hash of its SameSite=Lax cookie), nonce and PKCE verifier sealed
-            -- (purpose single-sign-on, bound to the state and provider). Ten minutes, deleted at first use.
+            -- (purpose single-sign-on, bound to the state and provider). Ten minutes, deleted at first use;
+            -- at most a few open per client address (the oldest give way), so starts cannot fill the disk.
             CREATE TABLE sso_attempts (
                 id INTEGER PRIMARY KEY,
                 state_hash BLOB NOT NULL UNIQUE,
                 browser_hash BLOB NOT NULL,
+                ip TEXT NOT NULL,
                 provider_id INTEGER NOT NULL REFERENCES identity_providers(id) ON DELETE CASCADE,
                 secrets_sealed BLOB NOT NULL,
                 created_at INTEGER NOT NULL,
                 expires_at INTEGER NOT NULL
             );
             CREATE INDEX sso_attempts_expiry ON sso_attempts(expires_at);
+            CREATE INDEX sso_attempts_ip ON sso_attempts(ip, id);
             -- A provider's identity, (issuer, sub), linked once to one account; later sign-ins find the
             -- account by it alone, whatever the token's email says then. Entra's tid and oid kept beside.
             CREATE TABLE sso_identities (

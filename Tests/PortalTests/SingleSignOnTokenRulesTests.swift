@@ -245,4 +245,26 @@ import TestSupport
         let last = (log["authorize"] as? [[String: Any]])?.last
         #expect(last?["acr_values"] == nil)
     }
+
+    @Test("Starting sign-in over and over keeps at most 20 attempts open for one address: the oldest give way, the latest still works")
+    func attemptsCapped() throws {
+        let world = try Self.world()
+        try world.customer("clicker@claims.example")
+        try world.provider.setBehaviour("clicker", #"{"claims": {"email": "clicker@claims.example", "email_verified": true}}"#)
+        let browser = world.sso.console.browser()
+        var first: String?
+        var last = ""
+        for _ in 0..<30 {
+            last = try world.sso.start(browser, email: "clicker@claims.example")
+            if first == nil { first = last }
+        }
+        #expect(try world.sso.console.count("SELECT count(*) AS n FROM sso_attempts WHERE ip = '127.0.0.1'") == 20)
+        #expect(SSOWorld.destination(try world.sso.back(browser, try world.provider.signIn(authorizationURL: last, subject: "clicker")))
+                == "/portal/profile")
+        // The first attempt gave way: its answer is refused even in its own browser.
+        let stale = try world.provider.signIn(authorizationURL: try #require(first), subject: "clicker")
+        try world.watch()
+        #expect(try world.sso.back(browser, stale).status == 502)
+        #expect(try world.lastReason().contains("state_unknown"))
+    }
 }

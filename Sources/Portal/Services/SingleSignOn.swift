@@ -12,6 +12,11 @@ import Store
 extension Portal {
     /// How long the person has at the provider before the attempt is refused.
     static let singleSignOnAttemptLifetime: Int64 = 600
+    /// Attempts open at once for one client address, and for everyone: beyond them the oldest give way
+    /// (a person who clicked "Continue" many times keeps the latest), so a flood of starts cannot grow
+    /// the table without bound.
+    static let singleSignOnAttemptsPerAddress = 20
+    static let singleSignOnAttemptsInAll = 10_000
 
     /// Where providers send people back (`GET`), below the console's origin.
     public static let singleSignOnCallbackPath = "/login/sso/callback"
@@ -87,9 +92,16 @@ extension Portal {
         try pool.write { db in
             try db.run("DELETE FROM sso_attempts WHERE expires_at <= \(time)")
             try db.run("""
-                INSERT INTO sso_attempts (state_hash, browser_hash, provider_id, secrets_sealed, created_at, expires_at)
-                VALUES (\(stateHash), \(Digest.sha256(Array(browserToken.utf8))), \(provider.id), \(secrets), \(time),
+                INSERT INTO sso_attempts (state_hash, browser_hash, ip, provider_id, secrets_sealed, created_at, expires_at)
+                VALUES (\(stateHash), \(Digest.sha256(Array(browserToken.utf8))), \(ip), \(provider.id), \(secrets), \(time),
                         \(time + Self.singleSignOnAttemptLifetime))
+                """)
+            try db.run("""
+                DELETE FROM sso_attempts WHERE ip = \(ip) AND id <=
+                    (SELECT id FROM sso_attempts WHERE ip = \(ip) ORDER BY id DESC LIMIT 1 OFFSET \(Self.singleSignOnAttemptsPerAddress))
+                """)
+            try db.run("""
+                DELETE FROM sso_attempts WHERE id <= (SELECT id FROM sso_attempts ORDER BY id DESC LIMIT 1 OFFSET \(Self.singleSignOnAttemptsInAll))
                 """)
         }
         let url = request.url(metadata: metadata, registration: registration,
