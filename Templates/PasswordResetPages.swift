@@ -25,9 +25,12 @@ public struct ResetPasswordPage: Sendable {
     public var newError: String?
     public var confirmError: String?
     public var kiosk: Bool
+    /// An invitation link: the client whose portal it opens ("Welcome to …"); nil for a reset link.
+    public var invitationTo: String?
 
     public init(csrfToken: String, token: String?, email: String = "", newError: String? = nil, confirmError: String? = nil,
-                kiosk: Bool = false) {
+                kiosk: Bool = false, invitationTo: String? = nil) {
+        self.invitationTo = invitationTo
         self.csrfToken = csrfToken
         self.token = token
         self.email = email
@@ -73,8 +76,9 @@ public enum PasswordResetView {
             <p><a class="button button--primary" href="/login/forgot">Request a new link</a></p>
             """)
         }
-        return wrap(title: "Choose a new password", kiosk: page.kiosk, """
-        <h1 id="auth-title" class="auth__title">Choose a new password</h1>
+        let title = page.invitationTo.map { "Welcome to \($0)'s portal — create your password" } ?? "Choose a new password"
+        return wrap(title: title, kiosk: page.kiosk, """
+        <h1 id="auth-title" class="auth__title">\(title)</h1>
         <p class="auth__identity"><span class="auth__email">\(page.email)</span></p>
         <form method="post" action="/login/reset" novalidate>
           \(Form.csrf(page.csrfToken))
@@ -85,7 +89,7 @@ public enum PasswordResetView {
                        extra: " minlength=\"8\" autofocus"))
           \(Form.field(id: "confirm_password", name: "confirm_password", label: "Confirm New Password", type: "password",
                        error: page.confirmError, required: true, autocomplete: "new-password", maxLength: 1024))
-          <button type="submit" class="button button--primary button--block">Set new password</button>
+          <button type="submit" class="button button--primary button--block">\(page.invitationTo == nil ? "Set new password" : "Create password")</button>
         </form>
         """)
     }

@@ -82,7 +82,7 @@ extension Portal {
 
     /// Sets a new password from a reset link: same rules as a change; the link is spent, every session of
     /// the account ends, and a notice is mailed.
-    func resetPassword(token: String, new: String, confirm: String, ip: String) throws -> Result<Void, ResetError> {
+    func resetPassword(token: String, new: String, confirm: String, ip: String) throws -> Result<ResetDone, ResetError> {
         guard let user = try resetLinkAccount(token: token), let hash = SessionToken.hash(token) else { return .failure(.invalidLink) }
         var newError: String?
         if case .failure(let problem) = Validation.newPassword(new, email: user.email) { newError = problem.message }
@@ -90,7 +90,7 @@ extension Portal {
         if newError != nil || confirmError != nil { return .failure(.fields(new: newError, confirm: confirmError)) }
         let newHash = try hasher.hash(new)
         let time = now
-        let result: Result<Void, ResetError> = try pool.write { db in
+        let result: Result<ResetDone, ResetError> = try pool.write { db in
             // The account's status is read again inside the write: it may have been disabled since.
             let spent = try db.run("""
                 UPDATE password_resets SET used_at = \(time) WHERE token_hash = \(hash) AND used_at IS NULL AND
@@ -113,10 +113,17 @@ extension Portal {
             try db.run("UPDATE customer_users SET status = 'active' WHERE id = \(user.id) AND status = 'invited'")
             try Audit.record(db, .passwordReset, actor: Actor(customerUserID: user.id, staffID: openedBy, clientID: user.clientID, ip: ip),
                              at: time, detail: detail)
-            return .success(())
+            return .success(user.status == .invited ? .accountReady : .passwordReset)
         }
         wakeMailDelivery()
         return result
+    }
+
+    /// The name of the client whose portal an invitation link opens (nil: an ordinary reset link, of an
+    /// account that is active already): the page welcomes the invited person instead of "resetting".
+    func invitationClientName(for user: CustomerUser) throws -> String? {
+        guard user.status == .invited, let clientID = user.clientID else { return nil }
+        return try pool.withConnection { db in try AccountQueries.client(id: clientID, db)?.name }
     }
 
     /// What every password change does besides storing the hash: other sessions and pending reset links
@@ -133,4 +140,10 @@ extension Portal {
             If this was not you, contact your IT provider at once.
             """, at: time)
     }
+}
+
+/// What a used link did: reset a password, or (an invitation) made the account ready.
+enum ResetDone: Sendable, Equatable {
+    case passwordReset
+    case accountReady
 }

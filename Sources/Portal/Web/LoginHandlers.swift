@@ -15,7 +15,9 @@ enum LoginHandlers {
         case "1": notice = Message(.success, "You have signed out.")
         default: break
         }
-        if context.request.query["reset"] == "1" {
+        if context.request.query["ready"] == "1" {
+            notice = Message(.success, "Your account is ready. Sign in with your email and new password.")
+        } else if context.request.query["reset"] == "1" {
             notice = Message(.success, "Your password was reset. Sign in with your new password.")
         }
         return page(context, LoginPage(step: .email, csrfToken: context.csrfToken, notice: notice,

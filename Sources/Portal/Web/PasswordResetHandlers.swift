@@ -32,7 +32,8 @@ enum PasswordResetHandlers {
         let token = context.request.query["token"] ?? ""
         let user = try context.portal.resetLinkAccount(token: token)
         return reset(context, ResetPasswordPage(csrfToken: context.csrfToken, token: user == nil ? nil : token,
-                                                email: user?.email ?? "", kiosk: context.portal.configuration.kiosk),
+                                                email: user?.email ?? "", kiosk: context.portal.configuration.kiosk,
+                                                invitationTo: try user.flatMap(context.portal.invitationClientName)),
                      status: user == nil ? 410 : 200)
     }
 
@@ -41,15 +42,18 @@ enum PasswordResetHandlers {
         let token = form["token"] ?? ""
         switch try context.portal.resetPassword(token: token, new: form["new_password"] ?? "", confirm: form["confirm_password"] ?? "",
                                                 ip: context.ip) {
-        case .success:
+        case .success(.passwordReset):
             return .redirect(to: "/login?reset=1")
+        case .success(.accountReady):
+            return .redirect(to: "/login?ready=1")
         case .failure(.invalidLink):
             return reset(context, ResetPasswordPage(csrfToken: context.csrfToken, token: nil, kiosk: context.portal.configuration.kiosk),
                          status: 410)
         case .failure(.fields(let new, let confirm)):
-            let email = try context.portal.resetLinkAccount(token: token)?.email ?? ""
-            return reset(context, ResetPasswordPage(csrfToken: context.csrfToken, token: token, email: email, newError: new,
-                                                    confirmError: confirm, kiosk: context.portal.configuration.kiosk), status: 422)
+            let user = try context.portal.resetLinkAccount(token: token)
+            return reset(context, ResetPasswordPage(csrfToken: context.csrfToken, token: token, email: user?.email ?? "", newError: new,
+                                                    confirmError: confirm, kiosk: context.portal.configuration.kiosk,
+                                                    invitationTo: try user.flatMap(context.portal.invitationClientName)), status: 422)
         }
     }
 
