@@ -37,8 +37,9 @@
   });
 
   // Idle sign-out: the server ends a session after data-idle-timeout seconds without a request. A
-  // minute before, a warning counts down with "Stay signed in" (which tells the server); at zero the
-  // page signs out through its Sign Out form, which lands on the sign-in page saying why.
+  // minute before (a third of the time-out when that is shorter, so a short --idle-timeout does not warn
+  // right after sign-in), a warning counts down with "Stay signed in" (which tells the server); at zero
+  // the page signs out through its Sign Out form, which lands on the sign-in page saying why.
   var seconds = parseInt(document.body.getAttribute("data-idle-timeout") || "", 10);
   var signOut = document.querySelector("form.sign-out");
   if (seconds > 0 && signOut) {
@@ -49,10 +50,12 @@
     warning.setAttribute("aria-describedby", "idle-text");
     warning.hidden = true;
     warning.innerHTML = '<p id="idle-title" class="idle-warning__title">You will be signed out soon</p>' +
-      '<p id="idle-text">For your security, this session ends in <span data-idle-count>60</span> seconds because nothing has happened for a while.</p>' +
+      '<p id="idle-text">For your security, this session ends in <span data-idle-count>60</span> seconds: nothing has happened for <span data-idle-quiet>a while</span>.</p>' +
       '<button type="button" class="button button--primary" data-idle-stay>Stay signed in</button>';
     document.body.appendChild(warning);
     var count = warning.querySelector("[data-idle-count]");
+    var quiet = warning.querySelector("[data-idle-quiet]");
+    var lead = Math.min(60, Math.floor(seconds / 3));
     var stay = warning.querySelector("[data-idle-stay]");
     var deadline = 0, warnTimer = null, tick = null;
 
@@ -70,6 +73,8 @@
       if (left <= 0) expire();
     };
     var warn = function () {
+      var idle = Math.max(1, seconds - Math.round((deadline - Date.now()) / 1000));
+      quiet.textContent = idle < 120 ? idle + " seconds" : Math.round(idle / 60) + " minutes";
       warning.hidden = false;
       stay.focus();
       update();
@@ -79,7 +84,7 @@
       clearTimeout(warnTimer); clearInterval(tick);
       warning.hidden = true;
       deadline = Date.now() + total * 1000;
-      warnTimer = setTimeout(warn, Math.max(0, total - 60) * 1000);
+      warnTimer = setTimeout(warn, Math.max(0, total - lead) * 1000);
     };
     stay.addEventListener("click", function () {
       var token = signOut.querySelector('input[name="csrf_token"]');

@@ -10,8 +10,9 @@ from console import Console, Page, chromium
 
 class KioskIdleSignOutTest(unittest.TestCase):
     def test_warning_stay_signed_in_then_idle_sign_out(self):
-        # 61 s: the warning shows a second after the page loads and the sign-out comes a minute later.
-        console = Console("--kiosk", "--idle-timeout", "61")
+        # 30 s, the shortest: the warning comes after 20 quiet seconds (a third of the time-out ahead, not a
+        # minute, which would be at once) and the sign-out 10 seconds later.
+        console = Console("--kiosk", "--idle-timeout", "30")
         driver = chromium()
         try:
             page = Page(driver, console)
@@ -21,8 +22,11 @@ class KioskIdleSignOutTest(unittest.TestCase):
             page.sign_in("jane.doe@northwind.example")
             page.wait_for_path("/portal/profile")
             warning = page.find(".idle-warning")
-            page.wait.until(lambda d: warning.is_displayed())
+            # Nothing has happened for a while only after a while: not on the page just loaded.
+            self.assertFalse(warning.is_displayed())
+            WebDriverWait(driver, 40).until(lambda d: warning.is_displayed())
             self.assertIn("You will be signed out soon", warning.text)
+            self.assertRegex(warning.text, r"nothing has happened for (19|20|21) seconds")
             page.screenshot("kiosk-idle-warning")
             page.check("kiosk-idle-warning")
             first = int(page.find("[data-idle-count]").text)
@@ -31,7 +35,7 @@ class KioskIdleSignOutTest(unittest.TestCase):
             page.find("[data-idle-stay]").click()
             page.wait.until(lambda d: not warning.is_displayed())
             # Stay signed in told the server: the session is still good after the first deadline would have passed.
-            page.wait.until(lambda d: warning.is_displayed())
+            WebDriverWait(driver, 40).until(lambda d: warning.is_displayed())
             WebDriverWait(driver, 90).until(lambda d: "/login" in d.current_url)
             self.assertIn("signed_out=idle", driver.current_url)
             self.assertIn("You were signed out because the session was idle.", driver.page_source)
