@@ -51,7 +51,8 @@
     warning.hidden = true;
     warning.innerHTML = '<p id="idle-title" class="idle-warning__title">You will be signed out soon</p>' +
       '<p id="idle-text">For your security, this session ends in <span data-idle-count>60</span> seconds: nothing has happened for <span data-idle-quiet>a while</span>.</p>' +
-      '<button type="button" class="button button--primary" data-idle-stay>Stay signed in</button>';
+      '<button type="button" class="button button--primary" data-idle-stay>Stay signed in</button> ' +
+      '<button type="button" class="button button--secondary" data-idle-leave>Sign out now</button>';
     document.body.appendChild(warning);
     var count = warning.querySelector("[data-idle-count]");
     var quiet = warning.querySelector("[data-idle-quiet]");
@@ -86,6 +87,10 @@
       deadline = Date.now() + total * 1000;
       warnTimer = setTimeout(warn, Math.max(0, total - lead) * 1000);
     };
+    warning.querySelector("[data-idle-leave]").addEventListener("click", function () {
+      clearInterval(tick);
+      signOut.submit();
+    });
     stay.addEventListener("click", function () {
       var token = signOut.querySelector('input[name="csrf_token"]');
       fetch("/portal/session/keepalive", {

@@ -83,7 +83,10 @@ public enum Layout {
         <header class="site-header">
           <div class="site-header__inner">
             <a class="brand" href="\(chrome.home)"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)</span></a>
-            \(HTML.when(chrome.kiosk, "<span class=\"kiosk-badge\">Shared computer</span>"))
+            <div class="site-header__actions">
+              \(HTML.when(chrome.kiosk, "<span class=\"kiosk-badge\">Shared computer</span>"))
+              \(signOutForm(chrome, placement: "header"))
+            </div>
           </div>
         </header>
         <main id="main" class="main" tabindex="-1">
@@ -120,18 +123,20 @@ public enum Layout {
             : "<a class=\"tabs__tab\" href=\"\(href)\">\(label)</a>"
     }
 
+    /// Sign Out on every signed-in page: in the header, always in reach (beside the kiosk badge on a
+    /// shared computer), and again at the foot of the page.
+    static func signOutForm(_ chrome: Chrome, placement: String) -> HTML {
+        guard chrome.account != nil, let token = chrome.csrfToken else { return .empty }
+        return """
+        <form class="sign-out sign-out--\(placement)" method="post" action="\(chrome.signOutAction)">
+          \(Form.csrf(token))
+          <button type="submit" class="button \(placement == "header" ? "button--secondary button--small" : "button--quiet")">Sign Out</button>
+        </form>
+        """
+    }
+
     static func footer(_ chrome: Chrome) -> HTML {
-        let signOut: HTML
-        if chrome.account != nil, let token = chrome.csrfToken {
-            signOut = """
-            <form class="sign-out" method="post" action="\(chrome.signOutAction)">
-              \(Form.csrf(token))
-              <button type="submit" class="button button--quiet">Sign Out</button>
-            </form>
-            """
-        } else {
-            signOut = .empty
-        }
+        let signOut = signOutForm(chrome, placement: "footer")
         return """
         <footer class="site-footer">
           <div class="site-footer__inner">

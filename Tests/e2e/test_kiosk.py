@@ -27,6 +27,9 @@ class KioskIdleSignOutTest(unittest.TestCase):
             WebDriverWait(driver, 40).until(lambda d: warning.is_displayed())
             self.assertIn("You will be signed out soon", warning.text)
             self.assertRegex(warning.text, r"nothing has happened for (19|20|21) seconds")
+            self.assertIn("Sign out now", warning.text)
+            # Sign Out stands in the header beside the badge, in reach without scrolling.
+            self.assertTrue(page.find(".site-header .sign-out button").is_displayed())
             page.screenshot("kiosk-idle-warning")
             page.check("kiosk-idle-warning")
             first = int(page.find("[data-idle-count]").text)
