@@ -13,8 +13,17 @@ public struct AuthenticatorSetupPage: Sendable {
     /// is a POST: it ends the pending set-up on the server, which a link could not.
     public var verifyAction = "/portal/profile/security/totp/verify"
     public var cancelAction = "/portal/profile/security/totp/cancel"
+    /// What the app will list the account as, and the `otpauth://` URI itself: a phone cannot scan its
+    /// own screen, so there the page offers the URI as a link the authenticator app opens.
+    public var issuer: String
+    public var account: String
+    public var keyURI: String
 
-    public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, setupID: Int64, error: String? = nil) {
+    public init(chrome: Chrome, qrSVG: HTML, groupedSecret: String, setupID: Int64, issuer: String, account: String, keyURI: String,
+                error: String? = nil) {
+        self.issuer = issuer
+        self.account = account
+        self.keyURI = keyURI
         self.chrome = chrome
         self.qrSVG = qrSVG
         self.groupedSecret = groupedSecret
@@ -70,10 +79,16 @@ public enum TwoFactorView {
           <h2 id="setup-title" class="card__title">Set up your authenticator app</h2>
           <ol class="setup__steps">
             <li>Open your authenticator app and add an account.</li>
-            <li>Scan this QR code, or enter the secret below by hand.</li>
+            <li>Scan this QR code (on this phone: Open in authenticator app), or enter the secret by hand.</li>
             <li>Enter the 6-digit code the app shows, then select Verify.</li>
           </ol>
-          <div class="setup__qr">\(page.qrSVG)</div>
+          <p class="setup__account">Your app will list it as <strong>\(page.issuer)</strong> (\(page.account)).</p>
+          <div class="setup__body">
+          <div class="setup__scan">
+            <p class="setup__open"><a class="button button--secondary" href="\(page.keyURI)">Open in authenticator app</a></p>
+            <div class="setup__qr">\(page.qrSVG)</div>
+          </div>
+          <div class="setup__enter">
           <div class="secret">
             <p class="field__label" id="secret-label">Secret for manual entry</p>
             <p class="secret__value"><code id="totp-secret" aria-labelledby="secret-label">\(page.groupedSecret)</code></p>
@@ -90,6 +105,8 @@ public enum TwoFactorView {
               <button type="submit" class="button button--quiet" formaction="\(page.cancelAction)" formnovalidate>Cancel</button>
             </div>
           </form>
+          </div>
+          </div>
         </section>
         """)
     }

@@ -91,6 +91,23 @@ class CustomerFlowsTest(unittest.TestCase):
         page.sign_in("jane.doe@northwind.example", "a new passphrase 2026")
         page.wait_for_path("/portal/profile")
 
+    def check_setup_layout(self):
+        """On a phone the otpauth link stands above the QR code and the secret breaks only between its
+        groups; on a wide screen the link is gone and the QR code stands beside the secret."""
+        page, driver = self.page, self.driver
+        driver.set_window_size(375, 900)
+        link = page.find(".setup__open a")
+        self.assertTrue(link.is_displayed())
+        self.assertTrue(link.get_attribute("href").startswith("otpauth://totp/"))
+        self.assertLess(link.rect["y"], page.find(".setup__qr").rect["y"])
+        # Every character of a group on the same line as the group's first.
+        broken = driver.execute_script(GROUPS_SCRIPT, page.find("#totp-secret"))
+        self.assertEqual(broken, [], "secret groups broken across lines")
+        driver.set_window_size(1280, 900)
+        self.assertFalse(page.find(".setup__open").is_displayed())
+        qr, secret = page.find(".setup__qr").rect, page.find(".secret").rect
+        self.assertLessEqual(qr["x"] + qr["width"], secret["x"])
+
     def test_authenticator_recovery_codes_and_sign_in_with_codes(self):
         page = self.page
         page.sign_in("jane.doe@northwind.example")
@@ -100,6 +117,7 @@ class CustomerFlowsTest(unittest.TestCase):
         page.wait_for_path("/portal/profile/security/totp/setup")
         page.wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, ".setup__qr svg"))
         page.check("authenticator-setup")
+        self.check_setup_layout()
         uri = decode_qr(page.find(".setup__qr svg").get_attribute("outerHTML"))
         secret = re.search(r"secret=([A-Z2-7]+)", uri).group(1)
         self.assertEqual(page.find("#totp-secret").text.replace(" ", ""), secret)
@@ -166,3 +184,21 @@ class CustomerFlowsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# The groups of the secret (split by spaces) whose characters do not all sit on one line.
+GROUPS_SCRIPT = """
+const node = arguments[0].firstChild, text = node.textContent, broken = [];
+let start = 0;
+for (const group of text.split(' ')) {
+  const tops = new Set();
+  for (let i = start; i < start + group.length; i++) {
+    const range = document.createRange();
+    range.setStart(node, i); range.setEnd(node, i + 1);
+    tops.add(Math.round(range.getBoundingClientRect().top));
+  }
+  if (tops.size > 1) broken.push(group);
+  start += group.length + 1;
+}
+return broken;
+"""

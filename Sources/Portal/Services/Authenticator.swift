@@ -7,7 +7,10 @@ import Store
 struct TOTPSetup: Sendable, Equatable {
     let id: Int64
     let secret: [UInt8]
-    let uri: String
+    /// The names the authenticator app will list the account under.
+    let issuer: String
+    let accountName: String
+    var uri: String { KeyURI.totp(secret: secret, issuer: issuer, account: accountName) }
     /// The secret as people type it: base32 in groups of four.
     var groupedSecret: String {
         let text = Array(Base32.encode(secret))
@@ -120,7 +123,7 @@ extension Portal {
         return try pool.write { db in
             if try authenticatorEnabled(db, owner: owner) { return .failure(.alreadyEnabled) }
             let id = try storePendingSecret(db, .authenticator, owner: owner, sessionID: sessionID, secret, at: time)
-            return .success(TOTPSetup(id: id, secret: secret, uri: KeyURI.totp(secret: secret, issuer: issuer, account: accountName)))
+            return .success(TOTPSetup(id: id, secret: secret, issuer: issuer, accountName: accountName))
         }
     }
 
@@ -130,8 +133,7 @@ extension Portal {
         guard let pending = try pool.withConnection({ db in
             try pendingSecret(db, .authenticator, owner: owner, sessionID: sessionID, at: time)
         }) else { return nil }
-        return TOTPSetup(id: pending.id, secret: pending.plaintext,
-                         uri: KeyURI.totp(secret: pending.plaintext, issuer: issuer, account: accountName))
+        return TOTPSetup(id: pending.id, secret: pending.plaintext, issuer: issuer, accountName: accountName)
     }
 
     /// Turns the set-up `setupID` on when the code matches its secret; `enabled` runs in the same

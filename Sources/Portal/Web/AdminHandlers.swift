@@ -235,7 +235,8 @@ enum AdminHandlers {
         var chrome = Chrome(title: "Set up authenticator", csrfToken: context.csrfToken)
         chrome.home = "/admin"
         var page = AuthenticatorSetupPage(chrome: chrome, qrSVG: .unsafeRaw(SVGWriter.svg(for: code, label: "QR code for your authenticator app")),
-                                          groupedSecret: setup.groupedSecret, setupID: setup.id, error: error)
+                                          groupedSecret: setup.groupedSecret, setupID: setup.id,
+                                          issuer: setup.issuer, account: setup.accountName, keyURI: setup.uri, error: error)
         page.verifyAction = "/admin/security/totp/verify"
         page.cancelAction = "/admin/security/totp/cancel"
         return .html(TwoFactorView.setup(page), status: status)

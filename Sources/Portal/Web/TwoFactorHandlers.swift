@@ -153,7 +153,8 @@ enum TwoFactorHandlers {
         let code = try QRCode.encode(text: setup.uri, ecc: .medium)
         let svg = SVGWriter.svg(for: code, label: "QR code for your authenticator app")
         let page = AuthenticatorSetupPage(chrome: context.chrome(title: "Set up authenticator", tab: .security),
-                                          qrSVG: .unsafeRaw(svg), groupedSecret: setup.groupedSecret, setupID: setup.id, error: error)
+                                          qrSVG: .unsafeRaw(svg), groupedSecret: setup.groupedSecret, setupID: setup.id,
+                                          issuer: setup.issuer, account: setup.accountName, keyURI: setup.uri, error: error)
         return .html(TwoFactorView.setup(page), status: status)
     }
 
