@@ -158,15 +158,7 @@ public struct PublicKey: Sendable {
             ERR_clear_error()
             return false
         }
-        let result = withInputBytes(signature) { signaturePointer, signatureCount in
-            withInputBytes(message) { messagePointer, messageCount in
-                EVP_DigestVerify(context, signaturePointer, signatureCount, messagePointer, messageCount)
-            }
-        }
-        // A mismatch or a malformed signature leaves entries on this thread's error queue; they belong
-        // to no later failure.
-        ERR_clear_error()
-        return result == 1
+        return digestVerify(context, signature: signature, message: message)
     }
 
     /// Whether `signature` is a valid RSASSA-PSS signature (RFC 8017 §8.1) of `message` with SHA-256,
@@ -189,11 +181,18 @@ public struct PublicKey: Sendable {
             ERR_clear_error()
             return false
         }
+        return digestVerify(context, signature: signature, message: message)
+    }
+
+    /// The one-shot verification both schemes end with, on a context already initialised.
+    private func digestVerify(_ context: OpaquePointer, signature: some Collection<UInt8>, message: some Collection<UInt8>) -> Bool {
         let result = withInputBytes(signature) { signaturePointer, signatureCount in
             withInputBytes(message) { messagePointer, messageCount in
                 EVP_DigestVerify(context, signaturePointer, signatureCount, messagePointer, messageCount)
             }
         }
+        // A mismatch or a malformed signature leaves entries on this thread's error queue; they belong
+        // to no later failure.
         ERR_clear_error()
         return result == 1
     }

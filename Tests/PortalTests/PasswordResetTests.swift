@@ -17,6 +17,12 @@ extension TestConsole {
                              [("name", "Pat Lee"), ("email", "pat@northwind.example"), ("phone", "")])
     }
 
+    /// The link in the newest invitation mailed to this address.
+    func invitationLink(for email: String) throws -> String? {
+        try portal.outboxMessages().first { $0.recipient == email }
+            .flatMap { $0.body.captures("(http://localhost:\\d+/login/reset\\?token=[A-Za-z0-9_-]+)").first }
+    }
+
     /// The reset link in the newest outbox message to this address.
     func resetLink(for email: String) throws -> String? {
         try portal.outboxMessages().first { $0.recipient == email && $0.kind == "password_reset" }
