@@ -29,6 +29,16 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // The administrator-view notice counts its minutes down (the server ends the view at zero).
+  var viewLeft = document.querySelector("[data-view-left]");
+  if (viewLeft) {
+    var viewEnds = Date.now() + parseInt(viewLeft.getAttribute("data-view-left"), 10) * 1000;
+    setInterval(function () {
+      var minutes = Math.ceil((viewEnds - Date.now()) / 60000);
+      viewLeft.textContent = minutes > 0 ? minutes + " of 30 minutes left" : "The view has ended";
+    }, 15000);
+  }
+
   // A page showing a secret (the set-up, new recovery codes) comes from the server while the secret is
   // pending, and is no-store; should a browser still restore it from its back/forward cache (Back after
   // "I've Saved These" or Cancel), ask the server again, which leads to the Security tab once it ended.

@@ -1,4 +1,18 @@
 /// The MSP administrator's pages: sign-in, clients, a client, a user, the audit log, the outbox.
+/// What the administrator-view notice says.
+public struct ImpersonationNotice: Sendable {
+    public var staffName: String
+    /// As the administrator typed it when opening the view.
+    public var reason: String
+    public var secondsLeft: Int
+
+    public init(staffName: String, reason: String, secondsLeft: Int) {
+        self.staffName = staffName
+        self.reason = reason
+        self.secondsLeft = secondsLeft
+    }
+}
+
 public enum AdminView {
     /// The staff member signed in, for the frame of every administrator page.
     public struct Staff: Sendable {
@@ -506,14 +520,19 @@ public enum AdminView {
         """)
     }
 
-    /// The notice on every portal page while an administrator views the account.
-    public static func impersonationBanner(staffName: String, csrfToken: String) -> HTML {
-        """
+    /// The notice on every portal page while an administrator views the account: it stays at the top of
+    /// the window, with who is viewing, why, and how long the view has left.
+    public static func impersonationBanner(_ notice: ImpersonationNotice, csrfToken: String) -> HTML {
+        let minutes = max(1, (notice.secondsLeft + 59) / 60)
+        return """
         <div class="impersonation" role="region" aria-label="Administrator view">
-          <p class="impersonation__text"><strong>An administrator (\(staffName)) is viewing this account.</strong> Any changes made will affect the real account.</p>
+          <div class="impersonation__body">
+            <p class="impersonation__text"><strong>An administrator (\(notice.staffName)) is viewing this account.</strong> Any changes made will affect the real account.</p>
+            <p class="impersonation__meta">\(HTML.when(!notice.reason.isEmpty, "Reason: “\(notice.reason)” · "))<span data-view-left="\(notice.secondsLeft)">\(minutes) of 30 minutes left</span></p>
+          </div>
           <form method="post" action="/portal/impersonation/end">
             \(Form.csrf(csrfToken))
-            <button type="submit" class="button button--secondary">End session</button>
+            <button type="submit" class="button button--on-notice button--small">End session</button>
           </form>
         </div>
         """

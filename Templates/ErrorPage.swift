@@ -5,6 +5,8 @@ public struct ErrorPage: Sendable {
     public var message: String
     /// A reference the operator can find in the log (for unexpected errors).
     public var reference: String?
+    /// The page's way on.
+    public var wayOn: (label: String, href: String) = (label: "Go to your profile", href: "/portal/profile")
 
     public init(status: Int, title: String, message: String, reference: String? = nil) {
         self.status = status
@@ -16,15 +18,17 @@ public struct ErrorPage: Sendable {
 
 /// Renders error pages.
 public enum ErrorView {
-    public static func render(_ page: ErrorPage) -> HTML {
+    /// `chrome`: the page's frame when it belongs to a signed-in page's flow (an administrator's view keeps
+    /// its notice); a bare frame with the page's title otherwise.
+    public static func render(_ page: ErrorPage, chrome: Chrome? = nil) -> HTML {
         let reference: HTML = page.reference.map { "<p class=\"muted\">Reference: <code>\($0)</code></p>" } ?? .empty
-        return Layout.page(Chrome(title: page.title), content: """
+        return Layout.page(chrome ?? Chrome(title: page.title), content: """
         <div class="auth">
           <section class="card auth__card" aria-labelledby="error-title">
             <h1 id="error-title" class="auth__title">\(page.title)</h1>
             <p>\(page.message)</p>
             \(reference)
-            <p><a class="button button--secondary" href="/portal/profile">Go to your profile</a></p>
+            <p><a class="button button--secondary" href="\(page.wayOn.href)">\(page.wayOn.label)</a></p>
           </section>
         </div>
         """)

@@ -43,6 +43,9 @@ public struct Chrome: Sendable {
     /// navigation, which the Content-Security-Policy's `form-action` does not cover as it does a form's
     /// redirect to another site.
     public var continueTo: String?
+    /// While an administrator views the account: the owner's name. What only the owner may do is shown
+    /// disabled with "Only NAME can change this", and Sign Out says that it ends the view.
+    public var viewedAccountOwner: String?
 
     public init(title: String, account: AccountHeader? = nil, csrfToken: String? = nil, tab: AccountTab? = nil,
                 banner: HTML = .empty, idleTimeout: Int? = nil, kiosk: Bool = false) {
@@ -53,6 +56,19 @@ public struct Chrome: Sendable {
         self.banner = banner
         self.idleTimeout = idleTimeout
         self.kiosk = kiosk
+    }
+}
+
+/// A control for what only the account's owner may do, while an administrator views the account: shown
+/// where the live one would be, disabled, saying who can.
+public enum OwnerOnly {
+    public static func button(_ label: String, owner: String, id: String) -> HTML {
+        """
+        <div class="owner-only">
+          <button type="button" class="button button--secondary" disabled aria-describedby="\(id)">\(label)</button>
+          <p class="owner-only__note" id="\(id)">Only \(owner) can change this.</p>
+        </div>
+        """
     }
 }
 
@@ -130,7 +146,7 @@ public enum Layout {
         return """
         <form class="sign-out sign-out--\(placement)" method="post" action="\(chrome.signOutAction)">
           \(Form.csrf(token))
-          <button type="submit" class="button \(placement == "header" ? "button--secondary button--small" : "button--quiet")">Sign Out</button>
+          <button type="submit" class="button \(placement == "header" ? "button--secondary button--small" : "button--quiet")">\(chrome.viewedAccountOwner == nil ? "Sign Out" : "Sign Out (ends the view)")</button>
         </form>
         """
     }
@@ -140,7 +156,9 @@ public enum Layout {
         return """
         <footer class="site-footer">
           <div class="site-footer__inner">
-            <p class="site-footer__note">Your IT provider manages this portal. Contact them for help with your account.</p>
+            \(chrome.viewedAccountOwner.map { owner in
+                "<p class=\"site-footer__note\">You are viewing \(owner)’s account as an administrator. Sign Out ends this view and takes you back to the administrator pages; you stay signed in there.</p>" as HTML
+            } ?? "<p class=\"site-footer__note\">Your IT provider manages this portal. Contact them for help with your account.</p>")
             \(signOut)
           </div>
         </footer>

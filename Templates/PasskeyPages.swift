@@ -74,12 +74,12 @@ public enum PasskeyView {
 
     /// The section on the Security tab: the keys, and "Add Key" (which needs the browser's WebAuthn API,
     /// so a script; without one the page says why).
-    static func section(_ section: PasskeysSection, csrf: String) -> HTML {
+    static func section(_ section: PasskeysSection, csrf: String, owner: String? = nil) -> HTML {
         let list: HTML = section.keys.isEmpty
             ? "<p class=\"keys__empty\">No security keys or passkeys yet.</p>"
             : """
               <ul class="keys">
-                \(HTML.each(section.keys) { item(key: $0, section: section, csrf: csrf) })
+                \(HTML.each(section.keys) { item(key: $0, section: section, csrf: csrf, owner: owner) })
               </ul>
               """
         return """
@@ -88,6 +88,7 @@ public enum PasskeyView {
           \(Form.alert(section.message))
           <p>Sign in with your fingerprint, face, screen lock or a hardware security key: nothing to type, and nothing a fake site can reuse.</p>
           \(list)
+          \(owner.map { OwnerOnly.button("Add Key", owner: $0, id: "passkeys-owner-only") } ?? """
           <form class="keys__add" method="post" action="\(section.base)/begin" data-passkey-register novalidate>
             \(Form.csrf(csrf))
             \(Form.field(id: "passkey_name", name: "name", label: "Name for the new key",
@@ -98,13 +99,25 @@ public enum PasskeyView {
             <p class="note" data-webauthn-unsupported hidden>This browser cannot use security keys or passkeys. Use a current version of Chrome, Edge, Firefox or Safari.</p>
             <button type="submit" class="button button--primary" data-js-only hidden>Add Key</button>
           </form>
+          """)
         </section>
         """
     }
 
-    static func item(key: PasskeyItem, section: PasskeysSection, csrf: String) -> HTML {
+    static func item(key: PasskeyItem, section: PasskeysSection, csrf: String, owner: String?) -> HTML {
         let open = section.renameOpen == key.id
         let error = open ? section.renameError : nil
+        if owner != nil {
+            // Renaming and removing are the owner's: the row only describes the key (the section says who can).
+            return """
+            <li class="keys__item">
+              <div class="keys__main">
+                <p class="keys__name">\(key.name) <span class="badge badge--neutral">\(key.kind)</span></p>
+                <p class="keys__meta">Added \(key.added) · \(key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
+              </div>
+            </li>
+            """
+        }
         return """
         <li class="keys__item">
           <div class="keys__main">

@@ -83,24 +83,25 @@ public struct SecurityPage: Sendable {
 public enum SecurityView {
     public static func render(_ page: SecurityPage) -> HTML {
         let csrf = page.chrome.csrfToken ?? ""
+        let owner = page.chrome.viewedAccountOwner
         if page.enrolmentRequired {
             return Layout.page(page.chrome, content: """
             <div class="panels">
               <div class="alert alert--info" role="status">Your IT provider requires two-factor authentication for your account. Set up an authenticator app to continue.</div>
               \(Form.alert(page.message))
-              \(authenticatorSection(page.authenticator, csrf: csrf))
+              \(authenticatorSection(page.authenticator, csrf: csrf, owner: owner))
             </div>
             """)
         }
         return Layout.page(page.chrome, content: """
         <div class="panels">
           \(Form.alert(page.message))
-          \(page.password.map { passwordSection($0, csrf: csrf, provider: page.singleSignOnProvider) }
+          \(page.password.map { passwordSection($0, csrf: csrf, provider: page.singleSignOnProvider, owner: owner) }
             ?? singleSignOnNote(provider: page.singleSignOnProvider))
-          \(authenticatorSection(page.authenticator, csrf: csrf))
-          \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf) } ?? .empty)
-          \(page.passkeys.map { PasskeyView.section($0, csrf: csrf) } ?? .empty)
-          \(sessionsSection(page.sessions, message: page.sessionsMessage, csrf: csrf))
+          \(authenticatorSection(page.authenticator, csrf: csrf, owner: owner))
+          \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf, owner: owner) } ?? .empty)
+          \(page.passkeys.map { PasskeyView.section($0, csrf: csrf, owner: owner) } ?? .empty)
+          \(sessionsSection(page.sessions, message: page.sessionsMessage, csrf: csrf, owner: owner))
           \(activitySection(page.activity))
         </div>
         """)
@@ -120,12 +121,14 @@ public enum SecurityView {
         """
     }
 
-    static func authenticatorSection(_ section: SecurityPage.AuthenticatorSection, csrf: String) -> HTML {
+    static func authenticatorSection(_ section: SecurityPage.AuthenticatorSection, csrf: String, owner: String?) -> HTML {
         let badge: HTML = section.enabled
             ? "<span class=\"badge badge--on\">Enabled</span>"
             : "<span class=\"badge badge--off\">Disabled</span>"
         let action: HTML
-        if section.enabled {
+        if let owner {
+            action = OwnerOnly.button(section.enabled ? "Disable" : "Enable", owner: owner, id: "authenticator-owner-only")
+        } else if section.enabled {
             action = """
             <details class="disclosure"\(HTML.when(section.disableOpen, " open"))>
               <summary class="button button--secondary">Disable</summary>
@@ -159,7 +162,7 @@ public enum SecurityView {
         """
     }
 
-    static func recoveryCodesSection(_ section: SecurityPage.RecoveryCodesSection, csrf: String) -> HTML {
+    static func recoveryCodesSection(_ section: SecurityPage.RecoveryCodesSection, csrf: String, owner: String?) -> HTML {
         let warning: HTML = HTML.when(section.lowWarning, """
             <div class="alert alert--error" role="status">Only \(section.remaining) recovery \(section.remaining == 1 ? "code is" : "codes are") left. Regenerate a new set and store it somewhere safe.</div>
             """)
@@ -168,6 +171,7 @@ public enum SecurityView {
           <h2 id="recovery-title" class="card__title">Recovery Codes</h2>
           <p>Recovery codes let you sign in if you lose access to your authenticator. <strong>\(section.remaining) of 10</strong> remaining.</p>
           \(warning)
+          \(owner.map { OwnerOnly.button("Regenerate", owner: $0, id: "recovery-owner-only") } ?? """
           <details class="disclosure"\(HTML.when(section.regenerateOpen, " open"))>
             <summary class="button button--secondary">Regenerate</summary>
             <form method="post" action="/portal/profile/security/recovery-codes/regenerate" class="disclosure__body" novalidate>
@@ -178,6 +182,7 @@ public enum SecurityView {
               <button type="submit" class="button button--primary">Regenerate recovery codes</button>
             </form>
           </details>
+          """)
         </section>
         """
     }
@@ -197,12 +202,13 @@ public enum SecurityView {
         "<p class=\"card__note\">You sign in with <strong>\(name)</strong>, your company's sign-in.</p>"
     }
 
-    static func passwordSection(_ section: SecurityPage.PasswordSection, csrf: String, provider: String?) -> HTML {
+    static func passwordSection(_ section: SecurityPage.PasswordSection, csrf: String, provider: String?, owner: String?) -> HTML {
         """
         <section class="card" aria-labelledby="password-title">
           <h2 id="password-title" class="card__title">Password</h2>
           \(provider.map(providerLine) ?? .empty)
           \(Form.alert(section.message))
+          \(owner.map { OwnerOnly.button("Change Password", owner: $0, id: "password-owner-only") } ?? """
           <details class="disclosure"\(HTML.when(section.open, " open"))>
             <summary class="button button--secondary">Change Password</summary>
             <form method="post" action="/portal/profile/password" class="disclosure__body" novalidate>
@@ -217,6 +223,7 @@ public enum SecurityView {
               <button type="submit" class="button button--primary">Change Password</button>
             </form>
           </details>
+          """)
         </section>
         """
     }

@@ -19,7 +19,7 @@ public struct SessionItem: Sendable {
 
 extension SecurityView {
     /// "Signed-in sessions": where the account is signed in, with a way to sign each one out.
-    static func sessionsSection(_ sessions: [SessionItem], message: Message?, csrf: String) -> HTML {
+    static func sessionsSection(_ sessions: [SessionItem], message: Message?, csrf: String, owner: String?) -> HTML {
         """
         <section class="card" id="sessions" aria-labelledby="sessions-title">
           <h2 id="sessions-title" class="card__title">Signed-in sessions</h2>
@@ -31,7 +31,7 @@ extension SecurityView {
                   <p class="keys__name">\(session.device)\(HTML.when(session.current, " <span class=\"badge badge--on\">This device</span>"))</p>
                   <p class="keys__meta">\(session.ip.isEmpty ? "Unknown address" : session.ip) · Signed in \(session.started) · Last active \(session.lastActive)</p>
                 </div>
-                \(session.current ? HTML.empty : """
+                \(session.current || owner != nil ? HTML.empty : """
                   <form method="post" action="/portal/profile/security/sessions/\(String(session.id))/revoke">
                     \(Form.csrf(csrf))
                     <button type="submit" class="button button--secondary">Sign out<span class="visually-hidden"> \(session.device), signed in \(session.started)</span></button>
@@ -40,7 +40,7 @@ extension SecurityView {
               </li>
               """ })
           </ul>
-          \(HTML.when(sessions.count > 1, """
+          \(owner.map { OwnerOnly.button("Sign out of other sessions", owner: $0, id: "sessions-owner-only") } ?? HTML.when(sessions.count > 1, """
             <form method="post" action="/portal/profile/security/sessions/revoke-others">
               \(Form.csrf(csrf))
               <button type="submit" class="button button--danger">Sign out of all other sessions</button>

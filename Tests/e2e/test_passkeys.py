@@ -74,8 +74,35 @@ class AdministratorNoticeInBrowserTest(unittest.TestCase):
             self.assertTrue(notice.is_displayed())
             self.assertIn("An administrator (Morgan Reyes) is viewing this account.", notice.text)
             page.check("impersonation-profile")
+            self.assertIn("Reason: “Ticket 1001: check notification settings”", notice.text)
+            self.assertIn("30 of 30 minutes left", notice.text)
             page.open("/portal/profile/security")
             page.check("impersonation-security")
+            # What only Jane may do is shown disabled, saying so; nothing live that would fail.
+            add_key = driver.find_element("xpath", "//button[normalize-space()='Add Key']")
+            self.assertFalse(add_key.is_enabled())
+            self.assertIn("Only Jane Doe can change this.", driver.find_element("id", "passkeys-owner-only").text)
+            self.assertFalse(driver.find_elements("css selector", "form[data-passkey-register]"))
+            # The notice stays at the top of the window at both widths while the page scrolls.
+            for width in (375, 1280):
+                driver.set_window_size(width, 700)
+                driver.execute_script("window.scrollTo(0, document.body.scrollHeight)")
+                page.wait.until(lambda d: d.execute_script("return window.scrollY") > 300)
+                top = driver.execute_script("return document.querySelector('.impersonation').getBoundingClientRect().top")
+                self.assertEqual(0, round(top), f"the notice is at the top of the window at {width}px after scrolling")
+                page.screenshot(f"impersonation-security-scrolled-{width}")
+            driver.set_window_size(1280, 900)
+            # A refusal (a page's form posted anyway, e.g. from another tab opened before the view) keeps the notice.
+            driver.execute_script("""
+                const form = document.createElement('form');
+                form.method = 'post'; form.action = '/portal/profile/security/sessions/revoke-others';
+                const token = document.querySelector('input[name=csrf_token]').cloneNode();
+                form.appendChild(token); document.body.appendChild(form); form.submit();""")
+            page.wait.until(lambda d: "Not available while an administrator views this account" in d.page_source)
+            self.assertIn("An administrator (Morgan Reyes) is viewing this account.", page.find(".impersonation").text)
+            page.check("impersonation-refusal")
+            driver.find_element("link text", "Back to the account").click()
+            page.wait_for_path("/portal/profile/security")
             page.find(".impersonation button[type=submit]").click()
             page.wait.until(lambda d: "/admin/users/" in d.current_url)
             page.open("/admin/audit")

@@ -191,6 +191,13 @@ extension Portal {
         }
     }
 
+    /// Why the administrator opened this view of an account, as they typed it (the notice shows it).
+    func impersonationReason(sessionID: Int64) throws -> String? {
+        try pool.withConnection { db in
+            try db.queryOne("SELECT impersonation_reason FROM sessions WHERE id = \(sessionID)")?.decode("impersonation_reason", as: String?.self) ?? nil
+        }
+    }
+
     /// Ends an administrator's view of an account.
     func endImpersonation(_ session: Session, ip: String) throws {
         try pool.write { db in

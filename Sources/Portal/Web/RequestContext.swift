@@ -17,6 +17,8 @@ struct RequestContext {
     var staff: StaffMember?
     /// The administrator viewing this customer's account, when the session is theirs.
     var impersonator: StaffMember?
+    /// Why the administrator opened the view, as they typed it.
+    var viewReason: String?
     /// The browser's session ran out from inactivity on this request.
     var expiredIdle = false
     /// The token forms on this page carry.
@@ -40,10 +42,19 @@ struct RequestContext {
     func chrome(title: String, tab: AccountTab?) -> Chrome {
         var chrome = Chrome(title: title, account: account.map { AccountHeader(name: $0.user.name, email: $0.user.email) },
                             csrfToken: csrfToken, tab: tab,
-                            banner: impersonator.map { AdminView.impersonationBanner(staffName: $0.name, csrfToken: csrfToken) } ?? .empty,
+                            banner: administratorNotice.map { AdminView.impersonationBanner($0, csrfToken: csrfToken) } ?? .empty,
                             idleTimeout: Int(portal.configuration.effectiveIdleTimeout), kiosk: portal.configuration.kiosk)
         chrome.idleRemaining = idleSecondsLeft
+        if impersonator != nil { chrome.viewedAccountOwner = account?.user.name }
         return chrome
+    }
+
+    /// The notice at the top of every page while an administrator views the account: who, why, and how
+    /// long the view has left of its 30 minutes.
+    var administratorNotice: ImpersonationNotice? {
+        guard let impersonator, let session else { return nil }
+        return ImpersonationNotice(staffName: impersonator.name, reason: viewReason ?? "",
+                                   secondsLeft: Int(max(0, session.expiresAt - portal.now)))
     }
 
     /// Seconds until the server signs this session out for inactivity, counted from its last noted

@@ -103,7 +103,7 @@ extension SecurityView {
             activity = try context.portal.recentActivity(customerID: account.user.id).map { (DateText.dayAndTime($0.at), $0.text) }
             singleSignOnProvider = try context.portal.linkedProviderName(customerID: account.user.id)
             if context.impersonator != nil {
-                message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes and passkeys cannot be changed.")
+                message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes, passkeys and signed-in sessions cannot be changed: only \(account.user.name) can change them.")
             }
         }
 

@@ -116,8 +116,8 @@ final class WebApp: Sendable {
             response.headers["Clear-Site-Data"] = LoginHandlers.clearSiteData
             return response
         }
-        if request.method == "POST" {
-            guard CSRF.matches(CSRF.submitted(request), expected: context.csrfToken) else { throw PortalError.csrfRefused }
+        if request.method == "POST", !CSRF.matches(CSRF.submitted(request), expected: context.csrfToken) {
+            return refusal(PortalError.csrfRefused, context)
         }
         switch route.access {
         case .anyone:
@@ -132,7 +132,12 @@ final class WebApp: Sendable {
                 return signInRedirect(context, to: elsewhere)
             }
         }
-        var response = try route.handle(&context)
+        var response: Response
+        do {
+            response = try route.handle(&context)
+        } catch let error as HTTPResponseError {
+            response = refusal(error, context)
+        }
         // A completed sign-in step leaves the browser without the pre-session it came with, which someone
         // else may have planted and know: whatever step hands out a session, the pre-session goes.
         if context.setCookies.contains(where: Cookies.startsSession) {
@@ -143,6 +148,23 @@ final class WebApp: Sendable {
         // Nothing the pipeline renders may be kept by a browser or a proxy: pages of an account,
         // forms with CSRF tokens, sign-in answers.
         response.headers["Cache-Control"] = "no-store"
+        return response
+    }
+
+    /// A handler's refusal as the page that asked sees it: a script's request (a passkey's JSON) gets the
+    /// reason as JSON in the passkey endpoints' own shape, which the script shows beside its button; during an administrator's view the page
+    /// keeps the view's notice and leads back to the account.
+    private func refusal(_ error: HTTPResponseError, _ context: RequestContext) -> Response {
+        if context.request.headers["Content-Type"]?.hasPrefix("application/json") == true {
+            var response = Response.json(PasskeyHandlers.Outcome(ok: false, error: error.message), status: error.status)
+            for (name, value) in error.headers { response.headers.add(name, value) }
+            return response
+        }
+        guard context.impersonator != nil, context.account != nil else { return error.errorPage }
+        var page = ErrorPage(status: error.status, title: error.title, message: error.message)
+        page.wayOn = (label: "Back to the account", href: "/portal/profile/security")
+        var response = Response.html(ErrorView.render(page, chrome: context.chrome(title: error.title, tab: nil)), status: error.status)
+        for (name, value) in error.headers { response.headers.add(name, value) }
         return response
     }
 
@@ -220,10 +242,12 @@ final class WebApp: Sendable {
         }
         // An administrator's view of an account ends with the staff session that opened it.
         var impersonator: StaffMember?
+        var viewReason: String?
         if let viewing = session, let staffID = viewing.impersonatorStaffID {
             if let member = try portal.staffMember(id: staffID), member.active, let staffSessionID = viewing.staffSessionID,
                try portal.sessionIsLive(id: staffSessionID) {
                 impersonator = member
+                viewReason = try portal.impersonationReason(sessionID: viewing.id)
             } else {
                 try portal.endImpersonation(viewing, ip: request.remoteAddress)
                 session = nil
@@ -245,7 +269,7 @@ final class WebApp: Sendable {
             binding = CSRF.binding(preSession: pre)
         }
         return RequestContext(request: request, app: self, session: session, account: account, staffSession: staffSession,
-                              staff: staff, impersonator: impersonator, expiredIdle: expiredIdle,
+                              staff: staff, impersonator: impersonator, viewReason: viewReason, expiredIdle: expiredIdle,
                               csrfToken: CSRF.token(key: portal.csrfKey, boundTo: binding), binding: binding, setCookies: setCookies)
     }
 
