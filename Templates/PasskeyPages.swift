@@ -139,23 +139,16 @@ public enum PasskeyView {
     }
 
     public static func remove(_ page: PasskeyRemovePage) -> HTML {
-        let csrf = page.chrome.csrfToken ?? ""
-        return Layout.page(page.chrome, content: """
-        <section class="card" aria-labelledby="remove-title">
-          <h2 id="remove-title" class="card__title">Remove “\(page.key.name)”?</h2>
-          <p>Added \(page.key.added) · \(page.key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
-          <p>You will no longer be able to sign in with this key. Remove it from the key or your password manager too.</p>
-          <form method="post" action="\(page.base)/\(String(page.key.id))/delete" novalidate>
-            \(Form.csrf(csrf))
-            \(HTML.when(page.passwordRequired, Form.field(id: "password", name: "password", label: "Your password", type: "password",
-                                                        error: page.error, required: true, autocomplete: "current-password")))
-            <div class="actions">
-              <button type="submit" class="button button--danger">Remove key</button>
-              <a class="button button--quiet" href="\(page.back)">Cancel</a>
-            </div>
-          </form>
-        </section>
-        """)
+        var confirmation = ConfirmationPage(
+            chrome: page.chrome, question: "Remove “\(page.key.name)”?",
+            details: """
+            <p>Added \(page.key.added) · \(page.key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
+            <p>You will no longer be able to sign in with this key. Remove it from the key or your password manager too.</p>
+            """,
+            action: "\(page.base)/\(String(page.key.id))/delete", confirmLabel: "Remove key", cancel: page.back)
+        confirmation.passwordRequired = page.passwordRequired
+        confirmation.passwordError = page.error
+        return ConfirmationView.render(confirmation)
     }
 
     public static func reauth(_ page: ReauthPage) -> HTML {

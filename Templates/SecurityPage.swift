@@ -19,17 +19,13 @@ public struct SecurityPage: Sendable {
         }
     }
 
-    /// The Authenticator App section: status badge, Enable, or Disable behind the password.
+    /// The Authenticator App section: status badge, Enable, or "Turn off…" (a confirmation page of its own).
     public struct AuthenticatorSection: Sendable {
         public var enabled: Bool
-        public var disableOpen: Bool
-        public var disableError: String?
         public var message: Message?
 
-        public init(enabled: Bool, disableOpen: Bool = false, disableError: String? = nil, message: Message? = nil) {
+        public init(enabled: Bool, message: Message? = nil) {
             self.enabled = enabled
-            self.disableOpen = disableOpen
-            self.disableError = disableError
             self.message = message
         }
     }
@@ -127,20 +123,9 @@ public enum SecurityView {
             : "<span class=\"badge badge--off\">Disabled</span>"
         let action: HTML
         if let owner {
-            action = OwnerOnly.button(section.enabled ? "Disable" : "Enable", owner: owner, id: "authenticator-owner-only")
+            action = OwnerOnly.button(section.enabled ? "Turn off…" : "Enable", owner: owner, id: "authenticator-owner-only")
         } else if section.enabled {
-            action = """
-            <details class="disclosure"\(HTML.when(section.disableOpen, " open"))>
-              <summary class="button button--secondary">Disable</summary>
-              <form method="post" action="/portal/profile/security/totp/disable" class="disclosure__body" novalidate>
-                \(Form.csrf(csrf))
-                <p>Turning the authenticator app off also deletes your recovery codes.</p>
-                \(Form.field(id: "disable_password", name: "password", label: "Password", type: "password",
-                             error: section.disableError, required: true, autocomplete: "current-password", maxLength: 1024))
-                <button type="submit" class="button button--danger">Disable authenticator app</button>
-              </form>
-            </details>
-            """
+            action = "<a class=\"button button--danger-quiet\" href=\"/portal/profile/security/totp/disable\">Turn off…</a>"
         } else {
             action = """
             <form method="post" action="/portal/profile/security/totp/enable">

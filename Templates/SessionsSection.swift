@@ -41,10 +41,7 @@ extension SecurityView {
               """ })
           </ul>
           \(owner.map { OwnerOnly.button("Sign out of other sessions", owner: $0, id: "sessions-owner-only") } ?? HTML.when(sessions.count > 1, """
-            <form method="post" action="/portal/profile/security/sessions/revoke-others">
-              \(Form.csrf(csrf))
-              <button type="submit" class="button button--danger">Sign out of all other sessions</button>
-            </form>
+            <a class="button button--danger-quiet" href="/portal/profile/security/sessions/revoke-others">Sign out of all other sessions…</a>
             """))
         </section>
         """

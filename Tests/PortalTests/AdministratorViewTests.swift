@@ -29,7 +29,7 @@ import TestSupport
             #expect(owners.contains(action), "the owner's page offers \(action)")
             #expect(!viewed.contains(action), "the administrator's view offers no live \(action)")
         }
-        for label in ["Change Password", "Disable", "Regenerate", "Add Key", "Sign out of other sessions"] {
+        for label in ["Change Password", "Turn off…", "Regenerate", "Add Key", "Sign out of other sessions"] {
             #expect(viewed.contains("disabled aria-describedby=\"") && viewed.contains(">\(label)</button>"), "\(label) shown, disabled")
         }
         let notes = viewed.components(separatedBy: "Only Jane Doe can change this.").count - 1

@@ -159,6 +159,19 @@ class CustomerFlowsTest(unittest.TestCase):
         page.find("#recovery_code").send_keys(codes[0])
         page.find("details.disclosure--link form button[type=submit]").click()
         page.wait_for_path("/portal/profile")
+        # Turning the app off asks first, on a page of its own; Cancel changes nothing.
+        page.open("/portal/profile/security")
+        self.driver.find_element(By.LINK_TEXT, "Turn off…").click()
+        page.wait_for_path("/portal/profile/security/totp/disable")
+        page.check("authenticator-turn-off")
+        self.driver.find_element(By.LINK_TEXT, "Cancel").click()
+        page.wait_for_path("/portal/profile/security")
+        self.assertIn("badge--on", self.driver.page_source)
+        self.driver.find_element(By.LINK_TEXT, "Turn off…").click()
+        page.wait_for_path("/portal/profile/security/totp/disable")
+        page.find("#password").send_keys(DEMO_PASSWORD)
+        page.find("form[action='/portal/profile/security/totp/disable'] button.button--danger").click()
+        page.wait.until(lambda d: "The authenticator app is off" in d.page_source)
 
     def test_forgot_password_through_the_outbox(self):
         page = self.page

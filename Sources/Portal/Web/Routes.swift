@@ -30,6 +30,7 @@ enum Routes {
         router.add("GET", "/portal/profile/security/totp/setup", .enrolment(TwoFactorHandlers.showSetup))
         router.add("POST", "/portal/profile/security/totp/verify", .enrolment(TwoFactorHandlers.verify))
         router.add("POST", "/portal/profile/security/totp/cancel", .enrolment(TwoFactorHandlers.cancel))
+        router.add("GET", "/portal/profile/security/totp/disable", .customer(TwoFactorHandlers.confirmDisable))
         router.add("POST", "/portal/profile/security/totp/disable", .customer(lane: .slowWork, TwoFactorHandlers.disable))
         router.add("POST", "/portal/profile/security/recovery-codes/regenerate",
                    .customer(lane: .slowWork, TwoFactorHandlers.regenerate))
@@ -37,6 +38,7 @@ enum Routes {
         router.add("POST", "/portal/profile/security/recovery-codes/saved", .enrolment(TwoFactorHandlers.saved))
         // Signed-in sessions, and the idle warning's "Stay signed in".
         router.add("POST", "/portal/profile/security/sessions/{id}/revoke", .customer(SecurityHandlers.revokeSession))
+        router.add("GET", "/portal/profile/security/sessions/revoke-others", .customer(SecurityHandlers.confirmRevokeOtherSessions))
         router.add("POST", "/portal/profile/security/sessions/revoke-others", .customer(SecurityHandlers.revokeOtherSessions))
         router.add("POST", "/portal/session/keepalive", .session(SecurityHandlers.keepAlive))
         // Security keys and passkeys (JSON ceremonies: begin answers the options, finish takes the credential).

@@ -11,7 +11,9 @@ enum SecurityHandlers {
         case .passwordChanged?:
             view.password?.message = Message(.success, "Your password was changed. Your other sessions were signed out.")
         case .authenticatorDisabled?:
-            view.authenticator.message = Message(.success, "The authenticator app is off and your recovery codes were deleted.")
+            view.authenticator.message = Message(.success, view.recoveryCodes == nil
+                ? "The authenticator app is off and your recovery codes were deleted."
+                : "The authenticator app is off. Your keys and recovery codes keep working.")
         case .passkeyAdded?:
             view.passkeys?.message = Message(.success, "Your key was added. You can use it to sign in.")
         case .passkeyRenamed?:
@@ -34,6 +36,28 @@ enum SecurityHandlers {
               try context.portal.revokeSession(id: id, customerID: account.user.id, current: session.id, actor: context.actor)
         else { throw PortalError.notFound }
         return .redirect(to: "/portal/profile/security#sessions")
+    }
+
+    /// "Sign out of all other sessions?": the sessions that would end, and the button that ends them.
+    @Sendable static func confirmRevokeOtherSessions(_ context: inout CustomerContext) throws -> Response {
+        try context.refuseWhileImpersonating("Signing the customer's other sessions out")
+        let others = try context.portal.signedInSessions(customerID: context.account.user.id, current: context.session.id)
+            .filter { !$0.current }
+        guard !others.isEmpty else { return .redirect(to: "/portal/profile/security#sessions") }
+        let page = ConfirmationPage(
+            chrome: context.chrome(title: "Sign out of other sessions", tab: .security),
+            question: "Sign out of all other sessions?",
+            details: """
+            <p>\(others.count == 1 ? "This browser" : "These \(String(others.count)) browsers") will have to sign in again. You stay signed in here.</p>
+            <ul class="confirm__list">
+              \(HTML.each(others) { session in
+                "<li>\(session.device) · \(session.ip.isEmpty ? "Unknown address" : session.ip) · Last active \(DateText.dayAndTime(session.lastSeenAt))</li>"
+              })
+            </ul>
+            """,
+            action: "/portal/profile/security/sessions/revoke-others", confirmLabel: "Sign out of other sessions",
+            cancel: "/portal/profile/security#sessions")
+        return .html(ConfirmationView.render(page))
     }
 
     @Sendable static func revokeOtherSessions(_ context: inout CustomerContext) throws -> Response {

@@ -99,6 +99,14 @@ enum TwoFactorHandlers {
         return .redirect(to: "/portal/profile/security")
     }
 
+    /// "Turn off the authenticator app?": what goes with it, the password, and the button that does it.
+    @Sendable static func confirmDisable(_ context: inout CustomerContext) throws -> Response {
+        try context.refuseWhileImpersonating("Turning off two-factor authentication")
+        let status = try context.portal.twoFactorStatus(customerID: context.account.user.id)
+        guard status.authenticatorEnabled else { return .redirect(to: "/portal/profile/security") }
+        return .html(ConfirmationView.render(disablePage(context, status: status, error: nil)))
+    }
+
     @Sendable static func disable(_ context: inout CustomerContext) throws -> Response {
         try context.refuseWhileImpersonating("Turning off two-factor authentication")
         let account = context.account
@@ -107,11 +115,27 @@ enum TwoFactorHandlers {
         case .success:
             return .redirect(to: "/portal/profile/security")
         case .failure(let error):
-            var view = try SecurityView.Model(context)
-            view.authenticator.disableOpen = true
-            view.authenticator.disableError = error.message
-            return view.response(status: 422)
+            let status = try context.portal.twoFactorStatus(customerID: account.user.id)
+            return .html(ConfirmationView.render(disablePage(context, status: status, error: error.message)), status: 422)
         }
+    }
+
+    static func disablePage(_ context: CustomerContext, status: TwoFactorStatus, error: String?) -> ConfirmationPage {
+        let consequence: HTML = status.keys > 0
+            ? "<p>Signing in will no longer accept a code from your app. Your security keys and passkeys, and your recovery codes, keep working.</p>"
+            : "<p>Signing in will no longer ask for a code from your app, and your recovery codes will be deleted. Anyone who learns your password could then sign in as you.</p>"
+        var page = ConfirmationPage(
+            chrome: context.chrome(title: "Turn off the authenticator app", tab: .security),
+            question: "Turn off the authenticator app?",
+            details: """
+            \(consequence)
+            \(HTML.when(context.account.client.requireMFA, "<p>Your IT provider requires two-factor authentication: you will be asked to set it up again at your next sign-in.</p>"))
+            """,
+            action: "/portal/profile/security/totp/disable", confirmLabel: "Turn off authenticator app",
+            cancel: "/portal/profile/security")
+        page.passwordRequired = true
+        page.passwordError = error
+        return page
     }
 
     @Sendable static func regenerate(_ context: inout CustomerContext) throws -> Response {
