@@ -54,8 +54,8 @@ public struct SecurityPage: Sendable {
     /// "Signed-in sessions", and the confirmation after signing some out.
     public var sessions: [SessionItem] = []
     public var sessionsMessage: Message?
-    /// "Recent activity": when, and what happened, newest first.
-    public var activity: [(when: String, text: String)] = []
+    /// "Recent activity": when, what happened and from where, newest first (Templates/ActivitySection.swift).
+    public var activity = ActivitySection()
     /// The client requires a second factor and this account has none yet: only set-up is open.
     public var enrolmentRequired: Bool
     public var message: Message?
@@ -101,20 +101,6 @@ public enum SecurityView {
           \(activitySection(page.activity))
         </div>
         """)
-    }
-
-    static func activitySection(_ items: [(when: String, text: String)]) -> HTML {
-        """
-        <section class="card" aria-labelledby="activity-title">
-          <h2 id="activity-title" class="card__title">Recent activity</h2>
-          \(items.isEmpty ? "<p>Nothing yet.</p>" as HTML : """
-            <ul class="activity">
-              \(HTML.each(items) { item in "<li><span class=\"activity__when\">\(item.when)</span> \(item.text)</li>" })
-            </ul>
-            """)
-          <p class="muted">If you don't recognise something here, change your password and contact your IT provider.</p>
-        </section>
-        """
     }
 
     static func authenticatorSection(_ section: SecurityPage.AuthenticatorSection, csrf: String, owner: String?) -> HTML {

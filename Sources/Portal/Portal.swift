@@ -121,6 +121,8 @@ struct Actor: Sendable, Equatable {
     var isAdministratorViewing = false
     /// The customer session the change comes from: its next page confirms the change (post/redirect/get).
     var sessionID: Int64?
+    /// The browser's User-Agent, kept with the audit event ("Chrome on Windows" in Recent activity).
+    var userAgent: String = ""
 
     static func system() -> Actor { Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: "") }
 }

@@ -334,5 +334,10 @@ enum Schema {
                 sign_out_sealed BLOB
             );
             """),
+        Migration("0013-audit-user-agent", sql: """
+            -- The browser an event came from (its User-Agent, at most 512 characters, as sessions keep it),
+            -- so Recent activity can say "Chrome on Windows · 203.0.113.7". Earlier events have ''.
+            ALTER TABLE audit_events ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
+            """),
     ])
 }

@@ -66,8 +66,9 @@ extension AuditKind: SQLBindable {}
 enum Audit {
     static func record(_ db: Database, _ kind: AuditKind, actor: Actor, at time: Int64, detail: String = "") throws {
         try db.run("""
-            INSERT INTO audit_events (at, kind, client_id, customer_user_id, staff_id, ip, detail)
-            VALUES (\(time), \(kind), \(actor.clientID), \(actor.customerUserID), \(actor.staffID), \(actor.ip), \(detail))
+            INSERT INTO audit_events (at, kind, client_id, customer_user_id, staff_id, ip, user_agent, detail)
+            VALUES (\(time), \(kind), \(actor.clientID), \(actor.customerUserID), \(actor.staffID), \(actor.ip),
+                    \(String(actor.userAgent.prefix(512))), \(detail))
             """)
     }
 }

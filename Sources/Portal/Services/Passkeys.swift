@@ -72,10 +72,10 @@ struct KeyHolder {
     let email: String
     let clientID: Int64?
 
-    func actor(ip: String) -> Actor {
+    func actor(ip: String, userAgent: String = "") -> Actor {
         switch owner {
-        case .customer(let id): Actor(customerUserID: id, staffID: nil, clientID: clientID, ip: ip)
-        case .staff(let id): Actor(customerUserID: nil, staffID: id, clientID: nil, ip: ip)
+        case .customer(let id): Actor(customerUserID: id, staffID: nil, clientID: clientID, ip: ip, userAgent: userAgent)
+        case .staff(let id): Actor(customerUserID: nil, staffID: id, clientID: nil, ip: ip, userAgent: userAgent)
         }
     }
 }
@@ -314,7 +314,7 @@ extension Portal {
         return try pool.write { db in
             guard let issued = try takeChallenge(db, purpose: .signIn, binding: binding) else { return .failure(.expired) }
             let outcome = try verifyAssertion(db, credential: credential, challenge: issued.challenge, expected: nil, rp: rp,
-                                              requireUserVerification: true, ip: ip)
+                                              requireUserVerification: true, ip: ip, userAgent: userAgent)
             switch outcome {
             case .failure(let refusal):
                 return .failure(refusal)
@@ -347,7 +347,7 @@ extension Portal {
                   issued.owner == .customer(customerID) else { return .failure(.expired) }
             if case .failure(let refusal) = try verifyAssertion(db, credential: credential, challenge: issued.challenge,
                                                                 expected: .customer(customerID), rp: rp, requireUserVerification: false,
-                                                                ip: ip) {
+                                                                ip: ip, userAgent: userAgent, afterFirstFactor: try firstFactor(db, of: session)) {
                 return .failure(refusal)
             }
             return .success(try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session,
@@ -378,15 +378,19 @@ extension Portal {
     /// stores its counter and last use. `expected` (when known) must own the key; without one (customer
     /// sign-in with a discoverable credential) the key must be a customer's. A failure is audited and
     /// counted toward the owner's lockouts; a counter that went backwards is refused and recorded as a
-    /// possible clone.
+    /// possible clone. `afterFirstFactor` is set at the MFA step (how the first factor was proven): a
+    /// failure there is recorded as following it, which Recent activity warns about.
     func verifyAssertion(_ db: Database, credential: AuthenticationCredential, challenge: [UInt8], expected: KeyOwner?,
-                         rp: RelyingParty, requireUserVerification: Bool, ip: String) throws -> Result<KeyOwner, PasskeyRefusal> {
+                         rp: RelyingParty, requireUserVerification: Bool, ip: String, userAgent: String = "",
+                         afterFirstFactor: String? = nil) throws -> Result<KeyOwner, PasskeyRefusal> {
         let time = now
         let expectedHolder = try expected.flatMap { try keyHolder(db, $0) }
         func refuse(_ refusal: PasskeyRefusal, _ holder: KeyHolder?, detail: String) throws -> Result<KeyOwner, PasskeyRefusal> {
-            let actor = holder?.actor(ip: ip) ?? Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: ip)
+            let actor = holder?.actor(ip: ip, userAgent: userAgent)
+                ?? Actor(customerUserID: nil, staffID: nil, clientID: nil, ip: ip, userAgent: userAgent)
             let limiter = lockouts(for: holder?.owner ?? expected)
             let keys = holder.map { limiter.keys(email: $0.email, ip: ip) } ?? [limiter.addressKey(ip)]
+            let detail = afterFirstFactor.map { SecondFactorFailure.detail(detail, after: $0) } ?? detail
             let lockout = try recordFailedAttempt(db, limiter, keys: keys, FailedAttempt(kind: .passkeyFailed, detail: detail, actor: actor),
                                                   at: time)
             return .failure(lockout.map { .lockedOut($0) } ?? refusal)
@@ -431,7 +435,7 @@ extension Portal {
                 storedSignCount: UInt32(clamping: storedSignCount), requireUserVerification: requireUserVerification)
         } catch let error {
             if case .signCountRegressed(let stored, let received) = error {
-                try Audit.record(db, .passkeyCounterRegressed, actor: holder.actor(ip: ip), at: time,
+                try Audit.record(db, .passkeyCounterRegressed, actor: holder.actor(ip: ip, userAgent: userAgent), at: time,
                                  detail: "\(row.string("name") ?? ""): stored \(stored), received \(received)")
             }
             return try refuse(.failed, holder, detail: "\(error)")

@@ -76,7 +76,7 @@ extension Portal {
         let upgradedHash = customerMatches && customer?.passwordHash.map(hasher.needsRehash) == true
             ? try hasher.hash(password) : nil
 
-        let actor = Actor(customerUserID: customer?.id, staffID: nil, clientID: customer?.clientID, ip: ip)
+        let actor = Actor(customerUserID: customer?.id, staffID: nil, clientID: customer?.clientID, ip: ip, userAgent: userAgent)
         return try pool.write { db in
             let failure = FailedAttempt(kind: .signInFailed, detail: customer == nil ? "unknown email" : "wrong password", actor: actor)
             switch try judgeGuess(db, throttle, keys: keys, correct: customerMatches || staffMatches, failure: failure, at: time) {
@@ -133,7 +133,7 @@ extension Portal {
               let user = try pool.withConnection({ db in try AccountQueries.customer(id: customerID, db) }) else { return .invalid }
         let keys = throttle.keys(email: user.email, ip: ip)
         let time = now
-        let actor = Actor(customerUserID: customerID, staffID: nil, clientID: user.clientID, ip: ip)
+        let actor = Actor(customerUserID: customerID, staffID: nil, clientID: user.clientID, ip: ip, userAgent: userAgent)
         return try pool.write { db in
             if let wait = try throttle.lockedFor(keys, now: time, db) { return .lockedOut(seconds: wait) }
             let typed = Self.digits(code)
@@ -146,7 +146,13 @@ extension Portal {
                                  detail: "\(try remainingRecoveryCodes(db, customerID: customerID)) left")
             }
             guard let method else {
-                let failure = FailedAttempt(kind: .secondFactorFailed, lockoutDetail: "after repeated second-factor failures", actor: actor)
+                // What was typed (never its value) and after which first factor: a wrong code after the
+                // right password is what Recent activity warns about.
+                let typedKind = typed.count == 6 && typed.allSatisfy(\.isNumber) ? SecondFactorFailure.authenticatorCode
+                    : SecondFactorFailure.recoveryCode
+                let failure = FailedAttempt(kind: .secondFactorFailed,
+                                            detail: SecondFactorFailure.detail(typedKind, after: try firstFactor(db, of: session)),
+                                            lockoutDetail: "after repeated second-factor failures", actor: actor)
                 return try recordFailedAttempt(db, throttle, keys: keys, failure, at: time).map { .lockedOut(seconds: $0) } ?? .invalid
             }
             let signedIn = try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session,

@@ -35,10 +35,11 @@ extension Portal {
             let actor: Actor
             switch principal {
             case .customer(let id):
-                actor = Actor(customerUserID: id, staffID: nil, clientID: try AccountQueries.customer(id: id, db)?.clientID, ip: ip)
+                actor = Actor(customerUserID: id, staffID: nil, clientID: try AccountQueries.customer(id: id, db)?.clientID, ip: ip,
+                              userAgent: userAgent)
                 try Audit.record(db, .signIn, actor: actor, at: time, detail: detail)
             case .staff(let id):
-                actor = Actor(customerUserID: nil, staffID: id, clientID: nil, ip: ip)
+                actor = Actor(customerUserID: nil, staffID: id, clientID: nil, ip: ip, userAgent: userAgent)
                 try Audit.record(db, .staffSignIn, actor: actor, at: time, detail: detail)
             }
         }
@@ -86,4 +87,15 @@ struct FailedAttempt {
     var detail: String = ""
     var lockoutDetail: String = "after repeated failures"
     var actor: Actor
+}
+
+/// How a wrong second factor is recorded in the audit (`detail`): what was typed (never its value) and
+/// after which first factor: "authenticator code after password", "recovery code after Okta",
+/// "unknown credential after password".
+enum SecondFactorFailure {
+    static let authenticatorCode = "authenticator code"
+    static let recoveryCode = "recovery code"
+    static let after = " after "
+
+    static func detail(_ what: String, after firstFactor: String) -> String { what + after + firstFactor }
 }

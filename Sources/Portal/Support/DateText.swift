@@ -19,6 +19,13 @@ enum DateText {
         return "\(date.day) \(CivilDate.monthAbbreviations[date.month - 1]) \(date.year), \(CivilDate.twoDigits(date.hour)):\(CivilDate.twoDigits(date.minute))"
     }
 
+    /// ("22 Nov 2026", "14:05"): the day and the time of day apart, for a list that sets one above the other.
+    static func dayAndTimeOfDay(_ time: Int64, in zone: TimeZone = .current) -> (day: String, time: String) {
+        let date = civil(time, zone)
+        return ("\(date.day) \(CivilDate.monthAbbreviations[date.month - 1]) \(date.year)",
+                "\(CivilDate.twoDigits(date.hour)):\(CivilDate.twoDigits(date.minute))")
+    }
+
     /// The local date and time of `time` (seconds since 1970 UTC) in `zone`.
     private static func civil(_ time: Int64, _ zone: TimeZone) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int) {
         let local = time + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(time))))

@@ -35,7 +35,7 @@ struct RequestContext {
     /// The audit identity of whoever is acting.
     var actor: Actor {
         Actor(customerUserID: account?.user.id, staffID: impersonator?.id ?? session?.staffID, clientID: account?.client.id, ip: ip,
-              isAdministratorViewing: impersonator != nil, sessionID: session?.id)
+              isAdministratorViewing: impersonator != nil, sessionID: session?.id, userAgent: userAgent)
     }
 
     /// The page frame for a signed-in customer page.

@@ -103,7 +103,7 @@ extension SecurityView {
         var authenticator: SecurityPage.AuthenticatorSection
         var recoveryCodes: SecurityPage.RecoveryCodesSection?
         var passkeys: PasskeysSection?
-        var activity: [(when: String, text: String)] = []
+        var activity = ActivitySection()
         var sessions: [SessionItem] = []
         var sessionsMessage: Message?
         var message: Message?
@@ -124,11 +124,39 @@ extension SecurityView {
                 SessionItem(id: $0.id, device: $0.device, ip: $0.ip, started: DateText.dayAndTime($0.createdAt),
                             lastActive: DateText.dayAndTime($0.lastSeenAt), current: $0.current)
             }
-            activity = try context.portal.recentActivity(customerID: account.user.id).map { (DateText.dayAndTime($0.at), $0.text) }
+            activity = try Self.activity(context)
             singleSignOnProvider = try context.portal.linkedProviderName(customerID: account.user.id)
             if context.impersonator != nil {
                 message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes, passkeys and signed-in sessions cannot be changed: only \(account.user.name) can change them.")
             }
+        }
+
+        /// Recent activity: the newest lines, or as many as `?activity=N` asks for (a number from 10 to
+        /// the most the page shows; anything else, or nothing, is the first page, and more is the most).
+        static func activity(_ context: CustomerContext) throws -> ActivitySection {
+            let asked = context.request.query["activity"].flatMap { Int($0) } ?? Portal.activityPageSize
+            let limit = min(max(Portal.activityPageSize, asked), Portal.activityMaximum)
+            let page = try context.portal.recentActivity(customerID: context.account.user.id, limit: limit)
+            let lines = page.items.map { item in
+                let (day, time) = DateText.dayAndTimeOfDay(item.at)
+                return ActivityLine(day: day, time: time, text: item.text, count: item.count, countIsAtLeast: item.countIsAtLeast,
+                                    source: item.source, warning: item.warning.map(Self.warning))
+            }
+            let more = page.more && limit < Portal.activityMaximum
+            return ActivitySection(lines: lines,
+                                   moreHref: more ? "/portal/profile/security?activity=\(limit + Portal.activityPageSize)#activity" : nil,
+                                   olderBeyondMaximum: page.more && !more)
+        }
+
+        static func warning(_ warning: ActivityWarning) -> ActivityLine.Warning {
+            let strength: ActivityLine.Warning.Strength
+            switch warning.strength {
+            case .strong: strength = .strong
+            case .signedInAfter: strength = .signedInAfter
+            case .passwordChangedSince: strength = .passwordChangedSince
+            }
+            return ActivityLine.Warning(strength: strength, provider: warning.provider,
+                                        secondStep: warning.passkey ? "a refused security key or passkey" : "a wrong code")
         }
 
         func response(status: Int = 200) -> Response {
