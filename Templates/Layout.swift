@@ -20,6 +20,12 @@ public struct AccountHeader: Sendable, Equatable {
     }
 }
 
+/// Whose pages these are: the customer portal, or the MSP administrator's side, whose header says
+/// "Administrator", whose footer speaks to staff, and whose content may use the window's whole width.
+public enum Audience: Sendable, Equatable {
+    case customer, staff
+}
+
 /// What every page around its content needs: the title, the signed-in account if any, the CSRF token for
 /// the sign-out form, which tab is open, and the idle time-out the page's script warns about.
 public struct Chrome: Sendable {
@@ -43,6 +49,8 @@ public struct Chrome: Sendable {
     /// navigation, which the Content-Security-Policy's `form-action` does not cover as it does a form's
     /// redirect to another site.
     public var continueTo: String?
+    /// The customer portal (the default) or the administrator's side.
+    public var audience: Audience = .customer
 
     public init(title: String, account: AccountHeader? = nil, csrfToken: String? = nil, tab: AccountTab? = nil,
                 banner: HTML = .empty, idleTimeout: Int? = nil, kiosk: Bool = false) {
@@ -77,12 +85,12 @@ public enum Layout {
         <script src="/static/app.js" defer></script>
         <script src="/static/passkeys.js" defer></script>
         </head>
-        <body\(idle)\(remaining)>
+        <body\(idle)\(remaining)\(HTML.when(chrome.audience == .staff, " class=\"staff\""))>
         <a class="skip-link" href="#main">Skip to content</a>
         \(chrome.banner)
         <header class="site-header">
           <div class="site-header__inner">
-            <a class="brand" href="\(chrome.home)"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)</span></a>
+            <a class="brand" href="\(chrome.home)"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)\(HTML.when(chrome.audience == .staff, " <span class=\"brand__role\">Administrator</span>"))</span></a>
             <div class="site-header__actions">
               \(HTML.when(chrome.kiosk, "<span class=\"kiosk-badge\">Shared computer</span>"))
               \(signOutForm(chrome, placement: "header"))
@@ -140,7 +148,9 @@ public enum Layout {
         return """
         <footer class="site-footer">
           <div class="site-footer__inner">
-            <p class="site-footer__note">Your IT provider manages this portal. Contact them for help with your account.</p>
+            <p class="site-footer__note">\(chrome.audience == .staff
+                ? "MSP administrator pages. What you change here is recorded in the audit log with your name."
+                : "Your IT provider manages this portal. Contact them for help with your account.")</p>
             \(signOut)
           </div>
         </footer>
