@@ -419,7 +419,19 @@ public enum AdminView {
               <button type="submit" class="button button--primary">View as customer</button>
             </form>
             """
-        return page(user.name, staff: staff, section: .clients, message: message, content: """
+        var actions: [HTML] = []
+        if user.state == "Invited" { actions.append(action(user.id, "resend-invitation", "Send the invitation again", staff: staff)) }
+        if user.state.hasPrefix("Locked") { actions.append(action(user.id, "unlock", "Unlock", staff: staff)) }
+        if user.state == "Disabled" { actions.append(action(user.id, "enable", "Enable", staff: staff)) }
+        var destructive: [HTML] = []
+        if user.state != "Disabled" {
+            destructive.append("<a class=\"button button--danger\" href=\"\(base)/disable\">Disable</a>")
+            destructive.append("<a class=\"button button--danger\" href=\"\(base)/sign-out\">Sign out everywhere</a>")
+        }
+        if user.twoFactor {
+            destructive.append("<a class=\"button button--danger\" href=\"\(base)/reset-2fa\">Reset two-factor authentication</a>")
+        }
+                return page(user.name, staff: staff, section: .clients, message: message, content: """
         <section class="card" aria-labelledby="user-title">
           <div class="card__head">
             <h2 id="user-title" class="card__title">\(user.name)</h2>
@@ -433,18 +445,12 @@ public enum AdminView {
             <div><dt>Last sign-in</dt><dd>\(user.lastSignIn ?? "Never")</dd></div>
           </dl>
           <p><a href="/admin/audit?user=\(queryValue(user.email))">This user's activity in the audit log</a></p>
-          <div class="actions actions--wrap">
-            \(HTML.when(user.state == "Invited", action(user.id, "resend-invitation", "Send the invitation again", staff: staff)))
-            \(HTML.when(user.state.hasPrefix("Locked"), action(user.id, "unlock", "Unlock", staff: staff)))
-            \(HTML.when(user.state == "Disabled", action(user.id, "enable", "Enable", staff: staff)))
-          </div>
-          <h3 class="danger-zone__title">Destructive actions</h3>
-          <p class="muted">Each asks you to confirm on the next page.</p>
-          <div class="actions actions--wrap">
-            \(HTML.when(user.state != "Disabled", "<a class=\"button button--danger\" href=\"\(base)/disable\">Disable</a>"))
-            \(HTML.when(user.state != "Disabled", "<a class=\"button button--danger\" href=\"\(base)/sign-out\">Sign out everywhere</a>"))
-            \(HTML.when(user.twoFactor, "<a class=\"button button--danger\" href=\"\(base)/reset-2fa\">Reset two-factor authentication</a>"))
-          </div>
+          \(actions.isEmpty ? .empty : "<div class=\"actions actions--wrap\">\(HTML.join(actions))</div>")
+          \(destructive.isEmpty ? .empty : """
+            <h3 class="danger-zone__title">Destructive actions</h3>
+            <p class="muted">Each asks you to confirm on the next page.</p>
+            <div class="actions actions--wrap">\(HTML.join(destructive))</div>
+            """)
         </section>
         <section class="card" aria-labelledby="view-title">
           <h2 id="view-title" class="card__title">View as customer</h2>
