@@ -142,6 +142,12 @@ class AdministratorPagesTest(unittest.TestCase):
         self.assertEqual(page.find(".card__head .badge").text, "Active")
         self.assertTrue(driver.find_elements(By.CSS_SELECTOR, "form[action$='/impersonate']"))
 
+        # Sign out everywhere has its own confirmation, in the same form.
+        page.click_and_wait(driver.find_element(By.LINK_TEXT, "Sign out everywhere"))
+        self.assertEqual(page.find("#confirm-title").text, "Sign Sam Lee out everywhere?")
+        page.check("admin-confirm-sign-out")
+        page.click_and_wait(driver.find_element(By.LINK_TEXT, "Cancel"))
+
         page.click_and_wait(driver.find_element(By.LINK_TEXT, "Disable"))
         page.click_and_wait(page.find(".confirm button.button--danger"))
         self.assertIn("Sam Lee is disabled and was signed out everywhere.", page.find(".alert--success").text)
