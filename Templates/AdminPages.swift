@@ -29,11 +29,84 @@ public enum AdminView {
 
     public enum Section: Sendable { case clients, audit, outbox, security }
 
-    static func page(_ title: String, staff: Staff, section: Section, message: Message? = nil, content: HTML) -> HTML {
+    /// How a status badge looks: on (green), off (grey), neutral (blue), warning (amber).
+    public enum Tone: Sendable { case on, off, neutral, warning }
+
+    /// A status as a badge, the way the customer side shows Enabled/Disabled.
+    static func badge(_ text: String, _ tone: Tone) -> HTML {
+        let modifier: String
+        switch tone {
+        case .on: modifier = "on"
+        case .off: modifier = "off"
+        case .neutral: modifier = "neutral"
+        case .warning: modifier = "warn"
+        }
+        return "<span class=\"badge badge--\(modifier)\">\(text)</span>"
+    }
+
+    /// One cell of an administrator table, with an optional class (`table__when`, `table__detail`).
+    struct Cell {
+        var content: HTML
+        var className: String?
+        init(_ content: HTML, _ className: String? = nil) {
+            self.content = content
+            self.className = className
+        }
+    }
+
+    /// A table that uses the width it is given and, on a phone (the stylesheet's 40rem), turns each row
+    /// into a card whose cells carry their column's name (`data-label`). The explicit roles keep it a
+    /// table for assistive technology when the stylesheet changes how its parts are displayed.
+    static func table(label: String, caption: HTML, headers: [String], rows: [[Cell]]) -> HTML {
+        """
+        <div class="table-wrap" tabindex="0" role="region" aria-label="\(label)">
+        <table class="table table--cards" role="table">
+          <caption class="visually-hidden">\(caption)</caption>
+          <thead role="rowgroup"><tr role="row">\(HTML.each(headers) { header in "<th scope=\"col\" role=\"columnheader\">\(header)</th>" })</tr></thead>
+          <tbody role="rowgroup">
+          \(HTML.each(rows) { cells in """
+            <tr role="row">\(HTML.join(cells.enumerated().map { index, cell in
+                let name = index < headers.count ? headers[index] : ""
+                let className: HTML = cell.className.map { " class=\"\($0)\"" } ?? .empty
+                return "<td role=\"cell\" data-label=\"\(name)\"\(className)>\(cell.content)</td>"
+            }))</tr>
+            """ })
+          </tbody>
+        </table>
+        </div>
+        """
+    }
+
+    /// A value for a URL's query: everything but letters, digits and `-._~` percent-encoded (UTF-8).
+    static func queryValue(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(hex[Int(byte >> 4)])
+                out.unicodeScalars.append(hex[Int(byte & 0x0F)])
+            }
+        }
+        return out
+    }
+
+    /// The frame of a signed-in administrator page: the header says "Administrator", Sign Out ends the
+    /// staff session, the footer speaks to staff, and the content may use the window's width.
+    public static func chrome(_ title: String, staff: Staff) -> Chrome {
         var chrome = Chrome(title: title, account: AccountHeader(name: staff.name, email: staff.email), csrfToken: staff.csrfToken)
         chrome.signOutAction = "/admin/logout"
         chrome.home = "/admin"
-        return Layout.page(chrome, content: """
+        chrome.audience = .staff
+        return chrome
+    }
+
+    static func page(_ title: String, staff: Staff, section: Section, message: Message? = nil, content: HTML) -> HTML {
+        Layout.page(chrome(title, staff: staff), content: """
         <nav class="tabs" aria-label="Administration">
           \(Layout.tabLink("Clients", href: "/admin", current: section == .clients))
           \(Layout.tabLink("Audit log", href: "/admin/audit", current: section == .audit))
@@ -85,7 +158,10 @@ public enum AdminView {
               <button type="submit" class="button button--primary button--block">Sign in</button>
             </form>
             """
-        return Layout.page(Chrome(title: "Administrator sign-in"), content: """
+        var chrome = Chrome(title: "Administrator sign-in")
+        chrome.home = "/admin"
+        chrome.audience = .staff
+        return Layout.page(chrome, content: """
         <div class="auth">
           <section class="card auth__card" aria-labelledby="auth-title">
             <h1 id="auth-title" class="auth__title">MSP administrator sign-in</h1>
@@ -143,24 +219,12 @@ public enum AdminView {
     public static func clients(_ rows: [ClientRow], search: String, staff: Staff) -> HTML {
         let table: HTML = rows.isEmpty
             ? "<p>No client matches “\(search)”.</p>"
-            : """
-              <div class="table-wrap" tabindex="0" role="region" aria-label="Clients">
-              <table class="table">
-                <caption class="visually-hidden">Clients</caption>
-                <thead><tr><th scope="col">Client</th><th scope="col">Users</th><th scope="col">Portal</th><th scope="col">Sign-in</th></tr></thead>
-                <tbody>
-                \(HTML.each(rows) { row in """
-                  <tr>
-                    <td><a href="/admin/clients/\(String(row.id))">\(row.name)</a></td>
-                    <td>\(String(row.users))</td>
-                    <td>\(row.portal ? "Enabled" : "Disabled")</td>
-                    <td>\(row.ssoOnly ? "SSO only" : row.requireMFA ? "Password + MFA required" : "Password")</td>
-                  </tr>
-                  """ })
-                </tbody>
-              </table>
-              </div>
-              """
+            : table(label: "Clients", caption: "Clients", headers: ["Client", "Users", "Portal", "Sign-in"], rows: rows.map { row in [
+                Cell("<a href=\"/admin/clients/\(String(row.id))\">\(row.name)</a>"),
+                Cell("\(String(row.users))"),
+                Cell(row.portal ? badge("Enabled", .on) : badge("Disabled", .off)),
+                Cell(row.ssoOnly ? "SSO only" : row.requireMFA ? "Password + MFA required" : "Password"),
+              ] })
         return page("Clients", staff: staff, section: .clients, content: """
         <section class="card" aria-labelledby="clients-title">
           <h2 id="clients-title" class="card__title">Clients</h2>
@@ -175,6 +239,10 @@ public enum AdminView {
 
     public struct UserRow: Sendable {
         public var id: Int64, name: String, email: String, state: String, twoFactor: Bool, passkeys: Int, lastSignIn: String?
+        /// How the state's badge looks.
+        public var stateTone: Tone = .neutral
+        /// Why "View as customer" would be refused (the service's rule); nil: the page offers it.
+        public var viewRefusal: String?
         public init(id: Int64, name: String, email: String, state: String, twoFactor: Bool, passkeys: Int, lastSignIn: String?) {
             self.id = id; self.name = name; self.email = email; self.state = state
             self.twoFactor = twoFactor; self.passkeys = passkeys; self.lastSignIn = lastSignIn
@@ -247,10 +315,7 @@ public enum AdminView {
               <div><dt>Trust provider MFA</dt><dd>\(word(configured.trustProviderMFA))</dd></div>
               <div><dt>Create users on sign-in</dt><dd>\(word(configured.createUsers))</dd></div>
             </dl>
-            <form method="post" action="\(action)/remove">
-              \(Form.csrf(csrfToken))
-              <button type="submit" class="button button--secondary">Turn off single sign-on</button>
-            </form>
+            <p><a class="button button--danger" href="\(action)/remove">Turn off single sign-on</a></p>
             """ } ?? "<p>Not set up: the client's users sign in with a password.</p>"
         return """
         <section class="card" aria-labelledby="sso-title">
@@ -317,25 +382,15 @@ public enum AdminView {
         \(singleSignOnCard(singleSignOn, clientID: client.id, csrfToken: staff.csrfToken))
         <section class="card" aria-labelledby="users-title">
           <h2 id="users-title" class="card__title">Customer users</h2>
-          \(users.isEmpty ? "<p>No users yet.</p>" as HTML : """
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Customer users">
-            <table class="table">
-              <caption class="visually-hidden">Customer users of \(client.name)</caption>
-              <thead><tr><th scope="col">User</th><th scope="col">Status</th><th scope="col">2FA</th><th scope="col">Passkeys</th><th scope="col">Last sign-in</th></tr></thead>
-              <tbody>
-              \(HTML.each(users) { user in """
-                <tr>
-                  <td><a href="/admin/users/\(String(user.id))">\(user.name)</a><br><span class="muted">\(user.email)</span></td>
-                  <td>\(user.state)</td>
-                  <td>\(user.twoFactor ? "On" : "Off")</td>
-                  <td>\(String(user.passkeys))</td>
-                  <td>\(user.lastSignIn ?? "Never")</td>
-                </tr>
-                """ })
-              </tbody>
-            </table>
-            </div>
-            """)
+          \(users.isEmpty ? "<p>No users yet.</p>" as HTML : table(
+            label: "Customer users", caption: "Customer users of \(client.name)",
+            headers: ["User", "Status", "2FA", "Passkeys", "Last sign-in"], rows: users.map { user in [
+              Cell("<a href=\"/admin/users/\(String(user.id))\">\(user.name)</a><span class=\"table__sub\">\(user.email)</span>"),
+              Cell(badge(user.state, user.stateTone)),
+              Cell(user.twoFactor ? badge("On", .on) : badge("Off", .off)),
+              Cell("\(String(user.passkeys))"),
+              Cell("\(user.lastSignIn ?? "Never")", "table__when"),
+            ] }))
         </section>
         <section class="card" aria-labelledby="add-title">
           <h2 id="add-title" class="card__title">Add user</h2>
@@ -366,98 +421,198 @@ public enum AdminView {
 
     public static func user(_ user: UserRow, clientID: Int64?, clientName: String?, staff: Staff, reasonError: String?,
                             message: Message?) -> HTML {
-        page(user.name, staff: staff, section: .clients, message: message, content: """
+        let base = "/admin/users/\(String(user.id))"
+        let view: HTML = user.viewRefusal.map { why in """
+            <p>Not available for this user: \(why)</p>
+            """ } ?? """
+            <p>Opens the Client Portal as this customer in this browser for at most 30 minutes. The customer sees that you viewed the account, and every change is recorded with your name.</p>
+            <form method="post" action="\(base)/impersonate" novalidate>
+              \(Form.csrf(staff.csrfToken))
+              \(Form.field(id: "reason", name: "reason", label: "Reason", error: reasonError,
+                           hint: "For example the ticket number and what the customer asked for.", required: true, maxLength: 500))
+              <button type="submit" class="button button--primary">View as customer</button>
+            </form>
+            """
+        var actions: [HTML] = []
+        if user.state == "Invited" { actions.append(action(user.id, "resend-invitation", "Send the invitation again", staff: staff)) }
+        if user.state.hasPrefix("Locked") { actions.append(action(user.id, "unlock", "Unlock", staff: staff)) }
+        if user.state == "Disabled" { actions.append(action(user.id, "enable", "Enable", staff: staff)) }
+        var destructive: [HTML] = []
+        if user.state != "Disabled" {
+            destructive.append("<a class=\"button button--danger\" href=\"\(base)/disable\">Disable</a>")
+            destructive.append("<a class=\"button button--danger\" href=\"\(base)/sign-out\">Sign out everywhere</a>")
+        }
+        if user.twoFactor {
+            destructive.append("<a class=\"button button--danger\" href=\"\(base)/reset-2fa\">Reset two-factor authentication</a>")
+        }
+                return page(user.name, staff: staff, section: .clients, message: message, content: """
         <section class="card" aria-labelledby="user-title">
-          <h2 id="user-title" class="card__title">\(user.name)</h2>
+          <div class="card__head">
+            <h2 id="user-title" class="card__title">\(user.name)</h2>
+            \(badge(user.state, user.stateTone))
+          </div>
           <dl class="facts">
             <div><dt>Email</dt><dd>\(user.email)</dd></div>
             <div><dt>Client</dt><dd>\(clientID.map { id in "<a href=\"/admin/clients/\(String(id))\">\(clientName ?? "")</a>" as HTML } ?? "Not linked to a client")</dd></div>
-            <div><dt>Status</dt><dd>\(user.state)</dd></div>
-            <div><dt>Two-factor</dt><dd>\(user.twoFactor ? "Authenticator app on" : "Off")</dd></div>
+            <div><dt>Two-factor</dt><dd>\(user.twoFactor ? badge("Authenticator app on", .on) : badge("Off", .off))</dd></div>
             <div><dt>Passkeys</dt><dd>\(String(user.passkeys))</dd></div>
             <div><dt>Last sign-in</dt><dd>\(user.lastSignIn ?? "Never")</dd></div>
           </dl>
-          <p><a href="/admin/audit?user=\(String(user.id))">This user's activity in the audit log</a></p>
-          <div class="actions actions--wrap">
-            \(HTML.when(user.state == "Invited", action(user.id, "resend-invitation", "Send the invitation again", staff: staff)))
-            \(user.state == "Disabled" ? action(user.id, "enable", "Enable", staff: staff)
-                                       : action(user.id, "disable", "Disable", staff: staff, danger: true))
-            \(HTML.when(user.state.hasPrefix("Locked"), action(user.id, "unlock", "Unlock", staff: staff)))
-            \(HTML.when(user.twoFactor, action(user.id, "reset-2fa", "Reset two-factor authentication", staff: staff, danger: true)))
-          </div>
+          <p><a href="/admin/audit?user=\(queryValue(user.email))">This user's activity in the audit log</a></p>
+          \(actions.isEmpty ? .empty : "<div class=\"actions actions--wrap\">\(HTML.join(actions))</div>")
+          \(destructive.isEmpty ? .empty : """
+            <h3 class="danger-zone__title">Destructive actions</h3>
+            <p class="muted">Each asks you to confirm on the next page.</p>
+            <div class="actions actions--wrap">\(HTML.join(destructive))</div>
+            """)
         </section>
         <section class="card" aria-labelledby="view-title">
           <h2 id="view-title" class="card__title">View as customer</h2>
-          <p>Opens the Client Portal as this customer in this browser for at most 30 minutes. The customer sees that you viewed the account, and every change is recorded with your name.</p>
-          <form method="post" action="/admin/users/\(String(user.id))/impersonate" novalidate>
+          \(view)
+        </section>
+        """)
+    }
+
+    static func action(_ id: Int64, _ path: String, _ label: String, staff: Staff) -> HTML {
+        """
+        <form method="post" action="/admin/users/\(String(id))/\(path)">
+          \(Form.csrf(staff.csrfToken))
+          <button type="submit" class="button button--secondary">\(label)</button>
+        </form>
+        """
+    }
+
+    // MARK: Confirming a destructive action
+
+    /// The page between a destructive action's button and the action: it names whom the action concerns
+    /// and what will happen, with the action's red button (a POST with the CSRF token) and Cancel.
+    /// Nothing changes until that button is pressed; opening or leaving this page changes nothing.
+    public struct Confirmation: Sendable {
+        public struct Fact: Sendable {
+            public var term: String, value: String
+            public init(_ term: String, _ value: String) { self.term = term; self.value = value }
+        }
+        public var title: String
+        public var facts: [Fact]
+        public var consequences: [String]
+        /// Where the confirming POST goes.
+        public var action: String
+        public var button: String
+        /// Where Cancel leads (the page the action was offered on).
+        public var cancel: String
+        public var section: Section = .clients
+
+        public init(title: String, facts: [Fact], consequences: [String], action: String, button: String, cancel: String) {
+            self.title = title
+            self.facts = facts
+            self.consequences = consequences
+            self.action = action
+            self.button = button
+            self.cancel = cancel
+        }
+    }
+
+    public static func confirm(_ confirmation: Confirmation, staff: Staff) -> HTML {
+        page(confirmation.title, staff: staff, section: confirmation.section, content: """
+        <section class="card confirm" aria-labelledby="confirm-title">
+          <h2 id="confirm-title" class="card__title">\(confirmation.title)</h2>
+          <dl class="facts">
+            \(HTML.each(confirmation.facts) { fact in "<div><dt>\(fact.term)</dt><dd>\(fact.value)</dd></div>" })
+          </dl>
+          <ul class="confirm__consequences">
+            \(HTML.each(confirmation.consequences) { line in "<li>\(line)</li>" })
+          </ul>
+          <form method="post" action="\(confirmation.action)">
             \(Form.csrf(staff.csrfToken))
-            \(Form.field(id: "reason", name: "reason", label: "Reason", error: reasonError,
-                         hint: "For example the ticket number and what the customer asked for.", required: true, maxLength: 500))
-            <button type="submit" class="button button--primary">View as customer</button>
+            <div class="actions">
+              <button type="submit" class="button button--danger">\(confirmation.button)</button>
+              <a class="button button--quiet" href="\(confirmation.cancel)">Cancel</a>
+            </div>
           </form>
         </section>
         """)
     }
 
-    static func action(_ id: Int64, _ path: String, _ label: String, staff: Staff, danger: Bool = false) -> HTML {
-        """
-        <form method="post" action="/admin/users/\(String(id))/\(path)">
-          \(Form.csrf(staff.csrfToken))
-          <button type="submit" class="button \(danger ? "button--danger" : "button--secondary")">\(label)</button>
-        </form>
-        """
-    }
-
     // MARK: Audit log and outbox
 
     public struct AuditRow: Sendable {
-        public var when: String, kind: String, client: String, user: String, staff: String, ip: String, detail: String
-        public init(when: String, kind: String, client: String, user: String, staff: String, ip: String, detail: String) {
-            self.when = when; self.kind = kind; self.client = client; self.user = user
-            self.staff = staff; self.ip = ip; self.detail = detail
+        /// `kind` is the stored kind (shown small beneath the name, and what the filter takes); `kindName`
+        /// its readable name.
+        public var when: String, kind: String, kindName: String, client: String, user: String, userEmail: String, staff: String,
+                   ip: String, detail: String
+        public init(when: String, kind: String, kindName: String, client: String, user: String, userEmail: String, staff: String,
+                    ip: String, detail: String) {
+            self.when = when; self.kind = kind; self.kindName = kindName; self.client = client; self.user = user
+            self.userEmail = userEmail; self.staff = staff; self.ip = ip; self.detail = detail
         }
     }
 
+    /// One choice of a filter's list: the value sent, the words shown.
+    public struct Option: Sendable {
+        public var value: String, label: String
+        public init(value: String, label: String) { self.value = value; self.label = label }
+    }
+
+    /// The audit log's filters as chosen: a client from the list, a customer user by name or email, an
+    /// event from the list; the page, and whether an older one follows.
     public struct AuditQuery: Sendable {
-        public var client: String, user: String, kind: String, kinds: [String], page: Int, more: Bool
-        public init(client: String, user: String, kind: String, kinds: [String], page: Int, more: Bool) {
-            self.client = client; self.user = user; self.kind = kind; self.kinds = kinds; self.page = page; self.more = more
+        public var client: String, clients: [Option], user: String, kind: String, kinds: [Option], page: Int, more: Bool
+        public init(client: String, clients: [Option], user: String, kind: String, kinds: [Option], page: Int, more: Bool) {
+            self.client = client; self.clients = clients; self.user = user; self.kind = kind; self.kinds = kinds
+            self.page = page; self.more = more
         }
 
         func link(page: Int) -> String {
-            "/admin/audit?client=\(client)&user=\(user)&kind=\(kind)&page=\(page)"
+            let parts = [("client", client), ("user", user), ("kind", kind)].filter { !$0.1.isEmpty }
+                .map { "\($0.0)=\(AdminView.queryValue($0.1))" } + ["page=\(page)"]
+            return "/admin/audit?" + parts.joined(separator: "&")
         }
+
+        var filtered: Bool { !client.isEmpty || !user.isEmpty || !kind.isEmpty }
     }
 
     public static func audit(_ rows: [AuditRow], query: AuditQuery, staff: Staff) -> HTML {
-        page("Audit log", staff: staff, section: .audit, content: """
+        let events = table(
+            label: "Audit events", caption: "Audit events, newest first",
+            headers: ["When", "Event", "Client", "User", "Staff", "Address", "Detail"], rows: rows.map { row in [
+                Cell("\(row.when)", "table__when"),
+                Cell("<span class=\"event__name\">\(row.kindName)</span><code class=\"event__kind\">\(row.kind)</code>"),
+                Cell("\(row.client)"),
+                Cell(row.user.isEmpty && row.userEmail.isEmpty ? .empty : """
+                    \(row.user)\(HTML.when(!row.userEmail.isEmpty, "<span class=\"table__sub\">\(row.userEmail)</span>"))
+                    """),
+                Cell("\(row.staff)"),
+                Cell("\(row.ip)", "table__address"),
+                Cell("\(row.detail)", "table__detail"),
+            ] })
+        return page("Audit log", staff: staff, section: .audit, content: """
         <section class="card" aria-labelledby="audit-title">
           <h2 id="audit-title" class="card__title">Audit log</h2>
-          <form method="get" action="/admin/audit" class="filters">
-            \(Form.field(id: "client", name: "client", label: "Client ID", value: query.client, maxLength: 19, extra: " inputmode=\"numeric\""))
-            \(Form.field(id: "user", name: "user", label: "User ID", value: query.user, maxLength: 19, extra: " inputmode=\"numeric\""))
+          <form method="get" action="/admin/audit" class="filters" role="search" aria-label="Filter the audit log">
             <div class="field">
-              <label class="field__label" for="kind">Kind</label>
-              <select class="field__input" id="kind" name="kind">
-                <option value="">All kinds</option>
-                \(HTML.each(query.kinds) { kind in "<option value=\"\(kind)\"\(HTML.when(kind == query.kind, " selected"))>\(kind)</option>" })
+              <label class="field__label" for="client">Client</label>
+              <select class="field__input" id="client" name="client">
+                <option value="">All clients</option>
+                \(HTML.each(query.clients) { option in
+                    "<option value=\"\(option.value)\"\(HTML.when(option.value == query.client, " selected"))>\(option.label)</option>" })
               </select>
             </div>
-            <button type="submit" class="button button--secondary">Filter</button>
-          </form>
-          \(rows.isEmpty ? "<p>No events match.</p>" as HTML : """
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Audit events">
-            <table class="table">
-              <caption class="visually-hidden">Audit events, newest first</caption>
-              <thead><tr><th scope="col">When</th><th scope="col">Event</th><th scope="col">Client</th><th scope="col">User</th><th scope="col">Staff</th><th scope="col">Address</th><th scope="col">Detail</th></tr></thead>
-              <tbody>
-              \(HTML.each(rows) { row in """
-                <tr><td>\(row.when)</td><td>\(row.kind)</td><td>\(row.client)</td><td>\(row.user)</td><td>\(row.staff)</td><td>\(row.ip)</td><td>\(row.detail)</td></tr>
-                """ })
-              </tbody>
-            </table>
+            \(Form.field(id: "user", name: "user", label: "User (name or email)", type: "search", value: query.user,
+                         autocomplete: "off", maxLength: 254))
+            <div class="field">
+              <label class="field__label" for="kind">Event</label>
+              <select class="field__input" id="kind" name="kind">
+                <option value="">All events</option>
+                \(HTML.each(query.kinds) { option in
+                    "<option value=\"\(option.value)\"\(HTML.when(option.value == query.kind, " selected"))>\(option.label)</option>" })
+              </select>
             </div>
-            """)
+            <div class="filters__actions">
+              <button type="submit" class="button button--secondary">Filter</button>
+              \(HTML.when(query.filtered, "<a class=\"button button--quiet\" href=\"/admin/audit\">Show all</a>"))
+            </div>
+          </form>
+          \(rows.isEmpty ? "<p>No events match.</p>" as HTML : events)
           <nav class="pager" aria-label="Pages">
             \(HTML.when(query.page > 1, "<a href=\"\(query.link(page: query.page - 1))\">Newer</a>"))
             <span>Page \(String(query.page))</span>

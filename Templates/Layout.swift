@@ -20,6 +20,12 @@ public struct AccountHeader: Sendable, Equatable {
     }
 }
 
+/// Whose pages these are: the customer portal, or the MSP administrator's side, whose header says
+/// "Administrator", whose footer speaks to staff, and whose content may use the window's whole width.
+public enum Audience: Sendable, Equatable {
+    case customer, staff
+}
+
 /// What every page around its content needs: the title, the signed-in account if any, the CSRF token for
 /// the sign-out form, which tab is open, and the idle time-out the page's script warns about.
 public struct Chrome: Sendable {
@@ -46,6 +52,8 @@ public struct Chrome: Sendable {
     /// While an administrator views the account: the owner's name. What only the owner may do is shown
     /// disabled with "Only NAME can change this", and Sign Out says that it ends the view.
     public var viewedAccountOwner: String?
+    /// The customer portal (the default) or the administrator's side.
+    public var audience: Audience = .customer
 
     public init(title: String, account: AccountHeader? = nil, csrfToken: String? = nil, tab: AccountTab? = nil,
                 banner: HTML = .empty, idleTimeout: Int? = nil, kiosk: Bool = false) {
@@ -93,12 +101,12 @@ public enum Layout {
         <script src="/static/app.js" defer></script>
         <script src="/static/passkeys.js" defer></script>
         </head>
-        <body\(idle)\(remaining)>
+        <body\(idle)\(remaining)\(HTML.when(chrome.audience == .staff, " class=\"staff\""))>
         <a class="skip-link" href="#main">Skip to content</a>
         \(chrome.banner)
         <header class="site-header">
           <div class="site-header__inner">
-            <a class="brand" href="\(chrome.home)"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)</span></a>
+            <a class="brand" href="\(chrome.home)"><span class="brand__mark" aria-hidden="true">C1</span><span class="brand__name">\(productName)\(HTML.when(chrome.audience == .staff, " <span class=\"brand__role\">Administrator</span>"))</span></a>
             <div class="site-header__actions">
               \(HTML.when(chrome.kiosk, "<span class=\"kiosk-badge\">Shared computer</span>"))
               \(signOutForm(chrome, placement: "header"))
@@ -158,7 +166,11 @@ public enum Layout {
           <div class="site-footer__inner">
             \(chrome.viewedAccountOwner.map { owner in
                 "<p class=\"site-footer__note\">You are viewing \(owner)’s account as an administrator. Sign Out ends this view and takes you back to the administrator pages; you stay signed in there.</p>" as HTML
-            } ?? "<p class=\"site-footer__note\">Your IT provider manages this portal. Contact them for help with your account.</p>")
+            } ?? """
+            <p class="site-footer__note">\(chrome.audience == .staff
+                ? "MSP administrator pages. What you change here is recorded in the audit log with your name."
+                : "Your IT provider manages this portal. Contact them for help with your account.")</p>
+            """)
             \(signOut)
           </div>
         </footer>

@@ -187,13 +187,22 @@ import TestSupport
         #expect(saved.text.contains("acme.example, acme.test"))
         #expect(!saved.text.contains("page-secret-1"))
         #expect(try console.portal.identityProvider(clientID: 1)?.createUsers == true)
+        // Turning it off is a red link to a page that says what follows; that page changes nothing.
+        #expect(saved.text.contains("<a class=\"button button--danger\" href=\"/admin/clients/1/sso/remove\">Turn off single sign-on</a>"))
+        let confirm = try staff.get("/admin/clients/1/sso/remove")
+        #expect(confirm.status == 200)
+        #expect(confirm.text.contains("Turn off single sign-on for Acme?"))
+        #expect(confirm.text.contains("Acme is SSO-only: until a provider is set up again or SSO-only is turned off, its users have no way to sign in."))
+        #expect(confirm.text.contains("<button type=\"submit\" class=\"button button--danger\">Turn off single sign-on</button>"))
+        #expect(try console.portal.identityProvider(clientID: 1) != nil)
         // A form from another site, or without the token, changes nothing.
         let forged = try staff.post("/admin/clients/1/sso/remove", form: [("csrf_token", "forged")])
         #expect(forged.status == 403)
         #expect(try console.portal.identityProvider(clientID: 1) != nil)
-        let removed = try staff.submit("/admin/clients/1/sso/remove", from: "/admin/clients/1", [])
+        let removed = try staff.submit("/admin/clients/1/sso/remove", from: "/admin/clients/1/sso/remove", [])
         #expect(removed.text.contains("Single sign-on is off: Acme &lt;ID&gt; was removed."))
         #expect(try console.portal.identityProvider(clientID: 1) == nil)
         #expect(try console.count("SELECT count(*) AS n FROM audit_events WHERE kind IN ('sso_configured', 'sso_removed') AND staff_id = 1") == 2)
+        #expect(try staff.get("/admin/clients/1/sso/remove").text.contains("Single sign-on was not set up."), "nothing left to turn off")
     }
 }

@@ -14,6 +14,9 @@ public struct CustomerSummary: Sendable, Equatable {
     public var state: State
     public var twoFactor: Bool
     public var passkeys: Int
+    /// Why "View as customer" is refused for this user, nil when it is allowed: the same rule
+    /// `startImpersonation` applies, so the page offers the button exactly when it would work.
+    public var viewRefusal: String?
 }
 
 /// One audit event with the names of who it concerns.
@@ -23,6 +26,7 @@ public struct AuditEntry: Sendable, Equatable {
     public var kind: String
     public var clientName: String?
     public var customerEmail: String?
+    public var customerName: String?
     public var staffName: String?
     public var ip: String
     public var detail: String
@@ -32,6 +36,9 @@ public struct AuditEntry: Sendable, Equatable {
 public struct AuditFilter: Sendable, Equatable {
     public var clientID: Int64?
     public var customerID: Int64?
+    /// A customer user's name or email, typed: an exact email finds that user alone, anything else the
+    /// users whose name or email contains it.
+    public var customer: String?
     public var kind: String?
     public var page = 1
     public static let pageSize = 50
@@ -103,14 +110,19 @@ extension Portal {
 
     /// Clients whose name contains `search` (all when empty), by name.
     public func clientSummaries(search: String = "") throws -> [ClientSummary] {
-        let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        let pattern = Self.likePattern(search)
         return try pool.withConnection { db in
             try db.query("""
                 SELECT c.*, (SELECT count(*) FROM customer_users u WHERE u.client_id = c.id) AS users
                 FROM clients c WHERE c.name LIKE \(pattern) ESCAPE '\\' ORDER BY c.name LIMIT 500
                 """).map { ClientSummary(client: try Client(row: $0, columns: .table), users: try $0.decode("users")) }
         }
+    }
+
+    /// A LIKE pattern that finds `text` anywhere, its own `%`, `_` and backslash taken literally (with `ESCAPE`).
+    static func likePattern(_ text: String) -> String {
+        "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
     }
 
     func client(id: Int64) throws -> Client? {
@@ -143,7 +155,8 @@ extension Portal {
         let passkeys = try db.queryOne("""
             SELECT count(*) AS n FROM webauthn_credentials WHERE customer_user_id = \(user.id)
             """)?.decode("n", as: Int.self) ?? 0
-        return CustomerSummary(user: user, state: state, twoFactor: twoFactor, passkeys: passkeys)
+        return CustomerSummary(user: user, state: state, twoFactor: twoFactor, passkeys: passkeys,
+                               viewRefusal: try impersonationRefusal(user, db))
     }
 
     /// Changes a client's portal settings from the administrator's page, audited with the staff member.
@@ -170,15 +183,8 @@ extension Portal {
         let time = now
         return try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .failure(.notAllowed("There is no such user.")) }
-            if user.status == .disabled { return .failure(.notAllowed("This user is disabled. A disabled account cannot be viewed.")) }
-            if user.status == .invited { return .failure(.notAllowed("This user has not accepted the invitation yet.")) }
-            if try AccountQueries.staff(email: user.email, db) != nil {
-                return .failure(.notAllowed("This is a staff sign-in. Staff accounts cannot be viewed as a customer."))
-            }
-            guard let clientID = user.clientID, let client = try AccountQueries.client(id: clientID, db) else {
-                return .failure(.notAllowed("This user is not linked to a client."))
-            }
-            if !client.portalEnabled { return .failure(.notAllowed("The client's portal is turned off.")) }
+            if let why = try impersonationRefusal(user, db) { return .failure(.notAllowed(why)) }
+            guard let clientID = user.clientID else { return .failure(.notAllowed("This user is not linked to a client.")) }
             let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: .administrator)
             try db.run("""
                 UPDATE sessions SET impersonator_staff_id = \(staffID), staff_session_id = \(staffSession.id),
@@ -198,6 +204,21 @@ extension Portal {
         }
     }
 
+    /// Why this user's account cannot be viewed as the customer, nil when it can: the one rule behind both
+    /// the refusal of `startImpersonation` and whether the user's page offers "View as customer".
+    func impersonationRefusal(_ user: CustomerUser, _ db: Database) throws -> String? {
+        if user.status == .disabled { return "This user is disabled. A disabled account cannot be viewed." }
+        if user.status == .invited { return "This user has not accepted the invitation yet." }
+        if try AccountQueries.staff(email: user.email, db) != nil {
+            return "This is a staff sign-in. Staff accounts cannot be viewed as a customer."
+        }
+        guard let clientID = user.clientID, let client = try AccountQueries.client(id: clientID, db) else {
+            return "This user is not linked to a client."
+        }
+        if !client.portalEnabled { return "The client's portal is turned off." }
+        return nil
+    }
+
     /// Ends an administrator's view of an account.
     func endImpersonation(_ session: Session, ip: String) throws {
         try pool.write { db in
@@ -215,12 +236,26 @@ extension Portal {
         var conditions: [SQL] = []
         if let client = filter.clientID { conditions.append("e.client_id = \(client)") }
         if let customer = filter.customerID { conditions.append("e.customer_user_id = \(customer)") }
+        if let typed = filter.customer.map(Validation.clean), !typed.isEmpty {
+            let email = typed.lowercased()
+            let exact = try pool.withConnection { db in
+                try db.queryOne("SELECT count(*) AS n FROM customer_users WHERE email = \(email)")?.decode("n", as: Int.self) ?? 0
+            }
+            if exact > 0 {
+                conditions.append("e.customer_user_id IN (SELECT id FROM customer_users WHERE email = \(email))")
+            } else {
+                let pattern = Self.likePattern(typed)
+                conditions.append("""
+                    e.customer_user_id IN (SELECT id FROM customer_users WHERE name LIKE \(pattern) ESCAPE '\\' OR email LIKE \(pattern) ESCAPE '\\')
+                    """)
+            }
+        }
         if let kind = filter.kind, !kind.isEmpty { conditions.append("e.kind = \(kind)") }
         let page = max(1, filter.page)
         let filtered: SQL = conditions.isEmpty ? "" : "WHERE \(SQL.join(conditions, separator: " AND "))"
         let rows = try pool.withConnection { db in
             try db.query("""
-                SELECT e.*, c.name AS client_name, u.email AS customer_email, s.name AS staff_name
+                SELECT e.*, c.name AS client_name, u.email AS customer_email, u.name AS customer_name, s.name AS staff_name
                 FROM audit_events e
                 LEFT JOIN clients c ON c.id = e.client_id
                 LEFT JOIN customer_users u ON u.id = e.customer_user_id
@@ -232,7 +267,8 @@ extension Portal {
         let entries = try rows.prefix(AuditFilter.pageSize).map { row in
             AuditEntry(id: try row.decode("id"), at: try row.decode("at"), kind: try row.decode("kind"),
                        clientName: try row.decode("client_name"), customerEmail: try row.decode("customer_email"),
-                       staffName: try row.decode("staff_name"), ip: try row.decode("ip"), detail: try row.decode("detail"))
+                       customerName: try row.decode("customer_name"), staffName: try row.decode("staff_name"), ip: try row.decode("ip"),
+                       detail: try row.decode("detail"))
         }
         return (Array(entries), rows.count > AuditFilter.pageSize)
     }

@@ -1,7 +1,7 @@
 import Store
 
 /// What the audit log records. The raw values are stored; never rename one.
-enum AuditKind: String, Sendable {
+enum AuditKind: String, Sendable, CaseIterable {
     case signIn = "sign_in"
     case signInFailed = "sign_in_failed"
     case lockout = "lockout"
@@ -60,6 +60,80 @@ enum AuditKind: String, Sendable {
 }
 
 extension AuditKind: SQLBindable {}
+
+extension AuditKind {
+    /// What the administrator's audit log calls the event. The switch has no default: a kind added
+    /// without a name does not compile.
+    var readableName: String {
+        switch self {
+        case .signIn: "Signed in"
+        case .signInFailed: "Sign-in failed"
+        case .lockout: "Sign-in locked after failures"
+        case .signOut: "Signed out"
+        case .profileUpdated: "Profile changed"
+        case .notificationsUpdated: "Notification preferences changed"
+        case .passwordChanged: "Password changed"
+        case .passwordChangeFailed: "Password change failed"
+        case .clientCreated: "Client added"
+        case .clientUpdated: "Client settings changed"
+        case .customerCreated: "User created"
+        case .staffCreated: "Staff member added"
+        case .authenticatorEnabled: "Authenticator app turned on"
+        case .authenticatorDisabled: "Authenticator app turned off"
+        case .recoveryCodesRegenerated: "New recovery codes made"
+        case .recoveryCodeUsed: "Recovery code used"
+        case .passwordCheckFailed: "Password check failed"
+        case .secondFactorFailed: "Two-factor check failed"
+        case .passwordResetRequested: "Password reset requested"
+        case .passwordReset: "Password reset"
+        case .passkeyAdded: "Key added"
+        case .passkeyRenamed: "Key renamed"
+        case .passkeyRemoved: "Key removed"
+        case .passkeyFailed: "Key sign-in failed"
+        case .passkeyCounterRegressed: "Copied key refused"
+        case .staffSignIn: "Staff signed in"
+        case .staffSignInFailed: "Staff sign-in failed"
+        case .staffSignOut: "Staff signed out"
+        case .impersonationStarted: "Viewed as customer"
+        case .impersonationEnded: "View as customer ended"
+        case .customerInvited: "User invited"
+        case .customerDisabled: "User disabled"
+        case .customerEnabled: "User enabled"
+        case .customerUnlocked: "User unlocked"
+        case .customerLinked: "Sign-in linked to a client"
+        case .secondFactorReset: "Two-factor reset"
+        case .sessionRevoked: "Signed out elsewhere"
+        case .staffAuthenticatorEnabled: "Staff authenticator app turned on"
+        case .staffAuthenticatorDisabled: "Staff authenticator app turned off"
+        case .outboxLinkShown: "Outbox link shown"
+        case .singleSignOnFailed: "Single sign-on failed"
+        case .singleSignOnCancelled: "Single sign-on cancelled"
+        case .singleSignOnRefused: "Single sign-on refused"
+        case .singleSignOnLinked: "Single sign-on identity linked"
+        case .singleSignOnAccountCreated: "User created at single sign-on"
+        case .singleSignOnConfigured: "Single sign-on set up"
+        case .singleSignOnRemoved: "Single sign-on turned off"
+        }
+    }
+}
+
+/// The audit log's kinds in words, for the administrator's pages (and the tests that hold every kind
+/// to having a name).
+public enum AuditEventNames {
+    /// Every kind the console writes, as stored.
+    public static var kinds: [String] { AuditKind.allCases.map(\.rawValue) }
+
+    /// The readable name of a stored kind; nil for a kind this version does not write.
+    public static func name(ofKind kind: String) -> String? { AuditKind(rawValue: kind)?.readableName }
+
+    /// The readable name, or for a kind this version does not know (an older database), the raw kind in
+    /// words: "some_kind" reads "Some kind".
+    public static func displayName(ofKind kind: String) -> String {
+        if let name = name(ofKind: kind) { return name }
+        let words = String(kind.map { $0 == "_" ? " " : $0 })
+        return words.prefix(1).uppercased() + words.dropFirst()
+    }
+}
 
 /// The one audit writer. Events are appended in the same transaction as the change they describe, so
 /// a change is never recorded without its event or the other way round.

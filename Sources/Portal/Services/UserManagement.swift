@@ -23,8 +23,8 @@ extension Portal {
     func inviteCustomer(clientID: Int64, name rawName: String, email rawEmail: String, phone rawPhone: String, origin: String,
                         actor: Actor) throws -> Result<String, InvitationErrors> {
         var errors = InvitationErrors()
-        let name = Validation.name(rawName)
-        let email = Validation.email(rawEmail)
+        let name = Validation.name(rawName, missing: "Enter the user's name.")
+        let email = Validation.email(rawEmail, missing: "Enter the user's email address.")
         let phone = Validation.phone(rawPhone)
         if case .failure(let problem) = name { errors.name = problem.message }
         if case .failure(let problem) = email { errors.email = problem.message }
@@ -117,6 +117,18 @@ extension Portal {
             try db.run("UPDATE customer_users SET status = \(status), updated_at = \(now) WHERE id = \(user.id)")
             try Audit.record(db, .customerEnabled, actor: with(actor, user), at: now)
             return .done("\(user.name) is enabled again.")
+        }
+    }
+
+    /// Signs the user out of every browser (an administrator's view of the account too); the password and
+    /// the second factors stay as they are.
+    func endCustomerSessions(customerID: Int64, actor: Actor) throws -> UserChange {
+        try pool.write { db in
+            guard let user = try AccountQueries.customer(id: customerID, db) else { return .refused("There is no such user.") }
+            let ended = try db.run("DELETE FROM sessions WHERE customer_user_id = \(user.id)")
+            guard ended > 0 else { return .refused("\(user.name) is not signed in anywhere.") }
+            try Audit.record(db, .sessionRevoked, actor: with(actor, user), at: now, detail: "every session (\(ended)), by the MSP")
+            return .done("\(user.name) was signed out everywhere (\(ended == 1 ? "1 session" : "\(ended) sessions")).")
         }
     }
 

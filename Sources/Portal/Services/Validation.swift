@@ -30,9 +30,10 @@ enum Validation {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format && $0 != "\u{200D}" }
     }
 
-    static func name(_ raw: String) -> Result<String, FieldError> {
+    /// `missing`: what an empty field is told (an administrator adding a user is asked for the user's name).
+    static func name(_ raw: String, missing: String = "Enter your name.") -> Result<String, FieldError> {
         let value = clean(raw)
-        if value.isEmpty { return .failure(FieldError("Enter your name.")) }
+        if value.isEmpty { return .failure(FieldError(missing)) }
         if !fits(value, limit: maxNameLength) { return .failure(FieldError(tooLong(maxNameLength))) }
         if hasControlCharacters(value) { return .failure(FieldError("Use letters, numbers and punctuation only.")) }
         return .success(value)
@@ -54,9 +55,9 @@ enum Validation {
     }
 
     /// A plausible address (one @, a dot in the domain, no spaces); lower-cased for lookups.
-    static func email(_ raw: String) -> Result<String, FieldError> {
+    static func email(_ raw: String, missing: String = "Enter your email address.") -> Result<String, FieldError> {
         let value = clean(raw).lowercased()
-        guard !value.isEmpty else { return .failure(FieldError("Enter your email address.")) }
+        guard !value.isEmpty else { return .failure(FieldError(missing)) }
         guard fits(value, limit: maxEmailLength) else { return .failure(FieldError("That email address is too long.")) }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),

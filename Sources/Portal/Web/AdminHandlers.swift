@@ -126,10 +126,7 @@ enum AdminHandlers {
     static func keyRemovalPage(_ context: StaffContext, error: String? = nil, status: Int = 200) throws -> Response {
         let member = context.staff
         guard let key = try context.portal.passkey(id: try pathID(context), owner: .staff(member.id)) else { throw PortalError.notFound }
-        var chrome = Chrome(title: "Remove key", account: AccountHeader(name: member.name, email: member.email), csrfToken: context.csrfToken)
-        chrome.signOutAction = "/admin/logout"
-        chrome.home = "/admin"
-        var page = PasskeyRemovePage(chrome: chrome, key: PasskeyHandlers.item(key))
+        var page = PasskeyRemovePage(chrome: AdminView.chrome("Remove key", staff: try staff(context)), key: PasskeyHandlers.item(key))
         page.base = "/admin/security/passkeys"
         page.back = "/admin/security"
         page.passwordRequired = true
@@ -234,6 +231,7 @@ enum AdminHandlers {
         let code = try QRCode.encode(text: setup.uri, ecc: .medium)
         var chrome = Chrome(title: "Set up authenticator", csrfToken: context.csrfToken)
         chrome.home = "/admin"
+        chrome.audience = .staff
         var page = AuthenticatorSetupPage(chrome: chrome, qrSVG: .unsafeRaw(SVGWriter.svg(for: code, label: "QR code for your authenticator app")),
                                           groupedSecret: setup.groupedSecret, setupID: setup.id,
                                           issuer: setup.issuer, account: setup.accountName, keyURI: setup.uri, error: error)
@@ -329,6 +327,28 @@ enum AdminHandlers {
         }
     }
 
+    /// `GET /admin/clients/{id}/sso/remove`: "Turn off single sign-on for CLIENT?", the step before the POST.
+    @Sendable static func confirmSingleSignOnRemoval(_ context: inout StaffContext) throws -> Response {
+        let id = try pathID(context)
+        guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
+        guard let provider = try context.portal.identityProvider(clientID: id) else {
+            return try clientPage(context, id: id, message: Message(.info, "Single sign-on was not set up."))
+        }
+        var consequences = ["\(provider.displayName) is removed: the users of \(client.name) can no longer sign in through it."]
+        if client.ssoOnly {
+            consequences.append("""
+                \(client.name) is SSO-only: until a provider is set up again or SSO-only is turned off, its users have no way to sign in.
+                """)
+        }
+        consequences.append("The identities already linked are kept: setting up the same issuer again finds them.")
+        let confirmation = AdminView.Confirmation(
+            title: "Turn off single sign-on for \(client.name)?",
+            facts: [.init("Client", client.name), .init("Provider", provider.displayName), .init("Issuer", provider.issuer)],
+            consequences: consequences, action: "/admin/clients/\(id)/sso/remove", button: "Turn off single sign-on",
+            cancel: "/admin/clients/\(id)")
+        return .html(AdminView.confirm(confirmation, staff: try staff(context)))
+    }
+
     /// `POST /admin/clients/{id}/sso/remove`: turns single sign-on off for the client.
     @Sendable static func removeSingleSignOn(_ context: inout StaffContext) throws -> Response {
         let id = try pathID(context)
@@ -386,12 +406,74 @@ enum AdminHandlers {
         }
     }
 
+    /// What a destructive action's confirmation page says, or why the action cannot be taken now.
+    enum ConfirmationStep {
+        case ask(AdminView.Confirmation)
+        case refuse(String)
+    }
+
+    /// `GET` of a destructive action on a user: the confirmation page (naming the user and the
+    /// consequence), or the user's page with why it does not apply. Changes nothing.
+    static func userConfirmation(_ step: @escaping @Sendable (CustomerSummary, Client?) -> ConfirmationStep)
+        -> @Sendable (inout StaffContext) throws -> Response {
+        { context in
+            let id = try pathID(context)
+            guard let summary = try context.portal.customerSummary(id: id) else { throw PortalError.notFound }
+            let client = try summary.user.clientID.flatMap { try context.portal.client(id: $0) }
+            switch step(summary, client) {
+            case .ask(let confirmation): return .html(AdminView.confirm(confirmation, staff: try staff(context)))
+            case .refuse(let why): return try userPage(context, id: id, message: Message(.error, why), status: 409)
+            }
+        }
+    }
+
+    /// The user and their client, as each confirmation names them.
+    static func facts(_ summary: CustomerSummary, _ client: Client?) -> [AdminView.Confirmation.Fact] {
+        [.init("User", "\(summary.user.name) (\(summary.user.email))"), .init("Client", client?.name ?? "Not linked to a client")]
+    }
+
+    static let confirmDisable = userConfirmation { summary, client in
+        let user = summary.user
+        guard summary.state != .disabled else { return .refuse("\(user.name) is already disabled.") }
+        return .ask(AdminView.Confirmation(
+            title: "Disable \(user.name)?", facts: facts(summary, client),
+            consequences: ["\(user.name) is signed out of every browser at once and can no longer sign in.",
+                           "Every password-reset or invitation link sent to \(user.email) stops working.",
+                           "Nothing is deleted: Enable on the user's page lets them back in with the same password and sign-in methods."],
+            action: "/admin/users/\(user.id)/disable", button: "Disable \(user.name)", cancel: "/admin/users/\(user.id)"))
+    }
+
+    static let confirmSignOut = userConfirmation { summary, client in
+        let user = summary.user
+        guard summary.state != .disabled else { return .refuse("\(user.name) is disabled and signed in nowhere.") }
+        return .ask(AdminView.Confirmation(
+            title: "Sign \(user.name) out everywhere?", facts: facts(summary, client),
+            consequences: ["Every browser where \(user.name) is signed in is signed out at once, an administrator's view of the account included.",
+                           "The password and second factors stay as they are: \(user.name) can sign in again straight away. To keep them out, disable the user instead."],
+            action: "/admin/users/\(user.id)/sign-out", button: "Sign out everywhere", cancel: "/admin/users/\(user.id)"))
+    }
+
+    static let confirmSecondFactorReset = userConfirmation { summary, client in
+        let user = summary.user
+        guard summary.twoFactor else { return .refuse("\(user.name) has no authenticator app to reset.") }
+        var consequences = ["The authenticator app of \(user.name) is turned off and every recovery code is deleted: the next sign-in asks only for the password.",
+                            "Do this only for a user who lost both the authenticator and the recovery codes, once you are sure it is really them.",
+                            "\(user.email) is told by mail."]
+        if client?.requireMFA == true {
+            consequences.append("\(client?.name ?? "The client") requires MFA: \(user.name) must set up a second factor again at the next sign-in.")
+        }
+        return .ask(AdminView.Confirmation(
+            title: "Reset two-factor authentication for \(user.name)?", facts: facts(summary, client), consequences: consequences,
+            action: "/admin/users/\(user.id)/reset-2fa", button: "Reset two-factor authentication", cancel: "/admin/users/\(user.id)"))
+    }
+
     static let disableUser = userAction { portal, id, context in
         try portal.setCustomerDisabled(customerID: id, disabled: true, actor: context.staffActor)
     }
     static let enableUser = userAction { portal, id, context in
         try portal.setCustomerDisabled(customerID: id, disabled: false, actor: context.staffActor)
     }
+    static let endSessions = userAction { portal, id, context in try portal.endCustomerSessions(customerID: id, actor: context.staffActor) }
     static let unlockUser = userAction { portal, id, context in try portal.unlockCustomer(customerID: id, actor: context.staffActor) }
     static let resetSecondFactor = userAction { portal, id, context in
         try portal.resetSecondFactor(customerID: id, actor: context.staffActor)
@@ -441,20 +523,35 @@ enum AdminHandlers {
 
     // MARK: Audit log and outbox
 
+    /// The audit log: a client picked from the list, a customer user by name or email (an ID, as older
+    /// links carry, still works and shows as the user's email), an event picked by its readable name.
     @Sendable static func audit(_ context: inout StaffContext) throws -> Response {
         let query = context.request.query
+        let clients = try context.portal.clientSummaries()
         let client = query["client"].flatMap { Int64($0) }
-        let user = query["user"].flatMap { Int64($0) }
+        let typed = String(String.UnicodeScalarView(Validation.clean(query["user"] ?? "").unicodeScalars.prefix(254)))
+        var customerID: Int64?
+        var shownUser = typed
+        if !typed.isEmpty, typed.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }), let id = Int64(typed) {
+            customerID = id
+            shownUser = try context.portal.customerSummary(id: id)?.user.email ?? typed
+        }
         let kinds = try context.portal.auditKinds()
         let kind = query["kind"].flatMap { kinds.contains($0) ? $0 : nil }
         let page = min(max(1, query["page"].flatMap { Int($0) } ?? 1), 100_000)
-        let (entries, more) = try context.portal.auditEntries(AuditFilter(clientID: client, customerID: user, kind: kind, page: page))
+        var filter = AuditFilter(clientID: client, customerID: customerID, kind: kind, page: page)
+        if customerID == nil { filter.customer = typed }
+        let (entries, more) = try context.portal.auditEntries(filter)
         let rows = entries.map { entry in
-            AdminView.AuditRow(when: DateText.dayAndTime(entry.at), kind: entry.kind, client: entry.clientName ?? "",
-                               user: entry.customerEmail ?? "", staff: entry.staffName ?? "", ip: entry.ip, detail: entry.detail)
+            AdminView.AuditRow(when: DateText.dayAndTime(entry.at), kind: entry.kind, kindName: AuditEventNames.displayName(ofKind: entry.kind),
+                               client: entry.clientName ?? "", user: entry.customerName ?? "", userEmail: entry.customerEmail ?? "",
+                               staff: entry.staffName ?? "", ip: entry.ip, detail: entry.detail)
         }
-        let shown = AdminView.AuditQuery(client: client.map(String.init) ?? "", user: user.map(String.init) ?? "", kind: kind ?? "",
-                                         kinds: kinds, page: page, more: more)
+        let kindOptions = kinds.map { AdminView.Option(value: $0, label: AuditEventNames.displayName(ofKind: $0)) }
+            .sorted { $0.label.lowercased() < $1.label.lowercased() }
+        let shown = AdminView.AuditQuery(
+            client: client.map(String.init) ?? "", clients: clients.map { AdminView.Option(value: String($0.client.id), label: $0.client.name) },
+            user: shownUser, kind: kind ?? "", kinds: kindOptions, page: page, more: more)
         return .html(AdminView.audit(rows, query: shown, staff: try staff(context)))
     }
 
@@ -510,14 +607,18 @@ enum AdminHandlers {
 
     static func userRow(_ summary: CustomerSummary) -> AdminView.UserRow {
         let state: String
+        let tone: AdminView.Tone
         switch summary.state {
-        case .invited: state = "Invited"
-        case .active: state = "Active"
-        case .disabled: state = "Disabled"
-        case .locked: state = "Locked (too many failed sign-ins)"
+        case .invited: (state, tone) = ("Invited", .neutral)
+        case .active: (state, tone) = ("Active", .on)
+        case .disabled: (state, tone) = ("Disabled", .off)
+        case .locked: (state, tone) = ("Locked (too many failed sign-ins)", .warning)
         }
-        return AdminView.UserRow(id: summary.user.id, name: summary.user.name, email: summary.user.email, state: state,
-                                 twoFactor: summary.twoFactor, passkeys: summary.passkeys,
-                                 lastSignIn: summary.user.lastSignInAt.map { DateText.dayAndTime($0) })
+        var row = AdminView.UserRow(id: summary.user.id, name: summary.user.name, email: summary.user.email, state: state,
+                                    twoFactor: summary.twoFactor, passkeys: summary.passkeys,
+                                    lastSignIn: summary.user.lastSignInAt.map { DateText.dayAndTime($0) })
+        row.stateTone = tone
+        row.viewRefusal = summary.viewRefusal
+        return row
     }
 }

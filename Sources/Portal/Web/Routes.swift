@@ -68,11 +68,17 @@ enum Routes {
         router.add("POST", "/admin/clients/{id}/link", .staff(AdminHandlers.linkIdentity))
         // A client's identity provider: set or changed (checks the issuer's discovery document: slow work), or removed.
         router.add("POST", "/admin/clients/{id}/sso", .staff(lane: .slowWork, AdminHandlers.saveSingleSignOn))
+        router.add("GET", "/admin/clients/{id}/sso/remove", .staff(AdminHandlers.confirmSingleSignOnRemoval))
         router.add("POST", "/admin/clients/{id}/sso/remove", .staff(AdminHandlers.removeSingleSignOn))
         router.add("GET", "/admin/users/{id}", .staff(AdminHandlers.user))
+        // Destructive actions: the GET is the confirmation page, only its POST acts.
+        router.add("GET", "/admin/users/{id}/disable", .staff(AdminHandlers.confirmDisable))
         router.add("POST", "/admin/users/{id}/disable", .staff(AdminHandlers.disableUser))
+        router.add("GET", "/admin/users/{id}/sign-out", .staff(AdminHandlers.confirmSignOut))
+        router.add("POST", "/admin/users/{id}/sign-out", .staff(AdminHandlers.endSessions))
         router.add("POST", "/admin/users/{id}/enable", .staff(AdminHandlers.enableUser))
         router.add("POST", "/admin/users/{id}/unlock", .staff(AdminHandlers.unlockUser))
+        router.add("GET", "/admin/users/{id}/reset-2fa", .staff(AdminHandlers.confirmSecondFactorReset))
         router.add("POST", "/admin/users/{id}/reset-2fa", .staff(AdminHandlers.resetSecondFactor))
         router.add("POST", "/admin/users/{id}/resend-invitation", .staff(AdminHandlers.resendInvitation))
         router.add("POST", "/admin/users/{id}/impersonate", .staff(AdminHandlers.impersonate))
