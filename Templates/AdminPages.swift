@@ -175,18 +175,9 @@ public enum AdminView {
     }
 
     /// The staff member's own security: the authenticator app asked for at sign-in.
-    public static func security(enabled: Bool, staff: Staff, passkeys: PasskeysSection, disableError: String? = nil,
-                                message: Message? = nil) -> HTML {
+    public static func security(enabled: Bool, staff: Staff, passkeys: PasskeysSection, message: Message? = nil) -> HTML {
         let action: HTML = enabled ? """
-            <details class="disclosure"\(HTML.when(disableError != nil, " open"))>
-              <summary class="button button--secondary">Disable</summary>
-              <form method="post" action="/admin/security/totp/disable" class="disclosure__body" novalidate>
-                \(Form.csrf(staff.csrfToken))
-                \(Form.field(id: "disable_password", name: "password", label: "Password", type: "password", error: disableError,
-                             required: true, autocomplete: "current-password", maxLength: 1024))
-                <button type="submit" class="button button--danger">Disable authenticator app</button>
-              </form>
-            </details>
+            <a class="button button--danger-quiet" href="/admin/security/totp/disable">Turn off…</a>
             """ : """
             <form method="post" action="/admin/security/totp/enable">
               \(Form.csrf(staff.csrfToken))
@@ -512,25 +503,31 @@ public enum AdminView {
         }
     }
 
+    /// "Turn off the authenticator app?" for the staff member's own sign-in, behind their password.
+    public static func confirmAuthenticatorOff(staff: Staff, passwordError: String?) -> HTML {
+        var card = ConfirmationPage(
+            chrome: chrome("Turn off the authenticator app", staff: staff), question: "Turn off the authenticator app?",
+            details: "<p>Signing in to the administrator pages will no longer ask for a code from your app (a security key you added still works).</p>",
+            action: "/admin/security/totp/disable", confirmLabel: "Turn off authenticator app", cancel: "/admin/security")
+        card.passwordRequired = true
+        card.passwordError = passwordError
+        return page("Turn off the authenticator app", staff: staff, section: .security, content: ConfirmationView.card(card, csrf: staff.csrfToken))
+    }
+
     public static func confirm(_ confirmation: Confirmation, staff: Staff) -> HTML {
-        page(confirmation.title, staff: staff, section: confirmation.section, content: """
-        <section class="card confirm" aria-labelledby="confirm-title">
-          <h2 id="confirm-title" class="card__title">\(confirmation.title)</h2>
-          <dl class="facts">
-            \(HTML.each(confirmation.facts) { fact in "<div><dt>\(fact.term)</dt><dd>\(fact.value)</dd></div>" })
-          </dl>
-          <ul class="confirm__consequences">
-            \(HTML.each(confirmation.consequences) { line in "<li>\(line)</li>" })
-          </ul>
-          <form method="post" action="\(confirmation.action)">
-            \(Form.csrf(staff.csrfToken))
-            <div class="actions">
-              <button type="submit" class="button button--danger">\(confirmation.button)</button>
-              <a class="button button--quiet" href="\(confirmation.cancel)">Cancel</a>
-            </div>
-          </form>
-        </section>
-        """)
+        let card = ConfirmationPage(
+            chrome: chrome(confirmation.title, staff: staff), question: confirmation.title,
+            details: """
+            <dl class="facts">
+              \(HTML.each(confirmation.facts) { fact in "<div><dt>\(fact.term)</dt><dd>\(fact.value)</dd></div>" })
+            </dl>
+            <ul class="confirm__consequences">
+              \(HTML.each(confirmation.consequences) { line in "<li>\(line)</li>" })
+            </ul>
+            """,
+            action: confirmation.action, confirmLabel: confirmation.button, cancel: confirmation.cancel)
+        return page(confirmation.title, staff: staff, section: confirmation.section,
+                    content: ConfirmationView.card(card, csrf: staff.csrfToken))
     }
 
     // MARK: Audit log and outbox

@@ -29,12 +29,17 @@ public struct ConfirmationPage: Sendable {
 
 public enum ConfirmationView {
     public static func render(_ page: ConfirmationPage) -> HTML {
-        Layout.page(page.chrome, content: """
+        Layout.page(page.chrome, content: card(page, csrf: page.chrome.csrfToken ?? ""))
+    }
+
+    /// The card itself, for a page that frames it its own way (the administrator's pages, with their tabs).
+    public static func card(_ page: ConfirmationPage, csrf: String) -> HTML {
+        """
         <section class="card confirm" aria-labelledby="confirm-title">
           <h2 id="confirm-title" class="card__title">\(page.question)</h2>
           \(page.details)
           <form method="post" action="\(page.action)" novalidate>
-            \(Form.csrf(page.chrome.csrfToken ?? ""))
+            \(Form.csrf(csrf))
             \(HTML.when(page.passwordRequired, Form.field(id: "password", name: "password", label: "Your password", type: "password",
                                                         error: page.passwordError, required: true, autocomplete: "current-password",
                                                         maxLength: 1024, extra: " autofocus")))
@@ -44,6 +49,6 @@ public enum ConfirmationView {
             </div>
           </form>
         </section>
-        """)
+        """
     }
 }

@@ -245,7 +245,7 @@ import TestSupport
         #expect(confirm.text.contains("Jane Doe (jane@northwind.example)"))
         #expect(confirm.text.contains("Northwind Traders"))
         #expect(confirm.text.contains("Jane Doe is signed out of every browser at once and can no longer sign in."))
-        #expect(confirm.text.contains("<form method=\"post\" action=\"/admin/users/\(id)/disable\">"))
+        #expect(confirm.text.contains("<form method=\"post\" action=\"/admin/users/\(id)/disable\" novalidate>"))
         #expect(confirm.text.contains("<button type=\"submit\" class=\"button button--danger\">Disable Jane Doe</button>"))
         #expect(confirm.text.contains("<a class=\"button button--quiet\" href=\"/admin/users/\(id)\">Cancel</a>"))
         #expect(try console.count("SELECT count(*) AS n FROM customer_users WHERE status = 'active'") == 1, "showing the page changed nothing")

@@ -66,14 +66,14 @@ enum AdminHandlers {
         return try securityPage(context, message: message)
     }
 
-    static func securityPage(_ context: StaffContext, message: Message? = nil, disableError: String? = nil,
+    static func securityPage(_ context: StaffContext, message: Message? = nil,
                              renameOpen: Int64? = nil, renameError: String? = nil, status: Int = 200) throws -> Response {
         let member = context.staff
         var keys = PasskeysSection(keys: try context.portal.passkeys(owner: .staff(member.id)).map(PasskeyHandlers.item),
                                    renameOpen: renameOpen, renameError: renameError)
         keys.base = "/admin/security/passkeys"
         return .html(AdminView.security(enabled: try context.portal.staffAuthenticatorEnabled(staffID: member.id), staff: try staff(context),
-                                        passkeys: keys, disableError: disableError, message: message), status: status)
+                                        passkeys: keys, message: message), status: status)
     }
 
     /// Which second factors the waiting staff session may answer with; nil when none is due.
@@ -216,6 +216,11 @@ enum AdminHandlers {
         return .redirect(to: "/admin/security")
     }
 
+    @Sendable static func confirmDisableAuthenticator(_ context: inout StaffContext) throws -> Response {
+        guard try context.portal.staffAuthenticatorEnabled(staffID: context.staff.id) else { return .redirect(to: "/admin/security") }
+        return .html(AdminView.confirmAuthenticatorOff(staff: try staff(context), passwordError: nil))
+    }
+
     @Sendable static func disableAuthenticator(_ context: inout StaffContext) throws -> Response {
         let member = context.staff
         let password = try context.form()["password"] ?? ""
@@ -223,7 +228,7 @@ enum AdminHandlers {
         case .success:
             return .redirect(to: "/admin/security?done=off")
         case .failure(let error):
-            return try securityPage(context, disableError: error.message, status: 422)
+            return .html(AdminView.confirmAuthenticatorOff(staff: try staff(context), passwordError: error.message), status: 422)
         }
     }
 

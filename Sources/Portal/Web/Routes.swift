@@ -87,6 +87,7 @@ enum Routes {
         router.add("GET", "/admin/security/totp/setup", .staff(AdminHandlers.showAuthenticatorSetup))
         router.add("POST", "/admin/security/totp/verify", .staff(AdminHandlers.verifyAuthenticator))
         router.add("POST", "/admin/security/totp/cancel", .staff(AdminHandlers.cancelAuthenticatorSetup))
+        router.add("GET", "/admin/security/totp/disable", .staff(AdminHandlers.confirmDisableAuthenticator))
         router.add("POST", "/admin/security/totp/disable", .staff(lane: .slowWork, AdminHandlers.disableAuthenticator))
         router.add("POST", "/admin/security/passkeys/begin", .staff(AdminHandlers.beginKeyRegistration))
         router.add("POST", "/admin/security/passkeys/finish", .staff(AdminHandlers.finishKeyRegistration))
