@@ -83,9 +83,10 @@ public enum SecurityView {
         if page.enrolmentRequired {
             return Layout.page(page.chrome, content: """
             <div class="panels">
-              <div class="alert alert--info" role="status">Your IT provider requires two-factor authentication for your account. Set up an authenticator app to continue.</div>
+              <div class="alert alert--info" role="status">Your IT provider requires two-factor authentication for your account. Set up an authenticator app, or add a security key or passkey, to continue.</div>
               \(Form.alert(page.message))
               \(authenticatorSection(page.authenticator, csrf: csrf, owner: owner))
+              \(page.passkeys.map { PasskeyView.section($0, csrf: csrf, owner: owner) } ?? .empty)
             </div>
             """)
         }

@@ -47,26 +47,57 @@ public struct RecoveryCodesPage: Sendable {
     }
 }
 
-/// The second step of sign-in.
+/// One way of answering the second step of sign-in.
+public enum SecondFactorWay: String, Sendable, CaseIterable {
+    /// First when the account has one: nothing to type, and nothing a fake site can reuse.
+    case passkey
+    case code, recovery
+}
+
+/// The second step of sign-in: one way at a time, and "Try another way", which lists the others in its place.
 public struct SecondFactorPage: Sendable {
     public var csrfToken: String
     public var error: String?
     public var kiosk: Bool
+    /// Who is signing in: the page says so.
+    public var email: String
     /// The account has a security key or passkey: "Use a passkey" is offered.
     public var passkeyAvailable: Bool
     /// The account's authenticator app is on: the code field is offered.
     public var authenticatorAvailable: Bool
     /// The account has unused recovery codes: "Use a recovery code" is offered.
     public var recoveryCodesAvailable: Bool
+    /// The way asked for (`?with=`); nil for the account's first way; "Try another way" lists them instead
+    /// when `choosing`.
+    public var requested: SecondFactorWay?
+    public var choosing = false
 
-    public init(csrfToken: String, error: String? = nil, kiosk: Bool = false, passkeyAvailable: Bool = false,
+    public init(csrfToken: String, email: String, error: String? = nil, kiosk: Bool = false, passkeyAvailable: Bool = false,
                 authenticatorAvailable: Bool = true, recoveryCodesAvailable: Bool = true) {
         self.csrfToken = csrfToken
+        self.email = email
         self.error = error
         self.kiosk = kiosk
         self.passkeyAvailable = passkeyAvailable
         self.authenticatorAvailable = authenticatorAvailable
         self.recoveryCodesAvailable = recoveryCodesAvailable
+    }
+
+    /// The ways this account has, in the order offered: a key, the app's code, a recovery code.
+    public var ways: [SecondFactorWay] {
+        SecondFactorWay.allCases.filter { way in
+            switch way {
+            case .code: authenticatorAvailable
+            case .passkey: passkeyAvailable
+            case .recovery: recoveryCodesAvailable
+            }
+        }
+    }
+
+    /// The way the page shows: the one asked for when the account has it, else its first.
+    public var shown: SecondFactorWay? {
+        if let requested, ways.contains(requested) { return requested }
+        return ways.first
     }
 }
 
@@ -143,42 +174,80 @@ public enum TwoFactorView {
 
     public static func secondFactor(_ page: SecondFactorPage) -> HTML {
         let error: HTML = page.error.map { Form.alert(Message(.error, $0)) } ?? .empty
+        let body: HTML
+        if page.choosing || page.shown == nil {
+            body = """
+            <h2 class="auth__subtitle">Choose how to confirm it’s you</h2>
+            <ul class="ways">
+              \(HTML.each(page.ways) { way in
+                "<li><a class=\"ways__way\" href=\"/login/mfa?with=\(way.rawValue)\">\(wayName(way, kiosk: page.kiosk))</a></li>"
+              })
+            </ul>
+            """
+        } else {
+            body = """
+            \(page.shown.map { secondFactorForm($0, page) } ?? .empty)
+            \(HTML.when(page.ways.count > 1, "<p class=\"auth__another\"><a href=\"/login/mfa?with=choose\">Try another way</a></p>"))
+            """
+        }
         return Layout.page(Chrome(title: "Two-factor authentication", kiosk: page.kiosk), content: """
         <div class="auth">
           <section class="card auth__card" aria-labelledby="auth-title">
             <h1 id="auth-title" class="auth__title">Two-factor authentication</h1>
+            <p class="auth__account">Signing in as <strong>\(page.email)</strong></p>
             \(error)
-            \(HTML.when(page.authenticatorAvailable, """
+            \(body)
+            <form method="post" action="/logout" class="auth__cancel">
+              \(Form.csrf(page.csrfToken))
+              <button type="submit" class="button button--quiet button--block">Not you? Cancel and sign out</button>
+            </form>
+          </section>
+        </div>
+        """)
+    }
+
+    static func wayName(_ way: SecondFactorWay, kiosk: Bool) -> String {
+        switch way {
+        case .code: "Enter a code from your authenticator app"
+        case .passkey: kiosk ? "Use a security key or your phone" : "Use a passkey or security key"
+        case .recovery: "Enter a recovery code"
+        }
+    }
+
+    /// The form of one way; each says which way it is, so a wrong answer comes back on the same way.
+    static func secondFactorForm(_ way: SecondFactorWay, _ page: SecondFactorPage) -> HTML {
+        switch way {
+        case .code:
+            return """
             <form method="post" action="/login/mfa" novalidate autocomplete="off">
               \(Form.csrf(page.csrfToken))
+              <input type="hidden" name="with" value="code">
               \(Form.field(id: "code", name: "code", label: "Authenticator code",
                            hint: "Enter the 6-digit code from your authenticator app.", required: true,
                            autocomplete: "one-time-code", maxLength: 7, extra: " inputmode=\"numeric\" autofocus"))
               <button type="submit" class="button button--primary button--block">Verify</button>
             </form>
-            """))
-            \(HTML.when(!page.authenticatorAvailable && page.passkeyAvailable, """
-            <p>Confirm it's you with your security key or passkey.</p>
-            """))
-            \(HTML.when(page.recoveryCodesAvailable, """
-            <details class="disclosure disclosure--link">
-              <summary>Use a recovery code</summary>
-              <form method="post" action="/login/mfa" class="disclosure__body" novalidate autocomplete="off">
-                \(Form.csrf(page.csrfToken))
-                \(Form.field(id: "recovery_code", name: "code", label: "Recovery code", hint: "Like abcde-23456. Each code works once.",
-                             required: true, autocomplete: "off", maxLength: 16, extra: " spellcheck=\"false\" autocapitalize=\"none\""))
-                <button type="submit" class="button button--secondary button--block">Use recovery code</button>
-              </form>
-            </details>
-            """))
-            \(HTML.when(page.passkeyAvailable, PasskeyView.signInButton(label: "Use a passkey or security key", action: "/login/mfa/passkey")))
-            <form method="post" action="/logout" class="auth__cancel">
+            """
+        case .recovery:
+            return """
+            <form method="post" action="/login/mfa" novalidate autocomplete="off">
               \(Form.csrf(page.csrfToken))
-              <button type="submit" class="button button--quiet button--block">Cancel and sign out</button>
+              <input type="hidden" name="with" value="recovery">
+              \(Form.field(id: "recovery_code", name: "code", label: "Recovery code", hint: "Like abcde-23456. Each code works once.",
+                           required: true, autocomplete: "off", maxLength: 16, extra: " spellcheck=\"false\" autocapitalize=\"none\" autofocus"))
+              <button type="submit" class="button button--primary button--block">Use recovery code</button>
             </form>
-          </section>
-        </div>
-        """)
+            """
+        case .passkey:
+            return """
+            <p>Confirm it’s you with your security key or passkey.</p>
+            <noscript><p class="note">Using a key needs JavaScript, which is off in this browser.</p></noscript>
+            <div data-js-only hidden>
+              <button type="button" class="button button--primary button--block" data-passkey-signin="/login/mfa/passkey">\(wayName(.passkey, kiosk: page.kiosk))</button>
+              <p class="field__error" role="alert" data-passkey-error hidden></p>
+            </div>
+            """
+        }
     }
 
     /// Percent-encodes text for a `data:` URL (everything but unreserved characters).

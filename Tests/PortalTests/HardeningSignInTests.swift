@@ -259,7 +259,7 @@ extension TestConsole {
         let mfa = try browser.get("/login/mfa").text
         #expect(mfa.contains("Use a passkey or security key"))
         #expect(!mfa.contains("Authenticator code"), "no authenticator app to ask for")
-        #expect(!mfa.contains("Use a recovery code"), "no recovery codes yet")
+        #expect(!mfa.contains("Try another way"), "no recovery codes yet: the key is the one way")
         let options = try console.ceremony(browser, "/login/mfa/passkey/begin", from: "/login/mfa")
         let assertion = try key.authenticate(options: options.body, origin: console.origin)
         let finished = try console.ceremony(browser, "/login/mfa/passkey/finish", from: "/login/mfa", body: ["credential": assertion])
@@ -283,9 +283,9 @@ extension TestConsole {
         try #require(codes.count == 10, "regenerate answered \(made.status)")
         let browser = console.browser()
         _ = try browser.signIn(email: "jane@northwind.example", password: TestConsole.password)
-        let mfa = try browser.get("/login/mfa").text
-        #expect(mfa.contains("Use a recovery code"))
-        let used = try browser.submit("/login/mfa", from: "/login/mfa", [("code", codes[0])])
+        #expect(try browser.get("/login/mfa").text.contains("Try another way"))
+        #expect(try browser.get("/login/mfa?with=choose").text.contains("href=\"/login/mfa?with=recovery\">Enter a recovery code</a>"))
+        let used = try browser.submit("/login/mfa", from: "/login/mfa?with=recovery", [("code", codes[0])])
         #expect(used.header("Location") == "/portal/profile")
     }
 }

@@ -178,7 +178,8 @@ extension TestConsole {
             #expect(response.header("Location") == "/login/mfa")
         }
         let mfa = try browser.get("/login/mfa")
-        #expect(mfa.text.contains("Use a recovery code"))
+        #expect(mfa.text.contains("Try another way"))
+        #expect(try browser.get("/login/mfa?with=choose").text.contains("Enter a recovery code"))
         console.clock.advance(by: 30)
         let code = try Oracles.totp(base32: enrolled.secret, at: console.clock.now())
         let done = try browser.post("/login/mfa", form: [("csrf_token", try browser.csrfToken(from: mfa)), ("code", code)])

@@ -50,6 +50,16 @@ class PasskeyInBrowserTest(unittest.TestCase):
         self.assertIn("Last used", page.find("#passkeys").text)
         page.screenshot("passkey-signed-in")
 
+        # With the password, the second step names the account and offers the key first, one way at a time.
+        page.sign_out()
+        page.sign_in("jane.doe@northwind.example")
+        page.wait_for_path("/login/mfa")
+        self.assertIn("Signing in as jane.doe@northwind.example", page.find(".auth__account").text)
+        self.assertFalse(self.driver.find_elements("css selector", "form[action='/login/mfa']"))
+        page.check("mfa-passkey")
+        page.find("[data-passkey-signin]").click()
+        page.wait_for_path("/portal/profile")
+
 
 class AdministratorNoticeInBrowserTest(unittest.TestCase):
     def test_view_as_customer_shows_the_notice_and_ends(self):

@@ -162,8 +162,18 @@ extension Portal {
     }
 
     /// Verifies a registration answer and stores the key under `name` (or a name from its kind).
+    /// `enrolling`: the customer's session in required enrolment, which the new key completes: it is
+    /// replaced by a fully signed-in one in the same transaction (the new token is returned).
+    /// A key just added, and the session that replaced a required enrolment's, when it did.
+    struct RegisteredPasskey {
+        let passkey: Passkey
+        let newSessionToken: String?
+    }
+
     func finishPasskeyRegistration(owner: KeyOwner, credential: RegistrationCredential, name rawName: String,
-                                   binding: String, rp: RelyingParty, actor: Actor) throws -> Result<Passkey, PasskeyRefusal> {
+                                   binding: String, rp: RelyingParty, actor: Actor,
+                                   enrolling: (session: Session, ip: String, userAgent: String)? = nil)
+        throws -> Result<RegisteredPasskey, PasskeyRefusal> {
         try actor.mustBeTheCustomer("Adding a passkey")
         let name = Validation.clean(rawName)
         if !Validation.fits(name, limit: Self.passkeyNameLimit) {
@@ -200,11 +210,19 @@ extension Portal {
                 """)
             let id = db.lastInsertRowID
             try Audit.record(db, .passkeyAdded, actor: actor, at: time, detail: finalName)
-            try confirm(db, .passkeyAdded, to: actor)
+            var newSessionToken: String?
+            if let enrolling, enrolling.session.stage == .enrolment {
+                let promoted = try promoteEnrolledSession(db, enrolling.session, after: "adding a security key or passkey",
+                                                          ip: enrolling.ip, userAgent: enrolling.userAgent)
+                newSessionToken = promoted.token
+                try setFlash(db, sessionID: promoted.id, .passkeyAdded)
+            } else {
+                try confirm(db, .passkeyAdded, to: actor)
+            }
             guard let row = try db.queryOne("SELECT * FROM webauthn_credentials WHERE id = \(id)") else {
                 preconditionFailure("the row just inserted is there")
             }
-            return .success(try Passkey(row: row))
+            return .success(RegisteredPasskey(passkey: try Passkey(row: row), newSessionToken: newSessionToken))
         }
     }
 

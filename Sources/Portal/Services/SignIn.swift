@@ -163,11 +163,12 @@ extension Portal {
 
     /// After a required set-up is done, the enrolment session becomes a full one under a new token (in
     /// the set-up's own transaction, so what the set-up leaves pending can move to the new session).
-    func promoteEnrolledSession(_ db: Database, _ session: Session, ip: String, userAgent: String) throws -> (token: String, id: Int64) {
+    func promoteEnrolledSession(_ db: Database, _ session: Session, after step: String = "setting up the authenticator app",
+                                ip: String, userAgent: String) throws -> (token: String, id: Int64) {
         guard let customerID = session.customerUserID, let user = try AccountQueries.customer(id: customerID, db) else {
             preconditionFailure("enrolment is for customer sessions")
         }
         return try completeSignIn(db, principal: .customer(customerID), email: user.email, replacing: session, method: session.method,
-                                  detail: "\(try firstFactor(db, of: session)), after setting up the authenticator app", ip: ip, userAgent: userAgent)
+                                  detail: "\(try firstFactor(db, of: session)), after \(step)", ip: ip, userAgent: userAgent)
     }
 }

@@ -43,8 +43,13 @@ enum PasskeyHandlers {
         }
         switch try context.portal.finishPasskeyRegistration(owner: .customer(account.user.id), credential: body.credential,
                                                             name: body.name ?? "", binding: context.binding,
-                                                            rp: context.relyingParty, actor: context.actor) {
-        case .success:
+                                                            rp: context.relyingParty, actor: context.actor,
+                                                            enrolling: (context.session, context.ip, context.userAgent)) {
+        case .success(let added):
+            // A key that completes a required enrolment signs the session fully in (a new token).
+            if let token = added.newSessionToken {
+                context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
+            }
             return .json(Outcome(ok: true, redirect: "/portal/profile/security#passkeys"))
         case .failure(let refusal):
             return .json(Outcome(ok: false, error: refusal.message), status: refusal.status)

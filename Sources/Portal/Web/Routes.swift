@@ -42,8 +42,8 @@ enum Routes {
         router.add("POST", "/portal/profile/security/sessions/revoke-others", .customer(SecurityHandlers.revokeOtherSessions))
         router.add("POST", "/portal/session/keepalive", .session(SecurityHandlers.keepAlive))
         // Security keys and passkeys (JSON ceremonies: begin answers the options, finish takes the credential).
-        router.add("POST", "/portal/profile/security/passkeys/begin", .customer(PasskeyHandlers.beginRegistration))
-        router.add("POST", "/portal/profile/security/passkeys/finish", .customer(PasskeyHandlers.finishRegistration))
+        router.add("POST", "/portal/profile/security/passkeys/begin", .enrolment(PasskeyHandlers.beginRegistration))
+        router.add("POST", "/portal/profile/security/passkeys/finish", .enrolment(PasskeyHandlers.finishRegistration))
         router.add("POST", "/portal/profile/security/passkeys/{id}/rename", .customer(PasskeyHandlers.rename))
         router.add("GET", "/portal/profile/security/passkeys/{id}/delete", .customer(PasskeyHandlers.confirmRemoval))
         router.add("POST", "/portal/profile/security/passkeys/{id}/delete", .customer(PasskeyHandlers.remove))
@@ -52,8 +52,8 @@ enum Routes {
         router.add("POST", "/login/mfa/passkey/begin", .secondFactor(PasskeyHandlers.beginSecondFactor))
         router.add("POST", "/login/mfa/passkey/finish", .secondFactor(PasskeyHandlers.finishSecondFactor))
         // "Confirm it's you" before sensitive changes (password or passkey within the last 5 minutes).
-        router.add("GET", "/portal/reauth", .customer(PasskeyHandlers.showReauth))
-        router.add("POST", "/portal/reauth", .customer(lane: .slowWork, PasskeyHandlers.submitReauth))
+        router.add("GET", "/portal/reauth", .enrolment(PasskeyHandlers.showReauth))
+        router.add("POST", "/portal/reauth", .enrolment(lane: .slowWork, PasskeyHandlers.submitReauth))
         router.add("POST", "/portal/reauth/passkey/begin", .customer(PasskeyHandlers.beginReauth))
         router.add("POST", "/portal/reauth/passkey/finish", .customer(PasskeyHandlers.finishReauth))
         // The MSP administrator's side (staff sessions only) and the end of "View as customer".

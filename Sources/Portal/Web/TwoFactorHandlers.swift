@@ -8,34 +8,43 @@ enum TwoFactorHandlers {
     // MARK: Sign-in
 
     @Sendable static func showSecondFactor(_ context: inout SessionContext) throws -> Response {
-        try page(context)
+        let asked = context.request.query["with"] ?? ""
+        return try page(context, way: SecondFactorWay(rawValue: asked), choosing: asked == "choose")
     }
 
     @Sendable static func submitSecondFactor(_ context: inout SessionContext) throws -> Response {
         let session = context.session
-        let code = try context.form()["code"] ?? ""
+        let form = try context.form()
+        let code = form["code"] ?? ""
+        let way = form["with"].flatMap(SecondFactorWay.init(rawValue:))
         switch try context.portal.completeSecondFactor(session: session, code: code, ip: context.ip, userAgent: context.userAgent) {
         case .signedIn(let token):
             context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
             return .redirect(to: "/portal/profile")
         case .invalid:
-            return try page(context, error: "That code didn't work. Check that your device's time is set automatically, or use a recovery code.", status: 401)
+            let message = way == .recovery
+                ? "That recovery code didn't work. Check it, or try another way."
+                : "That code didn't work. Check that your device's time is set automatically, or try another way."
+            return try page(context, error: message, way: way, status: 401)
         case .lockedOut(let seconds):
-            var response = try page(context, error: LoginThrottle.waitMessage(seconds), status: 429)
+            var response = try page(context, error: LoginThrottle.waitMessage(seconds), way: way, status: 429)
             response.headers["Retry-After"] = String(seconds)
             return response
         }
     }
 
-    static func page(_ context: SessionContext, error: String? = nil, status: Int = 200) throws -> Response {
+    static func page(_ context: SessionContext, error: String? = nil, way: SecondFactorWay? = nil, choosing: Bool = false,
+                     status: Int = 200) throws -> Response {
         // Each factor the account has is offered, and only those.
         let factors = try context.session.customerUserID.map { try context.portal.twoFactorStatus(customerID: $0) }
-        return .html(TwoFactorView.secondFactor(SecondFactorPage(csrfToken: context.csrfToken, error: error,
-                                                                 kiosk: context.portal.configuration.kiosk,
-                                                                 passkeyAvailable: (factors?.keys ?? 0) > 0,
-                                                                 authenticatorAvailable: factors?.authenticatorEnabled ?? false,
-                                                                 recoveryCodesAvailable: (factors?.recoveryCodesRemaining ?? 0) > 0)),
-                     status: status)
+        var page = SecondFactorPage(csrfToken: context.csrfToken, email: context.base.account?.user.email ?? "", error: error,
+                                    kiosk: context.portal.configuration.kiosk,
+                                    passkeyAvailable: (factors?.keys ?? 0) > 0,
+                                    authenticatorAvailable: factors?.authenticatorEnabled ?? false,
+                                    recoveryCodesAvailable: (factors?.recoveryCodesRemaining ?? 0) > 0)
+        page.requested = way
+        page.choosing = choosing
+        return .html(TwoFactorView.secondFactor(page), status: status)
     }
 
     // MARK: Set-up (post/redirect/get: the POSTs make the secret, the GET pages show what is pending)
