@@ -25,6 +25,19 @@
     });
   });
 
+  // "Show passwords": the form's password fields as text while pressed.
+  document.querySelectorAll("[data-show-passwords]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var show = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", show ? "true" : "false");
+      button.textContent = show ? "Hide passwords" : "Show passwords";
+      button.form.querySelectorAll("input[type=password], input[data-was-password]").forEach(function (input) {
+        input.setAttribute("data-was-password", "");
+        input.type = show ? "text" : "password";
+      });
+    });
+  });
+
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

@@ -9,11 +9,12 @@ public enum Form {
     /// A labelled text-like input with its hint and error.
     public static func field(
         id: String, name: String, label: String, type: String = "text", value: String = "",
-        error: String? = nil, hint: String? = nil, required: Bool = false, autocomplete: String? = nil,
+        error: String? = nil, hint: String? = nil, rules: [String] = [], required: Bool = false, autocomplete: String? = nil,
         maxLength: Int? = nil, extra: HTML = .empty
     ) -> HTML {
         var describedBy: [String] = []
         if hint != nil { describedBy.append("\(id)-hint") }
+        if !rules.isEmpty { describedBy.append("\(id)-rules") }
         if error != nil { describedBy.append("\(id)-error") }
         let described: HTML = describedBy.isEmpty ? .empty : " aria-describedby=\"\(describedBy.joined(separator: " "))\""
         let invalid: HTML = error == nil ? .empty : " aria-invalid=\"true\""
@@ -26,10 +27,26 @@ public enum Form {
           <label class="field__label" for="\(id)">\(label)\(requiredMark)</label>
           <input class="field__input" id="\(id)" name="\(name)" type="\(type)" value="\(value)"\(requiredAttribute)\(auto)\(max)\(described)\(invalid)\(extra)>
           \(hint.map { "<p class=\"field__hint\" id=\"\(id)-hint\">\($0)</p>" as HTML } ?? .empty)
+          \(HTML.when(!rules.isEmpty, """
+            <ul class="field__hint field__rules" id="\(id)-rules">\(HTML.each(rules) { "<li>\($0)</li>" })</ul>
+            """))
           \(error.map { "<p class=\"field__error\" id=\"\(id)-error\">\($0)</p>" as HTML } ?? .empty)
         </div>
         """
     }
+
+    /// Every rule a new password is held to (Validation.newPassword enforces them; a test holds the two together).
+    public static let newPasswordRules = [
+        "At least 8 characters (and at most 128)",
+        "Not your email address",
+        "Not one of the 30,000 most common passwords",
+    ]
+
+    /// "Show passwords": turns the form's password fields into text and back (a script's button; without
+    /// one the fields stay hidden).
+    public static let showPasswords: HTML = """
+        <button type="button" class="button button--quiet button--small show-passwords" data-show-passwords aria-pressed="false" data-js-only hidden>Show passwords</button>
+        """
 
     /// A labelled checkbox that submits "on" when ticked.
     public static func checkbox(id: String, name: String, label: String, checked: Bool, hint: String? = nil) -> HTML {

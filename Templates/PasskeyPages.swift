@@ -24,8 +24,12 @@ public struct PasskeysSection: Sendable {
     /// The key whose rename form comes back open, with its error.
     public var renameOpen: Int64?
     public var renameError: String?
+    /// What was typed into that form, kept beside its error.
+    public var renameValue: String?
     /// Where the key routes live: the customer's Security tab, or the staff member's own page.
     public var base = "/portal/profile/security/passkeys"
+    /// The section itself, where a form's Cancel leads.
+    public var back = "/portal/profile/security#passkeys"
 
     public init(keys: [PasskeyItem], message: Message? = nil, renameOpen: Int64? = nil, renameError: String? = nil) {
         self.keys = keys
@@ -104,6 +108,14 @@ public enum PasskeyView {
         """
     }
 
+    /// The key's kind beside its name, unless the name already says it ("Passkey on this device" is not
+    /// also "This device only").
+    static func kindBadge(_ key: PasskeyItem) -> HTML {
+        let name = key.name.lowercased()
+        let repeats = name == key.kind.lowercased() || (key.kind == "This device only" && name.contains("this device"))
+        return repeats ? .empty : " <span class=\"badge badge--neutral\">\(key.kind)</span>"
+    }
+
     static func item(key: PasskeyItem, section: PasskeysSection, csrf: String, owner: String?) -> HTML {
         let open = section.renameOpen == key.id
         let error = open ? section.renameError : nil
@@ -112,7 +124,7 @@ public enum PasskeyView {
             return """
             <li class="keys__item">
               <div class="keys__main">
-                <p class="keys__name">\(key.name) <span class="badge badge--neutral">\(key.kind)</span></p>
+                <p class="keys__name">\(key.name)\(kindBadge(key))</p>
                 <p class="keys__meta">Added \(key.added) · \(key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
               </div>
             </li>
@@ -121,15 +133,19 @@ public enum PasskeyView {
         return """
         <li class="keys__item">
           <div class="keys__main">
-            <p class="keys__name">\(key.name) <span class="badge badge--neutral">\(key.kind)</span></p>
+            <p class="keys__name">\(key.name)\(kindBadge(key))</p>
             <p class="keys__meta">Added \(key.added) · \(key.lastUsed.map { "Last used \($0)" } ?? "Never used")</p>
             <details class="disclosure disclosure--link"\(HTML.when(open, " open"))>
               <summary>Rename</summary>
               <form method="post" action="\(section.base)/\(String(key.id))/rename" class="disclosure__body" novalidate>
                 \(Form.csrf(csrf))
-                \(Form.field(id: "rename_\(String(key.id))", name: "name", label: "New name", value: key.name, error: error,
+                \(Form.field(id: "rename_\(String(key.id))", name: "name", label: "New name",
+                             value: open ? section.renameValue ?? key.name : key.name, error: error,
                              required: true, autocomplete: "off", maxLength: 64))
-                <button type="submit" class="button button--secondary">Save name</button>
+                <div class="actions">
+                  <button type="submit" class="button button--secondary">Save name</button>
+                  <a class="button button--quiet" href="\(section.back)">Cancel</a>
+                </div>
               </form>
             </details>
           </div>

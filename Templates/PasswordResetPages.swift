@@ -85,10 +85,11 @@ public enum PasswordResetView {
           <input type="hidden" name="token" value="\(token)">
           <input type="text" name="username" value="\(page.email)" autocomplete="username" hidden>
           \(Form.field(id: "new_password", name: "new_password", label: "New Password", type: "password", error: page.newError,
-                       hint: "Minimum 8 characters.", required: true, autocomplete: "new-password", maxLength: 1024,
+                       rules: Form.newPasswordRules, required: true, autocomplete: "new-password", maxLength: 1024,
                        extra: " minlength=\"8\" autofocus"))
           \(Form.field(id: "confirm_password", name: "confirm_password", label: "Confirm New Password", type: "password",
                        error: page.confirmError, required: true, autocomplete: "new-password", maxLength: 1024))
+          \(Form.showPasswords)
           <button type="submit" class="button button--primary button--block">\(page.invitationTo == nil ? "Set new password" : "Create password")</button>
         </form>
         """)

@@ -8,6 +8,8 @@ public struct SecurityPage: Sendable {
         public var newError: String?
         public var confirmError: String?
         public var message: Message?
+        /// When the password was last set, written out ("12 Nov 2026, 10:15"); nil when unknown.
+        public var lastChanged: String?
 
         public init(open: Bool = false, currentError: String? = nil, newError: String? = nil, confirmError: String? = nil,
                     message: Message? = nil) {
@@ -176,9 +178,10 @@ public enum SecurityView {
 
     static func passwordSection(_ section: SecurityPage.PasswordSection, csrf: String, provider: String?, owner: String?) -> HTML {
         """
-        <section class="card" aria-labelledby="password-title">
+        <section class="card" id="password" aria-labelledby="password-title">
           <h2 id="password-title" class="card__title">Password</h2>
           \(provider.map(providerLine) ?? .empty)
+          <p class="card__note">\(section.lastChanged.map { "Last changed \($0)" } ?? "Not changed since the account was set up")</p>
           \(Form.alert(section.message))
           \(owner.map { OwnerOnly.button("Change Password", owner: $0, id: "password-owner-only") } ?? """
           <details class="disclosure"\(HTML.when(section.open, " open"))>
@@ -188,15 +191,20 @@ public enum SecurityView {
               \(Form.field(id: "current_password", name: "current_password", label: "Current Password", type: "password",
                            error: section.currentError, required: true, autocomplete: "current-password", maxLength: 1024))
               \(Form.field(id: "new_password", name: "new_password", label: "New Password", type: "password",
-                           error: section.newError, hint: "Minimum 8 characters.", required: true,
+                           error: section.newError, rules: Form.newPasswordRules, required: true,
                            autocomplete: "new-password", maxLength: 1024, extra: " minlength=\"8\""))
               \(Form.field(id: "confirm_password", name: "confirm_password", label: "Confirm New Password", type: "password",
                            error: section.confirmError, required: true, autocomplete: "new-password", maxLength: 1024))
-              <button type="submit" class="button button--primary">Change Password</button>
+              \(Form.showPasswords)
+              <div class="actions">
+                <button type="submit" class="button button--primary">Save new password</button>
+                <a class="button button--quiet" href="/portal/profile/security#password">Cancel</a>
+              </div>
             </form>
           </details>
           """)
         </section>
         """
     }
+
 }

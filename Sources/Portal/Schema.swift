@@ -339,5 +339,15 @@ enum Schema {
             -- so Recent activity can say "Chrome on Windows · 203.0.113.7". Earlier events have ''.
             ALTER TABLE audit_events ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
             """),
+        Migration("0014-password-changed-at", sql: """
+            -- When the password was last set (changed, reset, or chosen from an invitation), for the
+            -- Security tab's "Last changed". Earlier accounts take their last such event, or their creation
+            -- when a password was given with the account.
+            ALTER TABLE customer_users ADD COLUMN password_changed_at INTEGER;
+            UPDATE customer_users SET password_changed_at = coalesce(
+                (SELECT max(at) FROM audit_events e WHERE e.customer_user_id = customer_users.id
+                   AND e.kind IN ('password_changed', 'password_reset')),
+                CASE WHEN password_hash IS NOT NULL THEN created_at END);
+            """),
     ])
 }

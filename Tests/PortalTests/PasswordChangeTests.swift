@@ -13,7 +13,7 @@ import TestSupport
         let console = try TestConsole()
         try console.seedNorthwind()
         let html = try console.signedIn().get("/portal/profile/security").text
-        for expected in ["Change Password", "Current Password", "New Password", "Confirm New Password", "Minimum 8 characters.",
+        for expected in ["Change Password", "Current Password", "New Password", "Confirm New Password", "At least 8 characters (and at most 128)", "Not one of the 30,000 most common passwords", "Save new password",
                          "autocomplete=\"current-password\"", "autocomplete=\"new-password\""] {
             #expect(html.contains(expected), "missing: \(expected)")
         }

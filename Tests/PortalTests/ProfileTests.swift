@@ -44,7 +44,7 @@ import TestSupport
         let browser = try console.signedIn()
         let saved = try browser.submit("/portal/profile", from: "/portal/profile", [("name", "  Jane Q. Doe "), ("phone", " +44 20 7946 0000 ")])
         #expect(saved.status == 303)
-        #expect(saved.header("Location") == "/portal/profile")
+        #expect(saved.header("Location") == "/portal/profile#edit-profile")
         let page = try browser.get("/portal/profile").text
         #expect(page.contains("Your profile was saved."))
         #expect(page.contains("value=\"Jane Q. Doe\""))

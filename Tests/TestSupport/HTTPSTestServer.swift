@@ -102,17 +102,22 @@ public final class HTTPSTestServer: Sendable {
         return requests()
     }
 
-    /// What was logged before a marker request the raw test client sends now: the log is in order, so
-    /// once the marker is in it, so is everything a call made before it. Without the marker's connection.
+    /// What was logged before a marker request the raw test client sends now: once the marker's request
+    /// is in the log, so is everything a call made before it. Without the marker's own connection, which
+    /// is the plain listener's last before its request: the server's threads log concurrently, so a
+    /// handshake that failed before the marker was sent may still be logged just after its connection.
     public func eventsBeforeMarker() throws -> [Event] {
         let marker = "/marker-\(UUID().uuidString)"
         _ = try HTTPClient(port: plainPort, hostHeader: "127.0.0.1:\(plainPort)").get(marker)
         _ = child.waitForOutput(within: 5) { _ in self.events.contains { $0.path == marker } }
-        let logged = events
-        guard let index = logged.firstIndex(where: { $0.path == marker }), index > 0, logged[index - 1].event == "connection" else {
+        var logged = events
+        guard let index = logged.firstIndex(where: { $0.path == marker }),
+              let own = logged[..<index].lastIndex(where: { $0.event == "connection" && $0.listener == 0 }) else {
             throw ChildProcessError(description: "https_server.py did not log the marker request: \(logged)")
         }
-        return Array(logged[..<(index - 1)])
+        logged.removeSubrange(index...)
+        logged.remove(at: own)
+        return logged
     }
 
     /// The TCP connections (on any port) accepted before now; see ``eventsBeforeMarker()``.

@@ -21,6 +21,13 @@ def decode_qr(svg):
         return subprocess.run(["zbarimg", "--raw", "-q", f"{folder}/qr.png"], check=True, capture_output=True, text=True).stdout.strip()
 
 
+# The element lies wholly inside the window.
+IN_VIEW_SCRIPT = """
+const box = arguments[0].getBoundingClientRect();
+return box.top >= 0 && box.bottom <= window.innerHeight;
+"""
+
+
 def totp(secret):
     return subprocess.run(["oathtool", "--totp", "-b", secret], check=True, capture_output=True, text=True).stdout.strip()
 
@@ -67,8 +74,13 @@ class CustomerFlowsTest(unittest.TestCase):
         box.click()
         # The form answers with a redirect to /portal/profile, the path already shown: wait for the new
         # page and its confirmation (the save is done), not for the path, before reloading.
+        # On a phone the confirmation lands where the user is looking: in the window, not a screen below.
+        self.driver.set_window_size(375, 740)
         page.click_and_wait(page.find("form[action='/portal/profile/notifications'] button[type=submit]"))
         self.assertIn("Your notification preferences were saved.", self.driver.page_source)
+        page.wait.until(lambda d: d.execute_script(IN_VIEW_SCRIPT, d.find_element(By.CSS_SELECTOR, "#notifications ~ .alert")))
+        page.screenshot("profile-notifications-saved-375")
+        self.driver.set_window_size(1280, 900)
         page.reload()
         self.assertNotIn("Your notification preferences were saved.", self.driver.page_source)
         self.assertEqual(page.find("#ticket_status_email").is_selected(), not before)
@@ -85,6 +97,16 @@ class CustomerFlowsTest(unittest.TestCase):
         page.find("#current_password").send_keys(DEMO_PASSWORD)
         page.find("#new_password").send_keys("a new passphrase 2026")
         page.find("#confirm_password").send_keys("a new passphrase 2026")
+        # The form lists its rules, and Show passwords shows what was typed (and hides it again).
+        rules = [item.text for item in self.driver.find_elements(By.CSS_SELECTOR, "#new_password-rules li")]
+        self.assertEqual(3, len(rules))
+        show = page.find("[data-show-passwords]")
+        show.click()
+        self.assertEqual("text", page.find("#new_password").get_attribute("type"))
+        self.assertEqual("a new passphrase 2026", page.find("#new_password").get_attribute("value"))
+        page.check("security-password-form")
+        show.click()
+        self.assertEqual("password", page.find("#new_password").get_attribute("type"))
         page.find("form[action='/portal/profile/password'] button[type=submit]").click()
         page.wait.until(lambda d: "Your password was changed." in d.page_source)
         page.sign_out()

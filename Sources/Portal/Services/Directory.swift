@@ -118,8 +118,9 @@ extension Portal {
                 throw CommandError("a customer user with email \(email) already exists")
             }
             try db.run("""
-                INSERT INTO customer_users (client_id, email, name, phone, title, mobile, password_hash, status, created_at, updated_at)
-                VALUES (\(client.id), \(email), \(name), \(phone), \(title), \(mobile), \(hash),
+                INSERT INTO customer_users (client_id, email, name, phone, title, mobile, password_hash, password_changed_at, status,
+                                            created_at, updated_at)
+                VALUES (\(client.id), \(email), \(name), \(phone), \(title), \(mobile), \(hash), \(hash == nil ? nil : time),
                         \(hash == nil ? CustomerUser.Status.invited : .active), \(time), \(time))
                 """)
             let id = db.lastInsertRowID

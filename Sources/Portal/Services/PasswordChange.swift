@@ -56,4 +56,12 @@ extension Portal {
         wakeMailDelivery()
         return .success(())
     }
+
+    /// When the customer's password was last set (changed, reset, or chosen from an invitation).
+    func passwordChangedAt(customerID: Int64) throws -> Int64? {
+        try pool.withConnection { db in
+            try db.queryOne("SELECT password_changed_at FROM customer_users WHERE id = \(customerID)")?
+                .decode("password_changed_at", as: Int64?.self) ?? nil
+        }
+    }
 }

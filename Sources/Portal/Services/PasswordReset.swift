@@ -129,7 +129,7 @@ extension Portal {
     /// What every password change does besides storing the hash: other sessions and pending reset links
     /// end, and the account's owner is told by mail.
     func applyNewPassword(_ db: Database, user: CustomerUser, hash: String, keepSession: Int64?, at time: Int64) throws {
-        try db.run("UPDATE customer_users SET password_hash = \(hash), updated_at = \(time) WHERE id = \(user.id)")
+        try db.run("UPDATE customer_users SET password_hash = \(hash), password_changed_at = \(time), updated_at = \(time) WHERE id = \(user.id)")
         try db.run("DELETE FROM sessions WHERE customer_user_id = \(user.id) AND id <> \(keepSession ?? -1)")
         try db.run("DELETE FROM password_resets WHERE customer_user_id = \(user.id) AND used_at IS NULL")
         try enqueueMail(db, kind: .passwordChanged, to: user.email, subject: "Your ClientOne password was changed", body: """

@@ -67,11 +67,14 @@ enum AdminHandlers {
     }
 
     static func securityPage(_ context: StaffContext, message: Message? = nil,
-                             renameOpen: Int64? = nil, renameError: String? = nil, status: Int = 200) throws -> Response {
+                             renameOpen: Int64? = nil, renameError: String? = nil, renameValue: String? = nil,
+                             status: Int = 200) throws -> Response {
         let member = context.staff
         var keys = PasskeysSection(keys: try context.portal.passkeys(owner: .staff(member.id)).map(PasskeyHandlers.item),
                                    renameOpen: renameOpen, renameError: renameError)
         keys.base = "/admin/security/passkeys"
+        keys.back = "/admin/security"
+        keys.renameValue = renameValue
         return .html(AdminView.security(enabled: try context.portal.staffAuthenticatorEnabled(staffID: member.id), staff: try staff(context),
                                         passkeys: keys, message: message), status: status)
     }
@@ -111,11 +114,12 @@ enum AdminHandlers {
     @Sendable static func renameKey(_ context: inout StaffContext) throws -> Response {
         let member = context.staff
         let id = try pathID(context)
-        switch try context.portal.renamePasskey(id: id, owner: .staff(member.id), name: try context.form()["name"] ?? "",
-                                                actor: context.staffActor) {
+        let name = try context.form()["name"] ?? ""
+        switch try context.portal.renamePasskey(id: id, owner: .staff(member.id), name: name, actor: context.staffActor) {
         case nil: throw PortalError.notFound
         case .success?: return .redirect(to: "/admin/security?done=key-renamed")
-        case .failure(let refusal)?: return try securityPage(context, renameOpen: id, renameError: refusal.message, status: refusal.status)
+        case .failure(let refusal)?:
+            return try securityPage(context, renameOpen: id, renameError: refusal.message, renameValue: name, status: refusal.status)
         }
     }
 

@@ -70,6 +70,7 @@ enum PasskeyHandlers {
             var view = try SecurityView.Model(context)
             view.passkeys?.renameOpen = id
             view.passkeys?.renameError = refusal.message
+            view.passkeys?.renameValue = name
             return view.response(status: refusal.status)
         }
     }

@@ -20,7 +20,8 @@ enum ProfileHandlers {
         let phone = form["phone"] ?? ""
         switch try context.portal.updateProfile(customerID: account.user.id, name: name, phone: phone, actor: context.actor) {
         case .success:
-            return .redirect(to: "/portal/profile")
+            // To the card whose confirmation it is: on a phone the page would otherwise open a screen above it.
+            return .redirect(to: "/portal/profile#edit-profile")
         case .failure(let errors):
             let edit = ProfilePage.EditForm(name: name, phone: phone, nameError: errors.name, phoneError: errors.phone)
             return try render(context, account: account, form: edit,
@@ -36,7 +37,7 @@ enum ProfileHandlers {
             ticketReplyEmail: form.contains("ticket_reply_email"), overdueInvoiceEmail: form.contains("overdue_invoice_email"))
         try context.portal.updateNotificationPreferences(customerID: account.user.id, wanted,
                                                          billingEnabled: account.client.billingEnabled, actor: context.actor)
-        return .redirect(to: "/portal/profile")
+        return .redirect(to: "/portal/profile#notifications")
     }
 
     static func render(_ context: CustomerContext, account: CustomerAccount, form: ProfilePage.EditForm,

@@ -87,9 +87,11 @@ enum SecurityHandlers {
             return .redirect(to: "/portal/profile/security")
         case .failure(let errors):
             var view = try SecurityView.Model(context)
-            view.password = SecurityPage.PasswordSection(
-                open: true, currentError: errors.current, newError: errors.new, confirmError: errors.confirm,
-                message: Message(.error, "Your password was not changed. Check the fields marked below."))
+            view.password?.open = true
+            view.password?.currentError = errors.current
+            view.password?.newError = errors.new
+            view.password?.confirmError = errors.confirm
+            view.password?.message = Message(.error, "Your password was not changed. Check the fields marked below.")
             return view.response(status: 422)
         }
     }
@@ -114,6 +116,7 @@ extension SecurityView {
             let status = try context.portal.twoFactorStatus(customerID: account.user.id)
             self.context = context
             password = account.client.ssoOnly ? nil : SecurityPage.PasswordSection()
+            password?.lastChanged = try context.portal.passwordChangedAt(customerID: account.user.id).map { DateText.dayAndTime($0) }
             authenticator = SecurityPage.AuthenticatorSection(enabled: status.authenticatorEnabled)
             recoveryCodes = status.hasSecondFactor
                 ? SecurityPage.RecoveryCodesSection(remaining: status.recoveryCodesRemaining,

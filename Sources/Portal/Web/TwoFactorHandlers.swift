@@ -122,7 +122,7 @@ enum TwoFactorHandlers {
         let password = try context.form()["password"] ?? ""
         switch try context.portal.disableAuthenticator(customerID: account.user.id, password: password, actor: context.actor) {
         case .success:
-            return .redirect(to: "/portal/profile/security")
+            return .redirect(to: "/portal/profile/security#authenticator-title")
         case .failure(let error):
             let status = try context.portal.twoFactorStatus(customerID: account.user.id)
             return .html(ConfirmationView.render(disablePage(context, status: status, error: error.message)), status: 422)
