@@ -5,6 +5,9 @@ import re
 import subprocess
 import tempfile
 import unittest
+import http.cookiejar
+import urllib.parse
+import urllib.request
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -19,6 +22,19 @@ def decode_qr(svg):
             handle.write(svg)
         subprocess.run(["rsvg-convert", "-w", "400", "-o", f"{folder}/qr.png", f"{folder}/qr.svg"], check=True)
         return subprocess.run(["zbarimg", "--raw", "-q", f"{folder}/qr.png"], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def sign_in_elsewhere(console, email, password=DEMO_PASSWORD):
+    """Signs the account in from another client (plain HTTP, as a second browser would), so the account
+    has another session to sign out."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', opener.open(console.url + "/login").read().decode()).group(1)
+    for fields in ({"csrf_token": token, "email": email}, {"csrf_token": token, "email": email, "password": password}):
+        request = urllib.request.Request(console.url + "/login", data=urllib.parse.urlencode(fields).encode(),
+                                         headers={"Origin": console.url, "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Firefox/133.0"})
+        opener.open(request).read()
+    assert any(cookie.name == "clientone_session" for cookie in jar), "the second sign-in made no session"
 
 
 # The element lies wholly inside the window.
@@ -85,9 +101,19 @@ class CustomerFlowsTest(unittest.TestCase):
         self.assertNotIn("Your notification preferences were saved.", self.driver.page_source)
         self.assertEqual(page.find("#ticket_status_email").is_selected(), not before)
 
+        # Signing out the other sessions asks first, naming them; Cancel changes nothing.
+        sign_in_elsewhere(self.console, "jane.doe@northwind.example")
+        page.open("/portal/profile/security")
+        self.driver.find_element(By.LINK_TEXT, "Sign out of all other sessions…").click()
+        page.wait_for_path("/portal/profile/security/sessions/revoke-others")
+        self.assertIn("Firefox on Windows", page.find(".confirm").text)
+        page.check("security-sign-out-others")
+        page.find(".confirm button.button--danger").click()
+        page.wait.until(lambda d: "Signed out." in d.page_source)
+
         page.open("/portal/profile/security")
         page.check("security")
-        page.find("details summary").click()
+        page.find("#password details summary").click()
         page.find("#current_password").send_keys("wrong one")
         page.find("#new_password").send_keys("a new passphrase 2026")
         page.find("#confirm_password").send_keys("a new passphrase 2026")
