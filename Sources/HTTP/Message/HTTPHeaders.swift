@@ -29,6 +29,12 @@ public struct HTTPHeaders: Sendable, Sequence {
         }
     }
 
+    /// Makes room for `count` fields in all, so the appends that follow do not grow the list one step
+    /// at a time (each step an allocation and a move of every field).
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Appends a field, keeping any existing ones of the same name.
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name: name, value: value))
