@@ -270,20 +270,27 @@ final class ColumnNames: Sendable {
         self.offsets = offsets
     }
 
-    /// The first column called `name` (with duplicate names, from a join, the first one wins).
+    /// The first column called `name` (with duplicate names, from a join, the first one wins). Names
+    /// are literals, whose bytes are lent without a copy; a row is read by a dozen of these calls, so
+    /// the lengths are compared before any byte, and without the exclusivity check a mutable copy of the
+    /// name (for `withUTF8`) would cost.
     func index(of name: String) -> Int? {
-        var name = name
-        return name.withUTF8 { index(of: $0) }
+        if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
+        var copy = name
+        return copy.withUTF8 { index(of: $0) }
     }
 
     private func index(of name: UnsafeBufferPointer<UInt8>) -> Int? {
-        bytes.withUnsafeBufferPointer { all in
-            for column in 0..<names.count {
-                let start = offsets[column], end = offsets[column + 1]
-                guard end - start == name.count else { continue }
-                if name.isEmpty || memcmp(all.baseAddress! + start, name.baseAddress!, name.count) == 0 { return column }
+        let length = name.count
+        return offsets.withUnsafeBufferPointer { offsets in
+            bytes.withUnsafeBufferPointer { all in
+                for column in 0..<offsets.count - 1 {
+                    let start = offsets[column]
+                    guard offsets[column + 1] - start == length else { continue }
+                    if length == 0 || memcmp(all.baseAddress! + start, name.baseAddress!, length) == 0 { return column }
+                }
+                return nil
             }
-            return nil
         }
     }
 }
