@@ -270,10 +270,9 @@ final class ColumnNames: Sendable {
         self.offsets = offsets
     }
 
-    /// The first column called `name` (with duplicate names, from a join, the first one wins). Names
-    /// are literals, whose bytes are lent without a copy; a row is read by a dozen of these calls, so
-    /// the lengths are compared before any byte, and without the exclusivity check a mutable copy of the
-    /// name (for `withUTF8`) would cost.
+    /// The first column called `name` (with duplicate names, from a join, the first one wins). A row is
+    /// read by a dozen of these calls, so a literal name's bytes are read in place (`withUTF8` needs a
+    /// mutable copy, with a uniqueness check and a retain each time) and lengths are compared first.
     func index(of name: String) -> Int? {
         if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
         var copy = name
