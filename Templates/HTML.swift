@@ -11,38 +11,62 @@ import Darwin
 /// escaping is the greppable `\(unsafeRaw: …)`. Attribute values are always written double-quoted, and
 /// the escaper covers both quote characters, so the same escaping is right in text and in attributes.
 public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByStringInterpolation {
-    /// The markup as UTF-8, in one allocation that nothing changes once the value exists. A page is
-    /// built from a few hundred small appends (literals, escaped values, nested pieces), so an append
-    /// is a bounds check and a `memcpy` here rather than a trip through `Array`'s generic append.
-    private let storage: MarkupBytes.Shared?
+    /// Where the markup's UTF-8 lives. A literal (`"<hr>"` used as HTML) keeps the program's own
+    /// static bytes, with no allocation; built markup is one allocation that nothing changes once the
+    /// value exists. A page is built from a few hundred small appends (literals, escaped values, nested
+    /// pieces), so an append is a bounds check and a `memcpy` rather than a trip through `Array`'s
+    /// generic append.
+    private enum Storage: Sendable {
+        case literal(StaticString)
+        case built(MarkupBytes.Shared)
+    }
+
+    private let storage: Storage?
 
     /// The markup as UTF-8, ready to send.
-    public var bytes: [UInt8] { storage?.array ?? [] }
+    public var bytes: [UInt8] { withBytes { Array($0) } }
 
     /// The number of UTF-8 bytes.
-    public var byteCount: Int { storage?.count ?? 0 }
+    public var byteCount: Int {
+        switch storage {
+        case nil: 0
+        case .literal(let text): text.utf8CodeUnitCount
+        case .built(let built): built.count
+        }
+    }
 
     /// The markup as text (for tests and logs; a response sends ``bytes``).
-    public var rendered: String { storage.map { $0.withBytes { String(decoding: $0, as: UTF8.self) } } ?? "" }
+    public var rendered: String { withBytes { String(decoding: $0, as: UTF8.self) } }
 
     public var description: String { rendered }
 
     /// Nothing: for the empty branch of a conditional.
     public static let empty = HTML(storage: nil)
 
-    public init(stringLiteral value: String) {
-        var output = MarkupWriter(capacity: value.utf8.count)
-        output.append(value)
-        storage = output.finish()
+    /// Literal markup, written in this folder: its bytes are the program's own, not copied. Being a
+    /// `StaticString`, the literal cannot be text made at run time. (One made from a single Unicode
+    /// scalar has no bytes to point at; that one is copied.)
+    public init(stringLiteral value: StaticString) {
+        guard value.hasPointerRepresentation else {
+            var output = MarkupWriter(capacity: 4)
+            output.append(value)
+            storage = output.finish().map(Storage.built)
+            return
+        }
+        storage = value.utf8CodeUnitCount == 0 ? nil : .literal(value)
     }
 
     public init(stringInterpolation: StringInterpolation) {
         var interpolation = stringInterpolation
-        storage = interpolation.output.finish()
+        storage = interpolation.output.finish().map(Storage.built)
     }
 
-    private init(storage: MarkupBytes.Shared?) {
+    private init(storage: Storage?) {
         self.storage = storage
+    }
+
+    private init(built: MarkupBytes.Shared?) {
+        storage = built.map(Storage.built)
     }
 
     public static func == (lhs: HTML, rhs: HTML) -> Bool {
@@ -51,8 +75,11 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
 
     /// Calls `body` with the markup's bytes, without copying them.
     public func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        guard let storage else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try storage.withBytes(body)
+        switch storage {
+        case nil: return try body(UnsafeBufferPointer(start: nil, count: 0))
+        case .literal(let text): return try body(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        case .built(let built): return try built.withBytes(body)
+        }
     }
 
     /// Markup built outside a literal, e.g. an SVG the project's own encoder wrote. The caller vouches
@@ -60,7 +87,7 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
     public static func unsafeRaw(_ markup: String) -> HTML {
         var output = MarkupWriter(capacity: markup.utf8.count)
         output.append(markup)
-        return HTML(storage: output.finish())
+        return HTML(built: output.finish())
     }
 
     /// Joins pieces of markup, each already safe.
@@ -70,14 +97,14 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
             if index > 0 { output.append(separator) }
             output.append(part)
         }
-        return HTML(storage: output.finish())
+        return HTML(built: output.finish())
     }
 
     /// Escapes text for use in element content and in double- or single-quoted attribute values.
     public static func escape(_ text: String) -> String {
         var output = MarkupWriter(capacity: text.utf8.count)
         output.appendEscaped(text)
-        return HTML(storage: output.finish()).rendered
+        return HTML(built: output.finish()).rendered
     }
 
     /// Builds the markup: literals as they are, values escaped.
@@ -88,7 +115,10 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
             output = MarkupWriter(capacity: literalCapacity + interpolationCount * 64)
         }
 
-        public mutating func appendLiteral(_ literal: String) {
+        /// Markup written in this folder: its static bytes, copied as they are (inlined: a page has a few
+        /// hundred of these, each otherwise a call).
+        @inline(__always)
+        public mutating func appendLiteral(_ literal: StaticString) {
             output.append(literal)
         }
 
@@ -144,7 +174,6 @@ final class MarkupBytes: ManagedBuffer<Int, UInt8> {
     struct Shared: @unchecked Sendable {
         let buffer: MarkupBytes
         var count: Int { buffer.count }
-        var array: [UInt8] { buffer.array }
         func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R { try buffer.withBytes(body) }
     }
 
@@ -155,8 +184,6 @@ final class MarkupBytes: ManagedBuffer<Int, UInt8> {
     }
 
     var count: Int { withUnsafeMutablePointerToHeader { $0.pointee } }
-
-    var array: [UInt8] { withBytes { Array($0) } }
 
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
         try withUnsafeMutablePointers { header, bytes in
@@ -200,6 +227,16 @@ struct MarkupWriter {
         if count + length > capacity { grow(toFit: length) }
         (start! + count).initialize(from: source.assumingMemoryBound(to: UInt8.self), count: length)
         count += length
+    }
+
+    /// A literal's UTF-8, straight from the program's static data.
+    @inline(__always)
+    mutating func append(_ literal: StaticString) {
+        if literal.hasPointerRepresentation {
+            append(literal.utf8Start, count: literal.utf8CodeUnitCount)
+        } else {
+            literal.withUTF8Buffer { append($0.baseAddress, count: $0.count) }
+        }
     }
 
     /// A string's UTF-8 as it is. Literals and native strings lend their bytes without a copy.

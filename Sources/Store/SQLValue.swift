@@ -270,20 +270,26 @@ final class ColumnNames: Sendable {
         self.offsets = offsets
     }
 
-    /// The first column called `name` (with duplicate names, from a join, the first one wins).
+    /// The first column called `name` (with duplicate names, from a join, the first one wins). A row is
+    /// read by a dozen of these calls, so a literal name's bytes are read in place (`withUTF8` needs a
+    /// mutable copy, with a uniqueness check and a retain each time) and lengths are compared first.
     func index(of name: String) -> Int? {
-        var name = name
-        return name.withUTF8 { index(of: $0) }
+        if let found = name.utf8.withContiguousStorageIfAvailable({ index(of: $0) }) { return found }
+        var copy = name
+        return copy.withUTF8 { index(of: $0) }
     }
 
     private func index(of name: UnsafeBufferPointer<UInt8>) -> Int? {
-        bytes.withUnsafeBufferPointer { all in
-            for column in 0..<names.count {
-                let start = offsets[column], end = offsets[column + 1]
-                guard end - start == name.count else { continue }
-                if name.isEmpty || memcmp(all.baseAddress! + start, name.baseAddress!, name.count) == 0 { return column }
+        let length = name.count
+        return offsets.withUnsafeBufferPointer { offsets in
+            bytes.withUnsafeBufferPointer { all in
+                for column in 0..<offsets.count - 1 {
+                    let start = offsets[column]
+                    guard offsets[column + 1] - start == length else { continue }
+                    if length == 0 || memcmp(all.baseAddress! + start, name.baseAddress!, length) == 0 { return column }
+                }
+                return nil
             }
-            return nil
         }
     }
 }

@@ -29,6 +29,12 @@ public struct HTTPHeaders: Sendable, Sequence {
         }
     }
 
+    /// Makes room for `count` fields in all, so the appends that follow do not grow the list one step
+    /// at a time (each step an allocation and a move of every field).
+    public mutating func reserveCapacity(_ count: Int) {
+        fields.reserveCapacity(count)
+    }
+
     /// Appends a field, keeping any existing ones of the same name.
     public mutating func add(_ name: String, _ value: String) {
         fields.append((name: name, value: value))
@@ -113,9 +119,12 @@ extension StringProtocol {
 extension String {
     /// Calls `body` with the UTF-8 bytes as one buffer (without a copy for native strings, everything
     /// here). Byte loops over a buffer are several times faster than walking the `utf8` view, which
-    /// checks the string's representation at every step; headers are checked on every response.
+    /// checks the string's representation at every step; headers are checked on every response. Native
+    /// strings and literals lend their bytes in place; `withUTF8` on a mutable copy, the way for any
+    /// other, costs a uniqueness check and a retain on every call.
     @inline(__always)
     func withUTF8Bytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = self
         return copy.withUTF8(body)
     }

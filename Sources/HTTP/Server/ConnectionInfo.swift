@@ -7,9 +7,10 @@ import Darwin
 
 /// Reads what libmicrohttpd knows about a connection: the request headers and the client's address.
 enum ConnectionInfo {
-    /// The request headers in the order received.
+    /// The request headers in the order received. Room for a browser's dozen or so is made at once.
     static func headers(_ connection: OpaquePointer) -> HTTPHeaders {
         var headers = HTTPHeaders()
+        headers.reserveCapacity(16)
         withUnsafeMutablePointer(to: &headers) { pointer in
             _ = MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeader, pointer)
         }

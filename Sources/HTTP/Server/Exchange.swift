@@ -31,8 +31,10 @@ final class Exchange {
     var body: [UInt8] = []
     /// The connection's deadline keeper (nil only if libmicrohttpd had no socket context for it).
     var connection: ConnectionGuard.Connection?
-    /// The slow lane's answer, set on a pool thread before the connection is resumed.
-    let laneResponse = Locked<Response?>(nil)
+    /// The slow lane's answer, set on a pool thread before the connection is resumed. Made when the
+    /// request is sent to the lane (before the job is queued), so a request answered on its connection's
+    /// thread, nearly every one, allocates no lock for it.
+    var laneResponse: Locked<Response?>?
 
     init(rawTarget: [UInt8]) { self.rawTarget = rawTarget }
 }

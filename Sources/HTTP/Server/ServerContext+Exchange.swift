@@ -9,8 +9,9 @@ extension ServerContext {
         exchange.method = method
         exchange.headers = ConnectionInfo.headers(connection)
         // Set once, here, so the access log and everything the application does with the address
-        // (lockouts, reset limits, activity, sessions) see the same client.
-        let peer = ConnectionInfo.remoteAddress(connection)
+        // (lockouts, reset limits, activity, sessions) see the same client. The connection's own address
+        // was made into text when it opened; a request on a kept-alive connection reuses it.
+        let peer = exchange.connection?.address ?? ConnectionInfo.remoteAddress(connection)
         exchange.remoteAddress = trustedProxies.isEmpty ? peer
             : ClientAddress.resolve(connection: peer, forwardedFor: exchange.headers.values("X-Forwarded-For"), trusted: trustedProxies)
         guard let target = PercentDecoding.validUTF8(exchange.rawTarget),
@@ -66,10 +67,12 @@ extension ServerContext {
     private func sendToLane(_ request: Request, _ exchange: Exchange, on connection: OpaquePointer,
                             lane: SlowLane, pool: WorkerPool) -> MHD_Result {
         exchange.phase = .working
+        let laneResponse = Locked<Response?>(nil)
+        exchange.laneResponse = laneResponse
         MHD_suspend_connection(connection)
         let responder = self.responder
         let answer = { (response: Response) in
-            exchange.laneResponse.withLock { $0 = response }
+            laneResponse.withLock { $0 = response }
             MHD_resume_connection(connection)
         }
         let queued = pool.submit(WorkerPool.Job(run: { answer(responder(request)) },
@@ -81,7 +84,7 @@ extension ServerContext {
     /// The slow lane's response, queued from the connection's own thread after the resume.
     func finishWork(_ exchange: Exchange, on connection: OpaquePointer) -> MHD_Result {
         // A resume always follows the response being set; nil would mean a spurious call, so wait on.
-        guard let response = exchange.laneResponse.withLock({ $0 }) else { return .YES }
+        guard let response = exchange.laneResponse?.withLock({ $0 }) else { return .YES }
         return respond(exchange, on: connection, with: response, closing: false)
     }
 
