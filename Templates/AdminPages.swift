@@ -201,6 +201,8 @@ public enum AdminView {
 
     public struct ClientRow: Sendable {
         public var id: Int64, name: String, users: Int, portal: Bool, ssoOnly: Bool, requireMFA: Bool, billing: Bool
+        /// "Verify callers before account resets" (the client page's switch).
+        public var verifyCallers = false
         public init(id: Int64, name: String, users: Int, portal: Bool, ssoOnly: Bool, requireMFA: Bool, billing: Bool) {
             self.id = id; self.name = name; self.users = users; self.portal = portal
             self.ssoOnly = ssoOnly; self.requireMFA = requireMFA; self.billing = billing
@@ -234,10 +236,106 @@ public enum AdminView {
         public var stateTone: Tone = .neutral
         /// Why "View as customer" would be refused (the service's rule); nil: the page offers it.
         public var viewRefusal: String?
+        /// "Verify the caller" as the signed-in staff member stands with this user.
+        public var caller = CallerCheck(stage: .none, required: false, canMail: false)
         public init(id: Int64, name: String, email: String, state: String, twoFactor: Bool, passkeys: Int, lastSignIn: String?) {
             self.id = id; self.name = name; self.email = email; self.state = state
             self.twoFactor = twoFactor; self.passkeys = passkeys; self.lastSignIn = lastSignIn
         }
+    }
+
+    /// "Verify the caller" on a user's page, for the staff member signed in: no code, a code waiting for
+    /// the caller to read it back, or verified (the resets enabled until a time).
+    public struct CallerCheck: Sendable {
+        public enum Stage: Sendable, Equatable {
+            case none
+            case codeSent(sentAt: String, until: String, triesLeft: Int)
+            case verified(until: String)
+        }
+        public var stage: Stage
+        /// The client requires a verified caller for the resets.
+        public var required: Bool
+        /// The console sends mail; without it no code is offered (it would wait in the outbox).
+        public var canMail: Bool
+        public var noMailReason = ""
+        public var codeError: String?
+
+        public init(stage: Stage, required: Bool, canMail: Bool) {
+            self.stage = stage
+            self.required = required
+            self.canMail = canMail
+        }
+
+        /// The resets are held back until the caller is verified (or skipped with a reason).
+        public var gated: Bool {
+            guard required else { return false }
+            if case .verified = stage { return false }
+            return true
+        }
+    }
+
+    /// A reset's button shown disabled while the caller is not verified, with the reason and the way to
+    /// break-glass (the action's confirmation page, which asks for a reason).
+    static func gatedButton(_ label: String, id: String, skip: String, danger: Bool = false) -> HTML {
+        """
+        <div class="owner-only">
+          <button type="button" class="button \(danger ? "button--danger" : "button--secondary")" disabled aria-describedby="\(id)">\(label)</button>
+          <p class="owner-only__note" id="\(id)">Verify the caller first. <a href="\(skip)">Skip verification…</a></p>
+        </div>
+        """
+    }
+
+    static func callerCard(_ user: UserRow, base: String, staff: Staff) -> HTML {
+        let caller = user.caller
+        let badge: HTML
+        let body: HTML
+        switch caller.stage {
+        case .verified(let until):
+            badge = Self.badge("Verified", .on)
+            body = "<p>The caller is verified. Unlock, Reset two-factor authentication and Send the invitation again are enabled for you until \(until).</p>"
+        case .codeSent(let sentAt, let until, let triesLeft):
+            badge = Self.badge("Code sent", .neutral)
+            body = """
+            <p>A code was mailed to \(user.email) at \(sentAt). Ask the caller to read it out; it works until \(until) (\(String(triesLeft)) \(triesLeft == 1 ? "try" : "tries") left).</p>
+            <form method="post" action="\(base)/verify-caller/check" novalidate autocomplete="off">
+              \(Form.csrf(staff.csrfToken))
+              \(Form.field(id: "caller_code", name: "code", label: "Code the caller reads out", error: caller.codeError, required: true,
+                           autocomplete: "off", maxLength: 7, extra: " inputmode=\"numeric\""))
+              <button type="submit" class="button button--primary">Check code</button>
+            </form>
+            <form method="post" action="\(base)/verify-caller" class="card__note">
+              \(Form.csrf(staff.csrfToken))
+              <button type="submit" class="button button--quiet button--small">Send a new code</button>
+            </form>
+            """
+        case .none:
+            badge = caller.required ? Self.badge("Required", .warning) : Self.badge("Optional", .off)
+            body = caller.canMail ? """
+                \(caller.codeError.map { "<p class=\"field__error\">\($0)</p>" as HTML } ?? .empty)
+                <form method="post" action="\(base)/verify-caller">
+                  \(Form.csrf(staff.csrfToken))
+                  <button type="submit" class="button button--primary">Verify the caller</button>
+                </form>
+                """ : """
+                <div class="owner-only">
+                  <button type="button" class="button button--primary" disabled aria-describedby="verify-no-mail">Verify the caller</button>
+                  <p class="owner-only__note" id="verify-no-mail">\(caller.noMailReason)</p>
+                </div>
+                """
+        }
+        return """
+        <section class="card" id="verify-caller" aria-labelledby="verify-title">
+          <div class="card__head">
+            <h2 id="verify-title" class="card__title">Verify the caller</h2>
+            \(badge)
+          </div>
+          <p>Before Unlock, Reset two-factor authentication or Send the invitation again, make sure the caller is \(user.name): a one-time 6-digit code goes to \(user.email), and the caller reads it back to you. You never see the code.</p>
+          <p class="muted">\(caller.required
+            ? "This client requires it for those actions. Without it they can only be done with a reason, and \(user.name) is mailed at once."
+            : "Optional for this client: the actions work without it, and a verification is still recorded.")</p>
+          \(body)
+        </section>
+        """
     }
 
     /// "Add user" as typed, with the error beside each field.
@@ -366,6 +464,9 @@ public enum AdminView {
                               hint: "Users without a second factor must set one up after signing in."))
               \(Form.checkbox(id: "billing_enabled", name: "billing_enabled", label: "Billing enabled", checked: client.billing,
                               hint: "Shows the overdue invoice reminder preference."))
+              \(Form.checkbox(id: "verify_callers", name: "verify_callers", label: "Verify callers before account resets",
+                              checked: client.verifyCallers,
+                              hint: "Unlock, Reset two-factor authentication and Send the invitation again need a caller verified by a code mailed to the user, or a reason the user is mailed at once."))
             </fieldset>
             <button type="submit" class="button button--primary">Save settings</button>
           </form>
@@ -424,9 +525,15 @@ public enum AdminView {
               <button type="submit" class="button button--primary">View as customer</button>
             </form>
             """
+        let gated = user.caller.gated
         var actions: [HTML] = []
-        if user.state == "Invited" { actions.append(action(user.id, "resend-invitation", "Send the invitation again", staff: staff)) }
-        if user.state.hasPrefix("Locked") { actions.append(action(user.id, "unlock", "Unlock", staff: staff)) }
+        if user.state == "Invited" {
+            actions.append(gated ? gatedButton("Send the invitation again", id: "resend-gated", skip: "\(base)/resend-invitation")
+                                 : action(user.id, "resend-invitation", "Send the invitation again", staff: staff))
+        }
+        if user.state.hasPrefix("Locked") {
+            actions.append(gated ? gatedButton("Unlock", id: "unlock-gated", skip: "\(base)/unlock") : action(user.id, "unlock", "Unlock", staff: staff))
+        }
         if user.state == "Disabled" { actions.append(action(user.id, "enable", "Enable", staff: staff)) }
         var destructive: [HTML] = []
         if user.state != "Disabled" {
@@ -434,7 +541,8 @@ public enum AdminView {
             destructive.append("<a class=\"button button--danger\" href=\"\(base)/sign-out\">Sign out everywhere</a>")
         }
         if user.twoFactor {
-            destructive.append("<a class=\"button button--danger\" href=\"\(base)/reset-2fa\">Reset two-factor authentication</a>")
+            destructive.append(gated ? gatedButton("Reset two-factor authentication", id: "reset-2fa-gated", skip: "\(base)/reset-2fa", danger: true)
+                                     : "<a class=\"button button--danger\" href=\"\(base)/reset-2fa\">Reset two-factor authentication</a>")
         }
                 return page(user.name, staff: staff, section: .clients, message: message, content: """
         <section class="card" aria-labelledby="user-title">
@@ -457,6 +565,7 @@ public enum AdminView {
             <div class="actions actions--wrap">\(HTML.join(destructive))</div>
             """)
         </section>
+        \(callerCard(user, base: base, staff: staff))
         <section class="card" aria-labelledby="view-title">
           <h2 id="view-title" class="card__title">View as customer</h2>
           \(view)
@@ -492,6 +601,9 @@ public enum AdminView {
         /// Where Cancel leads (the page the action was offered on).
         public var cancel: String
         public var section: Section = .clients
+        /// For a reset a client may hold behind a verified caller: whether it is held now, and the
+        /// break-glass form (a reason, required) that replaces the plain button then.
+        public var gate: ResetGate?
 
         public init(title: String, facts: [Fact], consequences: [String], action: String, button: String, cancel: String) {
             self.title = title
@@ -501,6 +613,56 @@ public enum AdminView {
             self.button = button
             self.cancel = cancel
         }
+    }
+
+    /// A reset's standing with caller verification, on its confirmation page.
+    public struct ResetGate: Sendable {
+        /// No live verification and the client requires one: only break-glass is offered.
+        public var blocked: Bool
+        /// The caller was verified by this staff member: until when the reset is enabled.
+        public var verifiedUntil: String?
+        /// Break-glass's button ("Reset two-factor authentication without verification").
+        public var skipButton: String
+        /// Whom the break-glass mail goes to, named on the page.
+        public var userName: String
+        public var userPage: String
+        public var reason = ""
+        public var reasonError: String?
+
+        public init(blocked: Bool, verifiedUntil: String?, skipButton: String, userName: String, userPage: String) {
+            self.blocked = blocked
+            self.verifiedUntil = verifiedUntil
+            self.skipButton = skipButton
+            self.userName = userName
+            self.userPage = userPage
+        }
+    }
+
+    /// The confirmation of a held reset: what it does, "Verify the caller first", and the break-glass form.
+    static func breakGlass(_ confirmation: Confirmation, _ gate: ResetGate, staff: Staff) -> HTML {
+        """
+        <section class="card confirm" aria-labelledby="confirm-title">
+          <h2 id="confirm-title" class="card__title">\(confirmation.title)</h2>
+          <dl class="facts">
+            \(HTML.each(confirmation.facts) { fact in "<div><dt>\(fact.term)</dt><dd>\(fact.value)</dd></div>" })
+          </dl>
+          <ul class="confirm__consequences">
+            \(HTML.each(confirmation.consequences) { line in "<li>\(line)</li>" })
+          </ul>
+          <p><strong>Verify the caller first.</strong> This client requires a verified caller for this action: <a href="\(gate.userPage)#verify-caller">verify the caller</a> on the user's page, and the action is enabled for you for 10 minutes.</p>
+          <h3>Skip verification</h3>
+          <p>Only when the caller cannot be verified (no access to their email). \(gate.userName) is mailed at once with your name and this reason, and the audit log marks it.</p>
+          <form method="post" action="\(confirmation.action)" novalidate>
+            \(Form.csrf(staff.csrfToken))
+            \(Form.field(id: "reason", name: "reason", label: "Skip verification — reason", value: gate.reason, error: gate.reasonError,
+                         hint: "For example the ticket number and why the caller cannot be verified.", required: true, maxLength: 500))
+            <div class="actions">
+              <button type="submit" class="button button--danger">\(gate.skipButton)</button>
+              <a class="button button--quiet" href="\(confirmation.cancel)">Cancel</a>
+            </div>
+          </form>
+        </section>
+        """
     }
 
     /// "Turn off the authenticator app?" for the staff member's own sign-in, behind their password.
@@ -515,6 +677,13 @@ public enum AdminView {
     }
 
     public static func confirm(_ confirmation: Confirmation, staff: Staff) -> HTML {
+        if let gate = confirmation.gate, gate.blocked {
+            return page(confirmation.title, staff: staff, section: confirmation.section, content: breakGlass(confirmation, gate, staff: staff))
+        }
+        var consequences = confirmation.consequences
+        if let until = confirmation.gate?.verifiedUntil {
+            consequences.append("You verified the caller: this is enabled for you until \(until).")
+        }
         let card = ConfirmationPage(
             chrome: chrome(confirmation.title, staff: staff), question: confirmation.title,
             details: """
@@ -522,7 +691,7 @@ public enum AdminView {
               \(HTML.each(confirmation.facts) { fact in "<div><dt>\(fact.term)</dt><dd>\(fact.value)</dd></div>" })
             </dl>
             <ul class="confirm__consequences">
-              \(HTML.each(confirmation.consequences) { line in "<li>\(line)</li>" })
+              \(HTML.each(consequences) { line in "<li>\(line)</li>" })
             </ul>
             """,
             action: confirmation.action, confirmLabel: confirmation.button, cancel: confirmation.cancel)

@@ -349,5 +349,30 @@ enum Schema {
                    AND e.kind IN ('password_changed', 'password_reset')),
                 CASE WHEN password_hash IS NOT NULL THEN created_at END);
             """),
+        // 0015 is the customer-consent migration (issue 20, the other half); this one does not depend on it.
+        Migration("0016-caller-verification", sql: """
+            -- Whether staff must verify a caller (a code mailed to the account) before Unlock, Reset
+            -- two-factor authentication and Send the invitation again. Clients that exist keep today's
+            -- behaviour (0); clients created from now on get 1 (Portal.addClient).
+            ALTER TABLE clients ADD COLUMN verify_callers INTEGER NOT NULL DEFAULT 0 CHECK (verify_callers IN (0, 1));
+            -- "Verify the caller": a one-time 6-digit code mailed to the account's email, kept only as an
+            -- HMAC-SHA-256 under its own key (SecretKey.Purpose.callerVerification). A code is good for
+            -- 10 minutes and 5 wrong tries (attempts); a match (verified_at) enables the resets for that
+            -- staff member and that user for 10 minutes. ended_at: superseded by a newer code, or voided
+            -- by too many wrong ones or by expiring. used_at: when a reset first relied on it.
+            CREATE TABLE caller_verifications (
+                id INTEGER PRIMARY KEY,
+                customer_user_id INTEGER NOT NULL REFERENCES customer_users(id) ON DELETE CASCADE,
+                staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+                code_hash BLOB NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                verified_at INTEGER,
+                used_at INTEGER,
+                ended_at INTEGER
+            );
+            CREATE INDEX caller_verifications_pair ON caller_verifications(customer_user_id, staff_id, id);
+            """),
     ])
 }

@@ -44,7 +44,7 @@ struct ClientCommand: ParsableCommand {
             defer { portal.close() }
             let client = try portal.addClient(name: name, settings: ClientSettings(
                 portalEnabled: !portalDisabled, ssoOnly: ssoOnly, requireMFA: requireMFA, billingEnabled: billing))
-            print("Added client \(client.id): \(client.name)")
+            print("Added client \(client.id): \(client.name) (verify-callers on)")
         }
     }
 
@@ -56,10 +56,13 @@ struct ClientCommand: ParsableCommand {
         @Option(name: .customLong("sso-only"), help: "Single sign-on only, on or off.") var ssoOnly: Switch?
         @Option(name: .customLong("require-mfa"), help: "Second factor required, on or off.") var requireMFA: Switch?
         @Option(help: "Billing, on or off.") var billing: Switch?
+        @Option(name: .customLong("verify-callers"),
+                help: "Verify callers before account resets (a code mailed to the user before Unlock, Reset two-factor authentication, Send the invitation again), on or off.")
+        var verifyCallers: Switch?
 
         func validate() throws {
-            if portal == nil, ssoOnly == nil, requireMFA == nil, billing == nil {
-                throw ValidationError("nothing to change: give --portal, --sso-only, --require-mfa or --billing")
+            if portal == nil, ssoOnly == nil, requireMFA == nil, billing == nil, verifyCallers == nil {
+                throw ValidationError("nothing to change: give --portal, --sso-only, --require-mfa, --billing or --verify-callers")
             }
         }
 
@@ -67,9 +70,10 @@ struct ClientCommand: ParsableCommand {
             let store = try database.openPortal()
             defer { store.close() }
             let updated = try store.updateClient(client, settings: ClientSettings(
-                portalEnabled: portal?.isOn, ssoOnly: ssoOnly?.isOn, requireMFA: requireMFA?.isOn, billingEnabled: billing?.isOn))
+                portalEnabled: portal?.isOn, ssoOnly: ssoOnly?.isOn, requireMFA: requireMFA?.isOn, billingEnabled: billing?.isOn,
+                verifyCallers: verifyCallers?.isOn))
             func word(_ on: Bool) -> String { on ? "on" : "off" }
-            print("Client \(updated.id) \(updated.name): portal \(word(updated.portalEnabled)), sso-only \(word(updated.ssoOnly)), require-mfa \(word(updated.requireMFA)), billing \(word(updated.billingEnabled))")
+            print("Client \(updated.id) \(updated.name): portal \(word(updated.portalEnabled)), sso-only \(word(updated.ssoOnly)), require-mfa \(word(updated.requireMFA)), billing \(word(updated.billingEnabled)), verify-callers \(word(try store.verifiesCallers(clientID: updated.id)))")
         }
     }
 }

@@ -97,6 +97,12 @@ enum AccountQueries {
         return try db.queryOne("SELECT * FROM clients WHERE name = \(nameOrID)").map { try Client(row: $0, columns: .table) }
     }
 
+    /// Whether the client wants callers verified before account resets (`verify_callers`, migration
+    /// 0016). Read on its own, only where resets are judged, so the account query every page runs stays as it is.
+    static func verifiesCallers(clientID: Int64, _ db: Database) throws -> Bool {
+        try db.queryOne("SELECT verify_callers FROM clients WHERE id = \(clientID)")?.decode("verify_callers") ?? false
+    }
+
     static func customer(id: Int64, _ db: Database) throws -> CustomerUser? {
         try db.queryOne("SELECT * FROM customer_users WHERE id = \(id)").map { try CustomerUser(row: $0) }
     }

@@ -94,6 +94,7 @@ extension Portal {
         .authenticatorEnabled, .authenticatorDisabled, .recoveryCodesRegenerated, .recoveryCodeUsed, .passkeyAdded,
         .passkeyRemoved, .passkeyRenamed, .passkeyCounterRegressed, .impersonationStarted, .impersonationEnded,
         .secondFactorReset, .customerUnlocked, .customerEnabled, .outboxLinkShown,
+        .callerCodeSent, .callerVerified, .callerVerificationFailed,
     ]
 
     /// Wrong guesses: a run of the same one from one browser and address is one line.
@@ -156,6 +157,18 @@ extension Portal {
         case .impersonationEnded: return "The administrator's view of your account ended"
         case .outboxLinkShown:
             return "An administrator (\(staff ?? "MSP staff")) opened your \(detail.hasPrefix("invitation") ? "invitation" : "password-reset") link"
+        case .callerCodeSent: return "Your IT provider (\(staff ?? "MSP staff")) sent a verification code to your email"
+        case .callerVerified: return "Your IT provider (\(staff ?? "MSP staff")) verified your identity by a code sent to your email"
+        case .callerVerificationFailed:
+            return detail == "expired code"
+                ? "Your IT provider (\(staff ?? "MSP staff")) typed a verification code that had expired"
+                : "Your IT provider (\(staff ?? "MSP staff")) typed a verification code that did not match"
+        case .secondFactorReset where detail.hasPrefix(withoutVerificationPrefix):
+            return "Your IT provider (\(staff ?? "MSP staff")) reset your two-factor authentication without verification: "
+                + detail.dropFirst(withoutVerificationPrefix.count)
+        case .customerUnlocked where detail.hasPrefix(withoutVerificationPrefix):
+            return "Your IT provider (\(staff ?? "MSP staff")) unlocked your sign-in without verification: "
+                + detail.dropFirst(withoutVerificationPrefix.count)
         case .passwordReset where staff != nil:
             // A reset with a link a staff member opened in the outbox names them (staff_id of the event).
             return detail == invitationLinkOpenedDetail

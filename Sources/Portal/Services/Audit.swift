@@ -57,6 +57,14 @@ enum AuditKind: String, Sendable, CaseIterable {
     /// A client's (or the staff) identity provider set or changed; never the secret itself.
     case singleSignOnConfigured = "sso_configured"
     case singleSignOnRemoved = "sso_removed"
+    /// "Verify the caller": a one-time code was mailed to the account's email (detail: the address).
+    case callerCodeSent = "caller_code_sent"
+    /// The code the caller read back matched: the resets are enabled for that staff member and user.
+    case callerVerified = "caller_verified"
+    /// A code typed for a caller did not match, had expired, or was used up (detail says which).
+    case callerVerificationFailed = "caller_verification_failed"
+    /// Break-glass: a reset done without a verified caller, with the reason typed (detail "ACTION: REASON").
+    case callerVerificationSkipped = "caller_verification_skipped"
 }
 
 extension AuditKind: SQLBindable {}
@@ -113,6 +121,10 @@ extension AuditKind {
         case .singleSignOnAccountCreated: "User created at single sign-on"
         case .singleSignOnConfigured: "Single sign-on set up"
         case .singleSignOnRemoved: "Single sign-on turned off"
+        case .callerCodeSent: "Caller verification code sent"
+        case .callerVerified: "Caller verified"
+        case .callerVerificationFailed: "Caller verification failed"
+        case .callerVerificationSkipped: "Reset without caller verification"
         }
     }
 }

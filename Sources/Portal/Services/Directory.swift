@@ -12,12 +12,17 @@ public struct ClientSettings: Sendable, Equatable {
     public var ssoOnly: Bool?
     public var requireMFA: Bool?
     public var billingEnabled: Bool?
+    /// Staff must verify a caller (a code mailed to the account) before Unlock, Reset two-factor
+    /// authentication and Send the invitation again. A new client gets it on unless told otherwise.
+    public var verifyCallers: Bool?
 
-    public init(portalEnabled: Bool? = nil, ssoOnly: Bool? = nil, requireMFA: Bool? = nil, billingEnabled: Bool? = nil) {
+    public init(portalEnabled: Bool? = nil, ssoOnly: Bool? = nil, requireMFA: Bool? = nil, billingEnabled: Bool? = nil,
+                verifyCallers: Bool? = nil) {
         self.portalEnabled = portalEnabled
         self.ssoOnly = ssoOnly
         self.requireMFA = requireMFA
         self.billingEnabled = billingEnabled
+        self.verifyCallers = verifyCallers
     }
 }
 
@@ -57,9 +62,9 @@ extension Portal {
                 throw CommandError("a client named \"\(name)\" already exists")
             }
             try db.run("""
-                INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, created_at)
+                INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, verify_callers, created_at)
                 VALUES (\(name), \(settings.portalEnabled ?? true), \(settings.ssoOnly ?? false), \(settings.requireMFA ?? false),
-                        \(settings.billingEnabled ?? false), \(time))
+                        \(settings.billingEnabled ?? false), \(settings.verifyCallers ?? true), \(time))
                 """)
             let id = db.lastInsertRowID
             try Audit.record(db, .clientCreated, actor: Actor(customerUserID: nil, staffID: nil, clientID: id, ip: ""), at: time, detail: name)
@@ -93,6 +98,7 @@ extension Portal {
         try apply("sso_only", "SSO-only", settings.ssoOnly, client.ssoOnly)
         try apply("require_mfa", "MFA required", settings.requireMFA, client.requireMFA)
         try apply("billing_enabled", "billing", settings.billingEnabled, client.billingEnabled)
+        try apply("verify_callers", "verify callers", settings.verifyCallers, try AccountQueries.verifiesCallers(clientID: client.id, db))
         if !changes.isEmpty {
             var who = actor
             who.clientID = client.id

@@ -7,6 +7,10 @@ enum MailKind: String, Sendable {
     case passwordChanged = "password_changed"
     case invitation = "invitation"
     case secondFactorReset = "second_factor_reset"
+    /// "Verify the caller": the one-time code, for the account's owner only (never shown to staff).
+    case callerCode = "caller_code"
+    /// Break-glass: the customer is told a reset was done without verification, by whom and why.
+    case resetWithoutVerification = "reset_without_verification"
 }
 
 /// A message as the outbox keeps it.
@@ -61,12 +65,13 @@ extension Portal {
 
     /// The newest messages first, bodies opened, as the terminal (`clientone outbox`) shows them: the
     /// secret link of a message that was sent or handed to the SMTP server is hidden (see `SecretLinks`);
-    /// a held one, which only staff can pass on, is shown.
+    /// a held one, which only staff can pass on, is shown. A caller-verification code is never shown
+    /// (`CallerCodes`): it is for the account's owner alone, to read back to the help desk.
     public func outboxMessages(limit: Int = 100) throws -> [OutboxMessage] {
         let rows = try pool.withConnection { db in
             try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT \(limit)")
         }
-        return try rows.map(openOutboxRow).map { message in
+        return try rows.map(openOutboxRow).map(CallerCodes.shownToStaff).map { message in
             guard message.status != .held else { return message }
             var hidden = message
             hidden.body = SecretLinks.hidden(in: message.body, note: SecretLinks.mailedNote(message.status))

@@ -75,7 +75,7 @@ extension Portal {
         let time = now
         return try pool.withConnection { db in
             try db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT \(limit)").map { row in
-                var message = try openOutboxRow(row)
+                var message = CallerCodes.shownToStaff(try openOutboxRow(row))
                 guard SecretLinks.present(in: message.body) else { return StaffOutboxEntry(message: message, link: .none) }
                 let note: String
                 var access = OutboxLinkAccess.hidden

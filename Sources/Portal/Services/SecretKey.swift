@@ -30,6 +30,8 @@ struct SecretKey: Sendable {
         case singleSignOn = "single-sign-on"
         /// AES-256-GCM over the client secrets the console holds at identity providers.
         case identityProviderSecrets = "identity-provider-secrets"
+        /// HMAC-SHA-256 over the one-time codes of "Verify the caller" (`caller_verifications`).
+        case callerVerification = "caller-verification"
 
         var label: [UInt8] { Array("clientone/\(rawValue)".utf8) }
     }
@@ -45,6 +47,7 @@ struct SecretKey: Sendable {
     let pendingSecretsKey: [UInt8]
     let singleSignOnKey: [UInt8]
     let identityProviderKey: [UInt8]
+    let callerVerificationKey: [UInt8]
     /// The recovery-code key of databases from before key separation, HMAC(key file's key,
     /// "clientone:recovery-codes"): codes issued then can only be checked under it (their hashes cannot
     /// be recomputed without the codes), until the account regenerates its codes.
@@ -59,6 +62,7 @@ struct SecretKey: Sendable {
         pendingSecretsKey = Self.derive(master, .pendingSecrets)
         singleSignOnKey = Self.derive(master, .singleSignOn)
         identityProviderKey = Self.derive(master, .identityProviderSecrets)
+        callerVerificationKey = Self.derive(master, .callerVerification)
         legacyRecoveryCodeKey = Self.legacyDerived(master, "recovery-codes")
     }
 

@@ -61,16 +61,24 @@ extension Portal {
         return result
     }
 
-    /// A new invitation link for a user who has not set a password yet; earlier links stop working.
-    func resendInvitation(customerID: Int64, origin: String, actor: Actor) throws -> UserChange {
+    /// A new invitation link for a user who has not set a password yet; earlier links stop working. Held
+    /// behind a verified caller when the client requires one (`skipReason`: break-glass).
+    func resendInvitation(customerID: Int64, origin: String, actor: Actor, skipReason: String? = nil) throws -> AccountResetOutcome {
         let time = now
-        let change: UserChange = try pool.write { db in
+        let change: AccountResetOutcome = try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db), user.status == .invited,
                   let clientID = user.clientID, let client = try AccountQueries.client(id: clientID, db) else {
                 return .refused("Only an invited user can be sent a new invitation.")
             }
+            let clearance: ResetClearance
+            switch try resetClearance(db, user: user, staffID: actor.staffID, reason: skipReason, at: time) {
+            case .success(let cleared): clearance = cleared
+            case .failure(let refusal): return refusal
+            }
             try sendInvitation(db, userID: user.id, name: user.name, email: user.email, clientName: client.name, origin: origin, at: time)
-            try Audit.record(db, .customerInvited, actor: with(actor, user), at: time, detail: "invitation sent again")
+            let how = try recordClearance(db, clearance, .invitation, user: user, actor: actor, at: time)
+            try Audit.record(db, .customerInvited, actor: with(actor, user), at: time,
+                             detail: how.isEmpty ? "invitation sent again" : "invitation sent again, \(how)")
             return .done("A new invitation was mailed to \(user.email).")
         }
         wakeMailDelivery()
@@ -132,36 +140,71 @@ extension Portal {
         }
     }
 
-    /// Lifts a sign-in lockout of the user's email before it runs out.
-    func unlockCustomer(customerID: Int64, actor: Actor) throws -> UserChange {
-        try pool.write { db in
+    /// Lifts a sign-in lockout of the user's email before it runs out. Held behind a verified caller when
+    /// the client requires one (`skipReason`: break-glass).
+    func unlockCustomer(customerID: Int64, actor: Actor, skipReason: String? = nil) throws -> AccountResetOutcome {
+        let time = now
+        let change: AccountResetOutcome = try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .refused("There is no such user.") }
+            let clearance: ResetClearance
+            switch try resetClearance(db, user: user, staffID: actor.staffID, reason: skipReason, at: time) {
+            case .success(let cleared): clearance = cleared
+            case .failure(let refusal): return refusal
+            }
             try throttle.reset(throttle.accountKey(user.email), db)
-            try Audit.record(db, .customerUnlocked, actor: with(actor, user), at: now)
+            let how = try recordClearance(db, clearance, .unlock, user: user, actor: actor, at: time)
+            try Audit.record(db, .customerUnlocked, actor: with(actor, user), at: time, detail: how)
             return .done("\(user.name) can sign in again.")
         }
+        wakeMailDelivery()
+        return change
     }
 
     /// For a user who lost both the authenticator and the recovery codes: turns the authenticator off and
     /// deletes the codes, so the next sign-in needs only the password (and a new set-up where the client
-    /// requires one). Audited, and the user is told by mail.
-    func resetSecondFactor(customerID: Int64, actor: Actor) throws -> UserChange {
-        let change: UserChange = try pool.write { db in
+    /// requires one). Audited, and the user is told by mail. Held behind a verified caller when the client
+    /// requires one (`skipReason`: break-glass, and the mail's first line says so).
+    func resetSecondFactor(customerID: Int64, actor: Actor, skipReason: String? = nil) throws -> AccountResetOutcome {
+        let time = now
+        let change: AccountResetOutcome = try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .refused("There is no such user.") }
-            let removed = try db.run("DELETE FROM totp_credentials WHERE customer_user_id = \(user.id)")
+            let enabled = try db.queryOne("""
+                SELECT count(*) AS n FROM totp_credentials WHERE customer_user_id = \(user.id)
+                """)?.decode("n", as: Int.self) ?? 0
+            guard enabled > 0 else { return .refused("\(user.name) has no authenticator app to reset.") }
+            let clearance: ResetClearance
+            switch try resetClearance(db, user: user, staffID: actor.staffID, reason: skipReason, at: time) {
+            case .success(let cleared): clearance = cleared
+            case .failure(let refusal): return refusal
+            }
+            try db.run("DELETE FROM totp_credentials WHERE customer_user_id = \(user.id)")
             try db.run("DELETE FROM recovery_codes WHERE customer_user_id = \(user.id)")
-            guard removed > 0 else { return .refused("\(user.name) has no authenticator app to reset.") }
             try dropPendingSecrets(db, owner: .customer(user.id))
-            try Audit.record(db, .secondFactorReset, actor: with(actor, user), at: now)
-            try enqueueMail(db, kind: .secondFactorReset, to: user.email, subject: "Your two-factor authentication was reset", body: """
-                Hello \(user.name),
+            let how = try recordClearance(db, clearance, .secondFactor, user: user, actor: actor, mailsItself: true, at: time)
+            try Audit.record(db, .secondFactorReset, actor: with(actor, user), at: time, detail: how)
+            if case .withoutVerification(let reason) = clearance {
+                let sentence = AccountReset.secondFactor.withoutVerificationSentence(staff: try staffName(db, actor), reason: reason)
+                try enqueueMail(db, kind: .secondFactorReset, to: user.email, subject: "Your two-factor authentication was reset without verification",
+                                body: """
+                    Hello \(user.name),
 
-                Your IT provider turned off the authenticator app of your Client Portal account and deleted its recovery codes,
-                as you asked when you lost them. Sign in with your password and set up the authenticator app again on the
-                Security tab.
+                    \(sentence)
 
-                If you did not ask for this, contact your IT provider at once.
-                """, at: now)
+                    The authenticator app of your Client Portal account was turned off and its recovery codes deleted. If you did
+                    not ask your IT provider for this, contact them at once. Otherwise sign in with your password and set up the
+                    authenticator app again on the Security tab.
+                    """, at: time)
+            } else {
+                try enqueueMail(db, kind: .secondFactorReset, to: user.email, subject: "Your two-factor authentication was reset", body: """
+                    Hello \(user.name),
+
+                    Your IT provider turned off the authenticator app of your Client Portal account and deleted its recovery codes,
+                    as you asked when you lost them. Sign in with your password and set up the authenticator app again on the
+                    Security tab.
+
+                    If you did not ask for this, contact your IT provider at once.
+                    """, at: time)
+            }
             return .done("The authenticator app and recovery codes of \(user.name) were removed, and \(user.email) was told by mail.")
         }
         wakeMailDelivery()
@@ -189,6 +232,6 @@ extension Portal {
     }
 
     private func with(_ actor: Actor, _ user: CustomerUser) -> Actor {
-        Actor(customerUserID: user.id, staffID: actor.staffID, clientID: user.clientID, ip: actor.ip)
+        Actor(customerUserID: user.id, staffID: actor.staffID, clientID: user.clientID, ip: actor.ip, userAgent: actor.userAgent)
     }
 }

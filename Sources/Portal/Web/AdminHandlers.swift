@@ -279,7 +279,8 @@ enum AdminHandlers {
         guard try context.portal.client(id: id) != nil else { throw PortalError.notFound }
         let form = try context.form()
         let settings = ClientSettings(portalEnabled: form["portal_enabled"] == "on", ssoOnly: form["sso_only"] == "on",
-                                      requireMFA: form["require_mfa"] == "on", billingEnabled: form["billing_enabled"] == "on")
+                                      requireMFA: form["require_mfa"] == "on", billingEnabled: form["billing_enabled"] == "on",
+                                      verifyCallers: form["verify_callers"] == "on")
         let changes = try context.portal.updateClientSettings(clientID: id, settings: settings, actor: context.staffActor)
         let message = changes.isEmpty ? Message(.info, "Nothing changed.") : Message(.success, "Settings saved: \(changes.joined(separator: ", ")).")
         return try clientPage(context, id: id, message: message)
@@ -290,7 +291,9 @@ enum AdminHandlers {
         guard let client = try context.portal.client(id: id) else { throw PortalError.notFound }
         let users = try context.portal.customerSummaries(clientID: id).map(userRow)
         let sso = try singleSignOn ?? singleSignOnSection(context, clientID: id)
-        return .html(AdminView.client(row(client, users: users.count), users: users, staff: try staff(context), message: message,
+        var shown = row(client, users: users.count)
+        shown.verifyCallers = try context.portal.verifiesCallers(clientID: id)
+        return .html(AdminView.client(shown, users: users, staff: try staff(context), message: message,
                                       form: form, singleSignOn: sso), status: status)
     }
 
@@ -462,7 +465,11 @@ enum AdminHandlers {
             action: "/admin/users/\(user.id)/sign-out", button: "Sign out everywhere", cancel: "/admin/users/\(user.id)"))
     }
 
-    static let confirmSecondFactorReset = userConfirmation { summary, client in
+    static let confirmSecondFactorReset = resetConfirmation(.secondFactor, secondFactorStep)
+    static let confirmUnlock = resetConfirmation(.unlock, unlockStep)
+    static let confirmResendInvitation = resetConfirmation(.invitation, invitationStep)
+
+    static let secondFactorStep: @Sendable (CustomerSummary, Client?) -> ConfirmationStep = { summary, client in
         let user = summary.user
         guard summary.twoFactor else { return .refuse("\(user.name) has no authenticator app to reset.") }
         var consequences = ["The authenticator app of \(user.name) is turned off and every recovery code is deleted: the next sign-in asks only for the password.",
@@ -476,6 +483,73 @@ enum AdminHandlers {
             action: "/admin/users/\(user.id)/reset-2fa", button: "Reset two-factor authentication", cancel: "/admin/users/\(user.id)"))
     }
 
+    static let unlockStep: @Sendable (CustomerSummary, Client?) -> ConfirmationStep = { summary, client in
+        let user = summary.user
+        return .ask(AdminView.Confirmation(
+            title: "Unlock \(user.name)?", facts: facts(summary, client),
+            consequences: ["The sign-in lockout of \(user.email) is lifted at once: whoever knows the password can try again straight away."],
+            action: "/admin/users/\(user.id)/unlock", button: "Unlock", cancel: "/admin/users/\(user.id)"))
+    }
+
+    static let invitationStep: @Sendable (CustomerSummary, Client?) -> ConfirmationStep = { summary, client in
+        let user = summary.user
+        guard summary.state == .invited else { return .refuse("Only an invited user can be sent a new invitation.") }
+        return .ask(AdminView.Confirmation(
+            title: "Send the invitation again to \(user.name)?", facts: facts(summary, client),
+            consequences: ["A new invitation link goes to \(user.email); earlier links stop working.",
+                           "Whoever reads that mailbox can choose the password of this account."],
+            action: "/admin/users/\(user.id)/resend-invitation", button: "Send the invitation again", cancel: "/admin/users/\(user.id)"))
+    }
+
+    /// `GET` of a reset a client may hold behind a verified caller: the confirmation page, which with no
+    /// live verification (when the client requires one) offers only break-glass, a reason required.
+    static func resetConfirmation(_ reset: AccountReset, _ step: @escaping @Sendable (CustomerSummary, Client?) -> ConfirmationStep)
+        -> @Sendable (inout StaffContext) throws -> Response {
+        { context in try resetConfirmationPage(context, reset, step) }
+    }
+
+    static func resetConfirmationPage(_ context: StaffContext, _ reset: AccountReset,
+                                      _ step: (CustomerSummary, Client?) -> ConfirmationStep,
+                                      reason: String = "", reasonError: String? = nil, status: Int = 200) throws -> Response {
+        let id = try pathID(context)
+        guard let summary = try context.portal.customerSummary(id: id) else { throw PortalError.notFound }
+        let client = try summary.user.clientID.flatMap { try context.portal.client(id: $0) }
+        switch step(summary, client) {
+        case .refuse(let why):
+            return try userPage(context, id: id, message: Message(.error, why), status: 409)
+        case .ask(var confirmation):
+            let state = try context.portal.callerVerification(customerID: id, staffID: context.staff.id)
+            var until: String?
+            if case .verified(_, let end) = state.stage { until = DateText.dayAndTime(end) }
+            var gate = AdminView.ResetGate(blocked: state.gated, verifiedUntil: until, skipButton: "\(reset.label) without verification",
+                                           userName: summary.user.name, userPage: "/admin/users/\(id)")
+            gate.reason = reason
+            gate.reasonError = reasonError
+            confirmation.gate = gate
+            return .html(AdminView.confirm(confirmation, staff: try staff(context)), status: status)
+        }
+    }
+
+    /// `POST` of a reset: done when cleared (a live verification, the client not requiring one, or a
+    /// reason: break-glass); refused with 403 when the client requires a verified caller and there is
+    /// none; back to the confirmation page when the break-glass reason is missing.
+    static func resetAction(_ reset: AccountReset, confirmation: @escaping @Sendable (CustomerSummary, Client?) -> ConfirmationStep,
+                            _ change: @escaping @Sendable (Portal, Int64, StaffContext, String?) throws -> AccountResetOutcome)
+        -> @Sendable (inout StaffContext) throws -> Response {
+        { context in
+            let id = try pathID(context)
+            guard try context.portal.customerSummary(id: id) != nil else { throw PortalError.notFound }
+            let reason = try context.form()["reason"]
+            switch try change(context.portal, id, context, reason) {
+            case .done(let text): return try userPage(context, id: id, message: Message(.success, text))
+            case .refused(let why): return try userPage(context, id: id, message: Message(.error, why), status: 409)
+            case .verifyFirst(let why): return try userPage(context, id: id, message: Message(.error, why), status: 403)
+            case .reasonRequired(let why):
+                return try resetConfirmationPage(context, reset, confirmation, reason: reason ?? "", reasonError: why, status: 422)
+            }
+        }
+    }
+
     static let disableUser = userAction { portal, id, context in
         try portal.setCustomerDisabled(customerID: id, disabled: true, actor: context.staffActor)
     }
@@ -483,12 +557,40 @@ enum AdminHandlers {
         try portal.setCustomerDisabled(customerID: id, disabled: false, actor: context.staffActor)
     }
     static let endSessions = userAction { portal, id, context in try portal.endCustomerSessions(customerID: id, actor: context.staffActor) }
-    static let unlockUser = userAction { portal, id, context in try portal.unlockCustomer(customerID: id, actor: context.staffActor) }
-    static let resetSecondFactor = userAction { portal, id, context in
-        try portal.resetSecondFactor(customerID: id, actor: context.staffActor)
+    static let unlockUser = resetAction(.unlock, confirmation: unlockStep) { portal, id, context, reason in
+        try portal.unlockCustomer(customerID: id, actor: context.staffActor, skipReason: reason)
     }
-    static let resendInvitation = userAction { portal, id, context in
-        try portal.resendInvitation(customerID: id, origin: context.app.origin, actor: context.staffActor)
+    static let resetSecondFactor = resetAction(.secondFactor, confirmation: secondFactorStep) { portal, id, context, reason in
+        try portal.resetSecondFactor(customerID: id, actor: context.staffActor, skipReason: reason)
+    }
+    static let resendInvitation = resetAction(.invitation, confirmation: invitationStep) { portal, id, context, reason in
+        try portal.resendInvitation(customerID: id, origin: context.app.origin, actor: context.staffActor, skipReason: reason)
+    }
+
+    // MARK: Verify the caller
+
+    /// "Verify the caller" (and "Send a new code"): a one-time code mailed to the user's email.
+    @Sendable static func sendCallerCode(_ context: inout StaffContext) throws -> Response {
+        let id = try pathID(context)
+        guard try context.portal.customerSummary(id: id) != nil else { throw PortalError.notFound }
+        switch try context.portal.sendCallerCode(customerID: id, actor: context.staffActor) {
+        case .done(let text): return try userPage(context, id: id, message: Message(.success, text))
+        case .refused(let why, let status):
+            var response = try userPage(context, id: id, message: Message(.error, why), status: status)
+            if status == 429 { response.headers["Retry-After"] = String(15 * 60) }
+            return response
+        }
+    }
+
+    /// "Check code": what the caller read back.
+    @Sendable static func checkCallerCode(_ context: inout StaffContext) throws -> Response {
+        let id = try pathID(context)
+        guard try context.portal.customerSummary(id: id) != nil else { throw PortalError.notFound }
+        let code = try context.form()["code"] ?? ""
+        switch try context.portal.checkCallerCode(customerID: id, code: code, actor: context.staffActor) {
+        case .done(let text): return try userPage(context, id: id, message: Message(.success, text))
+        case .refused(let why, let status): return try userPage(context, id: id, message: Message(.error, why), codeError: why, status: status)
+        }
     }
 
     // MARK: Users and "View as customer"
@@ -523,10 +625,13 @@ enum AdminHandlers {
     }
 
     static func userPage(_ context: StaffContext, id: Int64, reasonError: String? = nil, message: Message? = nil,
-                         status: Int = 200) throws -> Response {
+                         codeError: String? = nil, status: Int = 200) throws -> Response {
         guard let summary = try context.portal.customerSummary(id: id) else { throw PortalError.notFound }
         let client = try summary.user.clientID.flatMap { try context.portal.client(id: $0) }
-        return .html(AdminView.user(userRow(summary), clientID: client?.id, clientName: client?.name, staff: try staff(context),
+        var row = userRow(summary)
+        row.caller = try callerCheck(context, customerID: id)
+        row.caller.codeError = codeError
+        return .html(AdminView.user(row, clientID: client?.id, clientName: client?.name, staff: try staff(context),
                                     reasonError: reasonError, message: message), status: status)
     }
 
@@ -597,6 +702,21 @@ enum AdminHandlers {
     }
 
     // MARK: Helpers
+
+    /// "Verify the caller" as the signed-in staff member stands with the user, for the page.
+    static func callerCheck(_ context: StaffContext, customerID: Int64) throws -> AdminView.CallerCheck {
+        let state = try context.portal.callerVerification(customerID: customerID, staffID: context.staff.id)
+        let stage: AdminView.CallerCheck.Stage
+        switch state.stage {
+        case .none: stage = .none
+        case .codeSent(let at, let expiresAt, let attemptsLeft):
+            stage = .codeSent(sentAt: DateText.dayAndTime(at), until: DateText.dayAndTime(expiresAt), triesLeft: attemptsLeft)
+        case .verified(_, let until): stage = .verified(until: DateText.dayAndTime(until))
+        }
+        var check = AdminView.CallerCheck(stage: stage, required: state.required, canMail: state.canMail)
+        check.noMailReason = Portal.noMailForCallerCodes
+        return check
+    }
 
     static func staff(_ context: StaffContext) throws -> AdminView.Staff {
         let staff = context.staff

@@ -77,10 +77,17 @@ enum Routes {
         router.add("GET", "/admin/users/{id}/sign-out", .staff(AdminHandlers.confirmSignOut))
         router.add("POST", "/admin/users/{id}/sign-out", .staff(AdminHandlers.endSessions))
         router.add("POST", "/admin/users/{id}/enable", .staff(AdminHandlers.enableUser))
+        // The resets a client may hold behind a verified caller: the GET confirms (and offers break-glass,
+        // a reason required, when the caller is not verified), only the POST acts.
+        router.add("GET", "/admin/users/{id}/unlock", .staff(AdminHandlers.confirmUnlock))
         router.add("POST", "/admin/users/{id}/unlock", .staff(AdminHandlers.unlockUser))
         router.add("GET", "/admin/users/{id}/reset-2fa", .staff(AdminHandlers.confirmSecondFactorReset))
         router.add("POST", "/admin/users/{id}/reset-2fa", .staff(AdminHandlers.resetSecondFactor))
+        router.add("GET", "/admin/users/{id}/resend-invitation", .staff(AdminHandlers.confirmResendInvitation))
         router.add("POST", "/admin/users/{id}/resend-invitation", .staff(AdminHandlers.resendInvitation))
+        // "Verify the caller": a code mailed to the user, then what the caller reads back.
+        router.add("POST", "/admin/users/{id}/verify-caller", .staff(AdminHandlers.sendCallerCode))
+        router.add("POST", "/admin/users/{id}/verify-caller/check", .staff(AdminHandlers.checkCallerCode))
         router.add("POST", "/admin/users/{id}/impersonate", .staff(AdminHandlers.impersonate))
         router.add("GET", "/admin/security", .staff(AdminHandlers.security))
         router.add("POST", "/admin/security/totp/enable", .staff(AdminHandlers.enableAuthenticator))
