@@ -56,10 +56,12 @@ struct ClientCommand: ParsableCommand {
         @Option(name: .customLong("sso-only"), help: "Single sign-on only, on or off.") var ssoOnly: Switch?
         @Option(name: .customLong("require-mfa"), help: "Second factor required, on or off.") var requireMFA: Switch?
         @Option(help: "Billing, on or off.") var billing: Switch?
+        @Option(name: .customLong("view-consent"), help: "Customers approve administrator views (\"View as customer\" asks them first), on or off.")
+        var viewConsent: Switch?
 
         func validate() throws {
-            if portal == nil, ssoOnly == nil, requireMFA == nil, billing == nil {
-                throw ValidationError("nothing to change: give --portal, --sso-only, --require-mfa or --billing")
+            if portal == nil, ssoOnly == nil, requireMFA == nil, billing == nil, viewConsent == nil {
+                throw ValidationError("nothing to change: give --portal, --sso-only, --require-mfa, --billing or --view-consent")
             }
         }
 
@@ -67,9 +69,10 @@ struct ClientCommand: ParsableCommand {
             let store = try database.openPortal()
             defer { store.close() }
             let updated = try store.updateClient(client, settings: ClientSettings(
-                portalEnabled: portal?.isOn, ssoOnly: ssoOnly?.isOn, requireMFA: requireMFA?.isOn, billingEnabled: billing?.isOn))
+                portalEnabled: portal?.isOn, ssoOnly: ssoOnly?.isOn, requireMFA: requireMFA?.isOn, billingEnabled: billing?.isOn,
+                viewConsent: viewConsent?.isOn))
             func word(_ on: Bool) -> String { on ? "on" : "off" }
-            print("Client \(updated.id) \(updated.name): portal \(word(updated.portalEnabled)), sso-only \(word(updated.ssoOnly)), require-mfa \(word(updated.requireMFA)), billing \(word(updated.billingEnabled))")
+            print("Client \(updated.id) \(updated.name): portal \(word(updated.portalEnabled)), sso-only \(word(updated.ssoOnly)), require-mfa \(word(updated.requireMFA)), billing \(word(updated.billingEnabled)), view-consent \(word(updated.viewConsent))")
         }
     }
 }

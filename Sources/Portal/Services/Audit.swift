@@ -57,6 +57,20 @@ enum AuditKind: String, Sendable, CaseIterable {
     /// A client's (or the staff) identity provider set or changed; never the secret itself.
     case singleSignOnConfigured = "sso_configured"
     case singleSignOnRemoved = "sso_removed"
+    /// "View as customer" at a client whose customers approve views: a request sent to the customer
+    /// (staff: who asked; detail: the reason).
+    case viewRequested = "view_requested"
+    /// The customer allowed a request (staff: who asked; detail: the reason).
+    case viewRequestAllowed = "view_request_allowed"
+    case viewRequestDeclined = "view_request_declined"
+    /// A request nobody answered within its day, or one allowed but not opened within its 30 minutes.
+    case viewRequestExpired = "view_request_expired"
+    /// The customer let their IT provider view the account ahead of time (detail: for how long).
+    case viewAccessGranted = "view_access_granted"
+    /// The customer revoked a grant, or a request they had allowed (a view open under it ends).
+    case viewAccessRevoked = "view_access_revoked"
+    /// An administrator's view opened under the customer's consent (detail: the reason and which consent).
+    case viewOpenedWithConsent = "view_opened_with_consent"
 }
 
 extension AuditKind: SQLBindable {}
@@ -113,6 +127,13 @@ extension AuditKind {
         case .singleSignOnAccountCreated: "User created at single sign-on"
         case .singleSignOnConfigured: "Single sign-on set up"
         case .singleSignOnRemoved: "Single sign-on turned off"
+        case .viewRequested: "Asked the customer to allow a view"
+        case .viewRequestAllowed: "View request allowed"
+        case .viewRequestDeclined: "View request declined"
+        case .viewRequestExpired: "View request expired"
+        case .viewAccessGranted: "View access granted ahead"
+        case .viewAccessRevoked: "View access revoked"
+        case .viewOpenedWithConsent: "Viewed as customer, with consent"
         }
     }
 }

@@ -12,12 +12,16 @@ public struct ClientSettings: Sendable, Equatable {
     public var ssoOnly: Bool?
     public var requireMFA: Bool?
     public var billingEnabled: Bool?
+    /// "Customers approve administrator views" (`--view-consent`).
+    public var viewConsent: Bool?
 
-    public init(portalEnabled: Bool? = nil, ssoOnly: Bool? = nil, requireMFA: Bool? = nil, billingEnabled: Bool? = nil) {
+    public init(portalEnabled: Bool? = nil, ssoOnly: Bool? = nil, requireMFA: Bool? = nil, billingEnabled: Bool? = nil,
+                viewConsent: Bool? = nil) {
         self.portalEnabled = portalEnabled
         self.ssoOnly = ssoOnly
         self.requireMFA = requireMFA
         self.billingEnabled = billingEnabled
+        self.viewConsent = viewConsent
     }
 }
 
@@ -57,9 +61,9 @@ extension Portal {
                 throw CommandError("a client named \"\(name)\" already exists")
             }
             try db.run("""
-                INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, created_at)
+                INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, view_consent, created_at)
                 VALUES (\(name), \(settings.portalEnabled ?? true), \(settings.ssoOnly ?? false), \(settings.requireMFA ?? false),
-                        \(settings.billingEnabled ?? false), \(time))
+                        \(settings.billingEnabled ?? false), \(settings.viewConsent ?? false), \(time))
                 """)
             let id = db.lastInsertRowID
             try Audit.record(db, .clientCreated, actor: Actor(customerUserID: nil, staffID: nil, clientID: id, ip: ""), at: time, detail: name)
@@ -93,6 +97,7 @@ extension Portal {
         try apply("sso_only", "SSO-only", settings.ssoOnly, client.ssoOnly)
         try apply("require_mfa", "MFA required", settings.requireMFA, client.requireMFA)
         try apply("billing_enabled", "billing", settings.billingEnabled, client.billingEnabled)
+        try apply("view_consent", "customers approve administrator views", settings.viewConsent, client.viewConsent)
         if !changes.isEmpty {
             var who = actor
             who.clientID = client.id

@@ -7,6 +7,8 @@ enum MailKind: String, Sendable {
     case passwordChanged = "password_changed"
     case invitation = "invitation"
     case secondFactorReset = "second_factor_reset"
+    /// An administrator asks to view the account (issue 20).
+    case viewRequest = "view_request"
 }
 
 /// A message as the outbox keeps it.
