@@ -203,6 +203,8 @@ public enum AdminView {
         public var id: Int64, name: String, users: Int, portal: Bool, ssoOnly: Bool, requireMFA: Bool, billing: Bool
         /// "Verify callers before account resets" (the client page's switch).
         public var verifyCallers = false
+        /// "Customers approve administrator views".
+        public var viewConsent = false
         public init(id: Int64, name: String, users: Int, portal: Bool, ssoOnly: Bool, requireMFA: Bool, billing: Bool) {
             self.id = id; self.name = name; self.users = users; self.portal = portal
             self.ssoOnly = ssoOnly; self.requireMFA = requireMFA; self.billing = billing
@@ -467,6 +469,9 @@ public enum AdminView {
               \(Form.checkbox(id: "verify_callers", name: "verify_callers", label: "Verify callers before account resets",
                               checked: client.verifyCallers,
                               hint: "Unlock, Reset two-factor authentication and Send the invitation again need a caller verified by a code mailed to the user, or a reason the user is mailed at once."))
+              \(Form.checkbox(id: "view_consent", name: "view_consent", label: "Customers approve administrator views",
+                              checked: client.viewConsent,
+                              hint: "“View as customer” asks the customer first (on their Security tab and by mail); the view opens once they allow it, or at once while they let their IT provider in ahead of time."))
             </fieldset>
             <button type="submit" class="button button--primary">Save settings</button>
           </form>
@@ -511,20 +516,73 @@ public enum AdminView {
         """)
     }
 
-    public static func user(_ user: UserRow, clientID: Int64?, clientName: String?, staff: Staff, reasonError: String?,
-                            message: Message?) -> HTML {
+    /// What the user's "View as customer" card offers this staff member (the service's `viewAccess`).
+    public enum ViewCard: Sendable {
+        /// The account cannot be viewed, and why.
+        case refused(String)
+        /// The form opens the view at once; `consentRequired` with `grantedUntil`: under the customer's grant.
+        case form(consentRequired: Bool, grantedUntil: String?, lastAnswer: String?)
+        /// The client's customers approve views: the form sends a request.
+        case askFirst(lastAnswer: String?)
+        /// This staff member's request waits for the customer.
+        case waiting(askedAt: String, reason: String, expires: String)
+        /// The customer allowed it: "Open the view", once, before `openBy`.
+        case allowed(requestID: Int64, allowedAt: String, openBy: String, reason: String)
+    }
+
+    static func viewForm(_ base: String, staff: Staff, reasonError: String?, button: String) -> HTML {
+        """
+        <form method="post" action="\(base)/impersonate" novalidate>
+          \(Form.csrf(staff.csrfToken))
+          \(Form.field(id: "reason", name: "reason", label: "Reason", error: reasonError,
+                       hint: "For example the ticket number and what the customer asked for.", required: true, maxLength: 500))
+          <button type="submit" class="button button--primary">\(button)</button>
+        </form>
+        """
+    }
+
+    public static func user(_ user: UserRow, clientID: Int64?, clientName: String?, staff: Staff, view card: ViewCard? = nil,
+                            reasonError: String?, message: Message?) -> HTML {
         let base = "/admin/users/\(String(user.id))"
-        let view: HTML = user.viewRefusal.map { why in """
-            <p>Not available for this user: \(why)</p>
-            """ } ?? """
-            <p>Opens the Client Portal as this customer in this browser for at most 30 minutes. The customer sees that you viewed the account, and every change is recorded with your name.</p>
-            <form method="post" action="\(base)/impersonate" novalidate>
+        let lead: HTML = "<p>Opens the Client Portal as this customer in this browser for at most 30 minutes. The customer sees that you viewed the account, and every change is recorded with your name.</p>"
+        let view: HTML
+        switch card ?? (user.viewRefusal.map { ViewCard.refused($0) } ?? .form(consentRequired: false, grantedUntil: nil, lastAnswer: nil)) {
+        case .refused(let why):
+            view = "<p>Not available for this user: \(why)</p>"
+        case .form(_, let grantedUntil, _):
+            view = """
+            \(lead)
+            \(grantedUntil.map { until in "<p class=\"view-consent__note\">\(user.name) lets the IT provider view the account until \(until): the view opens at once.</p>" as HTML } ?? .empty)
+            \(viewForm(base, staff: staff, reasonError: reasonError, button: "View as customer"))
+            """
+        case .askFirst(let lastAnswer):
+            view = """
+            <p>\(clientName ?? "This client")'s customers approve administrator views: “View as customer” sends \(user.name) your request with its reason, on their Security tab and by mail. The view opens once they allow it, for 30 minutes.</p>
+            \(lastAnswer.map { "<p class=\"view-consent__note\">\($0)</p>" as HTML } ?? .empty)
+            \(viewForm(base, staff: staff, reasonError: reasonError, button: "View as customer"))
+            """
+        case .waiting(let askedAt, let reason, let expires):
+            view = """
+            <div class="view-consent view-consent--waiting" role="status">
+              <p><strong>Waiting for \(user.name) to allow your request.</strong></p>
+              <p>Asked \(askedAt) · Reason: “\(reason)”</p>
+              <p class="muted">The request expires \(expires) if it is not answered. Reload this page to see the answer.</p>
+            </div>
+            <p><a class="button button--secondary" href="\(base)">Check again</a></p>
+            """
+        case .allowed(let requestID, let allowedAt, let openBy, let reason):
+            view = """
+            <div class="view-consent view-consent--allowed" role="status">
+              <p><strong>\(user.name) allowed your request</strong> (\(allowedAt)). Open the view before \(openBy); it lasts 30 minutes and opens once.</p>
+              <p>Reason: “\(reason)”</p>
+            </div>
+            <form method="post" action="\(base)/open-view">
               \(Form.csrf(staff.csrfToken))
-              \(Form.field(id: "reason", name: "reason", label: "Reason", error: reasonError,
-                           hint: "For example the ticket number and what the customer asked for.", required: true, maxLength: 500))
-              <button type="submit" class="button button--primary">View as customer</button>
+              <input type="hidden" name="request" value="\(String(requestID))">
+              <button type="submit" class="button button--primary">Open the view</button>
             </form>
             """
+        }
         let gated = user.caller.gated
         var actions: [HTML] = []
         if user.state == "Invited" {

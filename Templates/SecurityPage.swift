@@ -47,7 +47,36 @@ public struct SecurityPage: Sendable {
         }
     }
 
+    /// "Administrator access", where the client's customers approve administrator views: requests
+    /// waiting (Allow for 30 minutes / Decline), access given (with its end and "Revoke now"), and access
+    /// granted ahead of time.
+    public struct AdministratorAccessSection: Sendable {
+        public struct Request: Sendable {
+            public var id: Int64, staffName: String, reason: String, askedAt: String, expires: String
+            public init(id: Int64, staffName: String, reason: String, askedAt: String, expires: String) {
+                self.id = id; self.staffName = staffName; self.reason = reason; self.askedAt = askedAt; self.expires = expires
+            }
+        }
+        public struct Access: Sendable {
+            /// Who may view: a staff member's name, or nil for the grant any of the MSP's staff may use.
+            public var id: Int64, staffName: String?, reason: String?, until: String, viewOpen: Bool
+            public init(id: Int64, staffName: String?, reason: String?, until: String, viewOpen: Bool) {
+                self.id = id; self.staffName = staffName; self.reason = reason; self.until = until; self.viewOpen = viewOpen
+            }
+        }
+        /// The MSP's name ("NAME of MSP asks to view your account").
+        public var msp: String
+        public var requests: [Request]
+        public var access: [Access]
+        public var message: Message?
+        public init(msp: String, requests: [Request], access: [Access], message: Message? = nil) {
+            self.msp = msp; self.requests = requests; self.access = access; self.message = message
+        }
+    }
+
     public var chrome: Chrome
+    /// Nil where the client's customers do not approve administrator views: no such card.
+    public var administratorAccess: AdministratorAccessSection?
     /// Nil when the client signs in through single sign-on only: no password section at all.
     public var password: PasswordSection?
     public var authenticator: AuthenticatorSection
@@ -101,9 +130,64 @@ public enum SecurityView {
           \(page.recoveryCodes.map { recoveryCodesSection($0, csrf: csrf, owner: owner) } ?? .empty)
           \(page.passkeys.map { PasskeyView.section($0, csrf: csrf, owner: owner) } ?? .empty)
           \(sessionsSection(page.sessions, message: page.sessionsMessage, csrf: csrf, owner: owner))
+          \(page.administratorAccess.map { administratorAccessSection($0, csrf: csrf, owner: owner) } ?? .empty)
           \(activitySection(page.activity))
         </div>
         """)
+    }
+
+    static func administratorAccessSection(_ section: SecurityPage.AdministratorAccessSection, csrf: String, owner: String?) -> HTML {
+        let base = "/portal/profile/security/administrator-access"
+        func post(_ action: String, _ label: String, _ style: String, hidden: HTML = .empty) -> HTML {
+            """
+            <form method="post" action="\(action)">
+              \(Form.csrf(csrf))\(hidden)
+              <button type="submit" class="button \(style)">\(label)</button>
+            </form>
+            """
+        }
+        let requests: HTML = HTML.each(section.requests) { request in """
+            <li class="access__item">
+              <p class="access__what"><strong>\(request.staffName) of \(section.msp) asks to view your account:</strong> \(request.reason)</p>
+              <p class="access__when">Asked \(request.askedAt) · expires \(request.expires) if not answered</p>
+              \(owner.map { OwnerOnly.button("Allow for 30 minutes", owner: $0, id: "access-request-\(String(request.id))-owner-only") } ?? """
+              <div class="actions actions--wrap">
+                \(post("\(base)/requests/\(String(request.id))/allow", "Allow for 30 minutes", "button--primary"))
+                \(post("\(base)/requests/\(String(request.id))/decline", "Decline", "button--secondary"))
+              </div>
+              """)
+            </li>
+            """ }
+        let access: HTML = HTML.each(section.access) { item in """
+            <li class="access__item">
+              <p class="access__what">\(item.staffName.map { name in
+                  "<strong>\(name) can view your account</strong>\(item.viewOpen ? " (viewing it now)" : "") until \(item.until)." as HTML }
+                ?? "<strong>Your IT provider can view your account</strong> until \(item.until)." as HTML)</p>
+              \(item.reason.map { "<p class=\"access__when\">Reason: \($0)</p>" as HTML } ?? .empty)
+              \(owner.map { OwnerOnly.button("Revoke now", owner: $0, id: "access-\(String(item.id))-owner-only") }
+                ?? post("\(base)/\(String(item.id))/revoke", "Revoke now", "button--danger-quiet"))
+            </li>
+            """ }
+        let grant: HTML = owner.map { OwnerOnly.button("Let my IT provider view my account", owner: $0, id: "access-grant-owner-only") } ?? """
+            <form method="post" action="\(base)/grant" class="access__grant">
+              \(Form.csrf(csrf))
+              <p id="access-grant-label">Let my IT provider view my account:</p>
+              <div class="actions actions--wrap" role="group" aria-labelledby="access-grant-label">
+                <button type="submit" name="duration" value="1h" class="button button--secondary">For 1 hour</button>
+                <button type="submit" name="duration" value="1d" class="button button--secondary">For 1 day</button>
+              </div>
+            </form>
+            """
+        return """
+        <section class="card" id="administrator-access" aria-labelledby="access-title">
+          <h2 id="access-title" class="card__title">Administrator access</h2>
+          \(Form.alert(section.message))
+          <p>\(section.msp) asks you before an administrator views your account. Nothing is shared until you allow it, and you can end it at any time.</p>
+          \(section.requests.isEmpty ? .empty : "<h3 class=\"access__heading\">Waiting for your answer</h3><ul class=\"access__list\">\(requests)</ul>" as HTML)
+          \(section.access.isEmpty ? .empty : "<h3 class=\"access__heading\">Access you gave</h3><ul class=\"access__list\">\(access)</ul>" as HTML)
+          \(grant)
+        </section>
+        """
     }
 
     static func authenticatorSection(_ section: SecurityPage.AuthenticatorSection, csrf: String, owner: String?) -> HTML {

@@ -349,7 +349,31 @@ enum Schema {
                    AND e.kind IN ('password_changed', 'password_reset')),
                 CASE WHEN password_hash IS NOT NULL THEN created_at END);
             """),
-        // 0015 is the customer-consent migration (issue 20, the other half); this one does not depend on it.
+        Migration("0015-view-consent", sql: """
+            -- "Customers approve administrator views" (issue 20): off by default. When on, an
+            -- administrator's "View as customer" asks the customer first, unless they granted access ahead.
+            ALTER TABLE clients ADD COLUMN view_consent INTEGER NOT NULL DEFAULT 0 CHECK (view_consent IN (0, 1));
+            -- A request to view an account (kind 'request': the staff member who asked, and why) or access the
+            -- customer granted ahead of time (kind 'grant': any staff member, until expires_at). expires_at is,
+            -- for a request waiting: the time it expires unanswered; for an allowed request: the end of the
+            -- window in which its administrator may open the view (once: opened_at); for a grant: its end.
+            CREATE TABLE view_consents (
+                id INTEGER PRIMARY KEY,
+                customer_user_id INTEGER NOT NULL REFERENCES customer_users(id) ON DELETE CASCADE,
+                kind TEXT NOT NULL CHECK (kind IN ('request', 'grant')),
+                staff_id INTEGER REFERENCES staff(id) ON DELETE CASCADE,
+                reason TEXT NOT NULL DEFAULT '',
+                state TEXT NOT NULL CHECK (state IN ('requested', 'allowed', 'declined', 'expired', 'revoked')),
+                created_at INTEGER NOT NULL,
+                decided_at INTEGER,
+                expires_at INTEGER NOT NULL,
+                opened_at INTEGER,
+                CHECK ((kind = 'request') = (staff_id IS NOT NULL))
+            );
+            CREATE INDEX view_consents_customer ON view_consents(customer_user_id, state);
+            -- The request or grant an administrator's view was opened under: the view lasts only while it does.
+            ALTER TABLE sessions ADD COLUMN view_consent_id INTEGER REFERENCES view_consents(id) ON DELETE SET NULL;
+            """),
         Migration("0016-caller-verification", sql: """
             -- Whether staff must verify a caller (a code mailed to the account) before Unlock, Reset
             -- two-factor authentication and Send the invitation again. Clients that exist keep today's

@@ -59,10 +59,12 @@ struct ClientCommand: ParsableCommand {
         @Option(name: .customLong("verify-callers"),
                 help: "Verify callers before account resets (a code mailed to the user before Unlock, Reset two-factor authentication, Send the invitation again), on or off.")
         var verifyCallers: Switch?
+        @Option(name: .customLong("view-consent"), help: "Customers approve administrator views (\"View as customer\" asks them first), on or off.")
+        var viewConsent: Switch?
 
         func validate() throws {
-            if portal == nil, ssoOnly == nil, requireMFA == nil, billing == nil, verifyCallers == nil {
-                throw ValidationError("nothing to change: give --portal, --sso-only, --require-mfa, --billing or --verify-callers")
+            if portal == nil, ssoOnly == nil, requireMFA == nil, billing == nil, verifyCallers == nil, viewConsent == nil {
+                throw ValidationError("nothing to change: give --portal, --sso-only, --require-mfa, --billing, --verify-callers or --view-consent")
             }
         }
 
@@ -71,9 +73,9 @@ struct ClientCommand: ParsableCommand {
             defer { store.close() }
             let updated = try store.updateClient(client, settings: ClientSettings(
                 portalEnabled: portal?.isOn, ssoOnly: ssoOnly?.isOn, requireMFA: requireMFA?.isOn, billingEnabled: billing?.isOn,
-                verifyCallers: verifyCallers?.isOn))
+                verifyCallers: verifyCallers?.isOn, viewConsent: viewConsent?.isOn))
             func word(_ on: Bool) -> String { on ? "on" : "off" }
-            print("Client \(updated.id) \(updated.name): portal \(word(updated.portalEnabled)), sso-only \(word(updated.ssoOnly)), require-mfa \(word(updated.requireMFA)), billing \(word(updated.billingEnabled)), verify-callers \(word(try store.verifiesCallers(clientID: updated.id)))")
+            print("Client \(updated.id) \(updated.name): portal \(word(updated.portalEnabled)), sso-only \(word(updated.ssoOnly)), require-mfa \(word(updated.requireMFA)), billing \(word(updated.billingEnabled)), verify-callers \(word(try store.verifiesCallers(clientID: updated.id))), view-consent \(word(updated.viewConsent))")
         }
     }
 }

@@ -8,15 +8,17 @@ public struct Client: Sendable, Equatable {
     public var ssoOnly: Bool
     public var requireMFA: Bool
     public var billingEnabled: Bool
+    /// "Customers approve administrator views": "View as customer" asks the customer first.
+    public var viewConsent: Bool
 
     /// Where a row keeps a client's fields: `clients` itself, or ``AccountQueries/account(customerID:_:)``,
     /// which names them `c_…` beside the user's.
     struct Columns: Sendable {
-        let id, name, portalEnabled, ssoOnly, requireMFA, billingEnabled: String
+        let id, name, portalEnabled, ssoOnly, requireMFA, billingEnabled, viewConsent: String
         static let table = Columns(id: "id", name: "name", portalEnabled: "portal_enabled", ssoOnly: "sso_only",
-                                   requireMFA: "require_mfa", billingEnabled: "billing_enabled")
+                                   requireMFA: "require_mfa", billingEnabled: "billing_enabled", viewConsent: "view_consent")
         static let account = Columns(id: "c_id", name: "c_name", portalEnabled: "c_portal_enabled", ssoOnly: "c_sso_only",
-                                     requireMFA: "c_require_mfa", billingEnabled: "c_billing_enabled")
+                                     requireMFA: "c_require_mfa", billingEnabled: "c_billing_enabled", viewConsent: "c_view_consent")
     }
 
     /// Throws when the row lacks one of the columns or holds something else there.
@@ -27,6 +29,7 @@ public struct Client: Sendable, Equatable {
         ssoOnly = try row.decode(columns.ssoOnly)
         requireMFA = try row.decode(columns.requireMFA)
         billingEnabled = try row.decode(columns.billingEnabled)
+        viewConsent = try row.decode(columns.viewConsent)
     }
 
 }
@@ -131,7 +134,8 @@ enum AccountQueries {
         """
         SELECT u.id, u.client_id, u.email, u.name, u.phone, u.title, u.mobile, u.password_hash, u.status, u.last_sign_in_at,
                c.id AS c_id, c.name AS c_name, c.portal_enabled AS c_portal_enabled, c.sso_only AS c_sso_only,
-               c.require_mfa AS c_require_mfa, c.billing_enabled AS c_billing_enabled
+               c.require_mfa AS c_require_mfa, c.billing_enabled AS c_billing_enabled,
+               c.view_consent AS c_view_consent
         FROM customer_users u JOIN clients c ON c.id = u.client_id WHERE u.id = \(customerID)
         """
     }

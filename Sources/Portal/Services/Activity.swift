@@ -95,6 +95,8 @@ extension Portal {
         .passkeyRemoved, .passkeyRenamed, .passkeyCounterRegressed, .impersonationStarted, .impersonationEnded,
         .secondFactorReset, .customerUnlocked, .customerEnabled, .outboxLinkShown,
         .callerCodeSent, .callerVerified, .callerVerificationFailed,
+        .viewRequested, .viewRequestAllowed, .viewRequestDeclined, .viewRequestExpired, .viewAccessGranted, .viewAccessRevoked,
+        .viewOpenedWithConsent,
     ]
 
     /// Wrong guesses: a run of the same one from one browser and address is one line.
@@ -155,6 +157,16 @@ extension Portal {
         switch kind {
         case .impersonationStarted: return "An administrator (\(staff ?? "MSP staff")) viewed your account. Reason: \(detail)"
         case .impersonationEnded: return "The administrator's view of your account ended"
+        case .viewOpenedWithConsent:
+            return "An administrator (\(staff ?? "MSP staff")) viewed your account with your permission. Reason: \(detail)"
+        case .viewRequested: return "An administrator (\(staff ?? "MSP staff")) asked to view your account. Reason: \(detail)"
+        case .viewRequestAllowed: return "You allowed an administrator (\(staff ?? "MSP staff")) to view your account for 30 minutes"
+        case .viewRequestDeclined: return "You declined a request from an administrator (\(staff ?? "MSP staff")) to view your account"
+        case .viewRequestExpired:
+            return "A request from an administrator (\(staff ?? "MSP staff")) to view your account expired without a view"
+        case .viewAccessGranted: return "You let your IT provider view your account for \(detail)"
+        case .viewAccessRevoked:
+            return staff.map { "You revoked the access you gave an administrator (\($0))" } ?? "You ended the access you gave your IT provider to your account"
         case .outboxLinkShown:
             return "An administrator (\(staff ?? "MSP staff")) opened your \(detail.hasPrefix("invitation") ? "invitation" : "password-reset") link"
         case .callerCodeSent: return "Your IT provider (\(staff ?? "MSP staff")) sent a verification code to your email"

@@ -172,40 +172,42 @@ extension Portal {
     /// How long an administrator may view a customer's account before the session ends by itself.
     static let impersonationLifetime: Int64 = 30 * 60
 
-    /// Opens the portal as this customer for the staff member's browser: a customer session that names
-    /// the administrator, lives 30 minutes at most and ends with the staff session.
-    func startImpersonation(staffSession: Session, customerID: Int64, reason rawReason: String, ip: String,
-                            userAgent: String) throws -> Result<String, ImpersonationRefusal> {
+    /// "View as customer": opens the portal as this customer for the staff member's browser (a customer
+    /// session that names the administrator, lives 30 minutes at most and ends with the staff session), or,
+    /// where the client's customers approve views and no grant of theirs lasts, sends the customer a
+    /// request instead (`viewAccess` decides which).
+    func startImpersonation(staffSession: Session, customerID: Int64, reason rawReason: String, origin: String, ip: String,
+                            userAgent: String) throws -> Result<ImpersonationStart, ImpersonationRefusal> {
         let reason = Validation.clean(rawReason)
         guard !reason.isEmpty else { return .failure(.reasonRequired) }
         guard Validation.fits(reason, limit: 500) else { return .failure(.notAllowed("Keep the reason under 500 characters.")) }
         guard let staffID = staffSession.staffID else { return .failure(.notAllowed("Only staff can view an account.")) }
         let time = now
-        return try pool.write { db in
+        let started: Result<ImpersonationStart, ImpersonationRefusal> = try pool.write { db in
             guard let user = try AccountQueries.customer(id: customerID, db) else { return .failure(.notAllowed("There is no such user.")) }
-            if let why = try impersonationRefusal(user, db) { return .failure(.notAllowed(why)) }
             guard let clientID = user.clientID else { return .failure(.notAllowed("This user is not linked to a client.")) }
-            let token = try createSession(db, kind: .customer, userID: customerID, ip: ip, userAgent: userAgent, method: .administrator)
-            try db.run("""
-                UPDATE sessions SET impersonator_staff_id = \(staffID), staff_session_id = \(staffSession.id),
-                impersonation_reason = \(reason), expires_at = \(time + Self.impersonationLifetime)
-                WHERE token_hash = \(SessionToken.hash(token))
-                """)
-            try Audit.record(db, .impersonationStarted, actor: Actor(customerUserID: customerID, staffID: staffID, clientID: clientID, ip: ip),
-                             at: time, detail: reason)
-            return .success(token)
+            switch try viewAccess(user, staffID: staffID, db, at: time) {
+            case .refused(let why):
+                return .failure(.notAllowed(why))
+            case .waiting:
+                return .failure(.notAllowed("Your request is already waiting for \(user.name) to allow it."))
+            case .allowed:
+                return .failure(.notAllowed("\(user.name) already allowed your request: open the view with “Open the view”."))
+            case .open(let grant):
+                return .success(.opened(token: try openView(db, staffSession: staffSession, staffID: staffID, user: user, clientID: clientID,
+                                                            reason: reason, consent: grant, ip: ip, userAgent: userAgent, at: time)))
+            case .ask:
+                try requestView(db, user: user, clientID: clientID, staffID: staffID, reason: reason, origin: origin, ip: ip, at: time)
+                return .success(.requested)
+            }
         }
-    }
-
-    /// Why the administrator opened this view of an account, as they typed it (the notice shows it).
-    func impersonationReason(sessionID: Int64) throws -> String? {
-        try pool.withConnection { db in
-            try db.queryOne("SELECT impersonation_reason FROM sessions WHERE id = \(sessionID)")?.decode("impersonation_reason", as: String?.self) ?? nil
-        }
+        if case .success(.requested) = started { wakeMailDelivery() }
+        return started
     }
 
     /// Why this user's account cannot be viewed as the customer, nil when it can: the one rule behind both
     /// the refusal of `startImpersonation` and whether the user's page offers "View as customer".
+    /// `viewAccess` builds on it with the client's consent rule (ask the customer first, or a grant of theirs).
     func impersonationRefusal(_ user: CustomerUser, _ db: Database) throws -> String? {
         if user.status == .disabled { return "This user is disabled. A disabled account cannot be viewed." }
         if user.status == .invited { return "This user has not accepted the invitation yet." }
@@ -219,13 +221,13 @@ extension Portal {
         return nil
     }
 
-    /// Ends an administrator's view of an account.
-    func endImpersonation(_ session: Session, ip: String) throws {
+    /// Ends an administrator's view of an account (`detail`: why, when it was not the administrator's choice).
+    func endImpersonation(_ session: Session, ip: String, detail: String = "") throws {
         try pool.write { db in
             try db.run("DELETE FROM sessions WHERE id = \(session.id)")
             let user = try session.customerUserID.flatMap { try AccountQueries.customer(id: $0, db) }
             try Audit.record(db, .impersonationEnded, actor: Actor(customerUserID: session.customerUserID, staffID: session.impersonatorStaffID,
-                                                                   clientID: user?.clientID, ip: ip), at: now)
+                                                                   clientID: user?.clientID, ip: ip), at: now, detail: detail)
         }
     }
 

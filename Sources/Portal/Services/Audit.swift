@@ -65,6 +65,20 @@ enum AuditKind: String, Sendable, CaseIterable {
     case callerVerificationFailed = "caller_verification_failed"
     /// Break-glass: a reset done without a verified caller, with the reason typed (detail "ACTION: REASON").
     case callerVerificationSkipped = "caller_verification_skipped"
+    /// "View as customer" at a client whose customers approve views: a request sent to the customer
+    /// (staff: who asked; detail: the reason).
+    case viewRequested = "view_requested"
+    /// The customer allowed a request (staff: who asked; detail: the reason).
+    case viewRequestAllowed = "view_request_allowed"
+    case viewRequestDeclined = "view_request_declined"
+    /// A request nobody answered within its day, or one allowed but not opened within its 30 minutes.
+    case viewRequestExpired = "view_request_expired"
+    /// The customer let their IT provider view the account ahead of time (detail: for how long).
+    case viewAccessGranted = "view_access_granted"
+    /// The customer revoked a grant, or a request they had allowed (a view open under it ends).
+    case viewAccessRevoked = "view_access_revoked"
+    /// An administrator's view opened under the customer's consent (detail: the reason and which consent).
+    case viewOpenedWithConsent = "view_opened_with_consent"
 }
 
 extension AuditKind: SQLBindable {}
@@ -125,6 +139,13 @@ extension AuditKind {
         case .callerVerified: "Caller verified"
         case .callerVerificationFailed: "Caller verification failed"
         case .callerVerificationSkipped: "Reset without caller verification"
+        case .viewRequested: "Asked the customer to allow a view"
+        case .viewRequestAllowed: "View request allowed"
+        case .viewRequestDeclined: "View request declined"
+        case .viewRequestExpired: "View request expired"
+        case .viewAccessGranted: "View access granted ahead"
+        case .viewAccessRevoked: "View access revoked"
+        case .viewOpenedWithConsent: "Viewed as customer, with consent"
         }
     }
 }

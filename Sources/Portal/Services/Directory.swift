@@ -15,14 +15,17 @@ public struct ClientSettings: Sendable, Equatable {
     /// Staff must verify a caller (a code mailed to the account) before Unlock, Reset two-factor
     /// authentication and Send the invitation again. A new client gets it on unless told otherwise.
     public var verifyCallers: Bool?
+    /// "Customers approve administrator views" (`--view-consent`).
+    public var viewConsent: Bool?
 
     public init(portalEnabled: Bool? = nil, ssoOnly: Bool? = nil, requireMFA: Bool? = nil, billingEnabled: Bool? = nil,
-                verifyCallers: Bool? = nil) {
+                verifyCallers: Bool? = nil, viewConsent: Bool? = nil) {
         self.portalEnabled = portalEnabled
         self.ssoOnly = ssoOnly
         self.requireMFA = requireMFA
         self.billingEnabled = billingEnabled
         self.verifyCallers = verifyCallers
+        self.viewConsent = viewConsent
     }
 }
 
@@ -62,9 +65,9 @@ extension Portal {
                 throw CommandError("a client named \"\(name)\" already exists")
             }
             try db.run("""
-                INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, verify_callers, created_at)
+                INSERT INTO clients (name, portal_enabled, sso_only, require_mfa, billing_enabled, verify_callers, view_consent, created_at)
                 VALUES (\(name), \(settings.portalEnabled ?? true), \(settings.ssoOnly ?? false), \(settings.requireMFA ?? false),
-                        \(settings.billingEnabled ?? false), \(settings.verifyCallers ?? true), \(time))
+                        \(settings.billingEnabled ?? false), \(settings.verifyCallers ?? true), \(settings.viewConsent ?? false), \(time))
                 """)
             let id = db.lastInsertRowID
             try Audit.record(db, .clientCreated, actor: Actor(customerUserID: nil, staffID: nil, clientID: id, ip: ""), at: time, detail: name)
@@ -99,6 +102,7 @@ extension Portal {
         try apply("require_mfa", "MFA required", settings.requireMFA, client.requireMFA)
         try apply("billing_enabled", "billing", settings.billingEnabled, client.billingEnabled)
         try apply("verify_callers", "verify callers", settings.verifyCallers, try AccountQueries.verifiesCallers(clientID: client.id, db))
+        try apply("view_consent", "customers approve administrator views", settings.viewConsent, client.viewConsent)
         if !changes.isEmpty {
             var who = actor
             who.clientID = client.id

@@ -11,6 +11,8 @@ enum MailKind: String, Sendable {
     case callerCode = "caller_code"
     /// Break-glass: the customer is told a reset was done without verification, by whom and why.
     case resetWithoutVerification = "reset_without_verification"
+    /// An administrator asks to view the account (issue 20).
+    case viewRequest = "view_request"
 }
 
 /// A message as the outbox keeps it.

@@ -189,4 +189,8 @@ enum Flash: String, Sendable {
     case passkeyRenamed = "passkey_renamed"
     case passkeyRemoved = "passkey_removed"
     case sessionsRevoked = "sessions_revoked"
+    case viewAllowed = "view_allowed"
+    case viewDeclined = "view_declined"
+    case viewGranted = "view_granted"
+    case viewRevoked = "view_revoked"
 }

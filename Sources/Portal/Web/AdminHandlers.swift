@@ -280,7 +280,7 @@ enum AdminHandlers {
         let form = try context.form()
         let settings = ClientSettings(portalEnabled: form["portal_enabled"] == "on", ssoOnly: form["sso_only"] == "on",
                                       requireMFA: form["require_mfa"] == "on", billingEnabled: form["billing_enabled"] == "on",
-                                      verifyCallers: form["verify_callers"] == "on")
+                                      verifyCallers: form["verify_callers"] == "on", viewConsent: form["view_consent"] == "on")
         let changes = try context.portal.updateClientSettings(clientID: id, settings: settings, actor: context.staffActor)
         let message = changes.isEmpty ? Message(.info, "Nothing changed.") : Message(.success, "Settings saved: \(changes.joined(separator: ", ")).")
         return try clientPage(context, id: id, message: message)
@@ -603,13 +603,33 @@ enum AdminHandlers {
         let id = try pathID(context)
         let staffSession = context.staffSession
         let reason = try context.form()["reason"] ?? ""
-        switch try context.portal.startImpersonation(staffSession: staffSession, customerID: id, reason: reason, ip: context.ip,
-                                                     userAgent: context.userAgent) {
+        switch try context.portal.startImpersonation(staffSession: staffSession, customerID: id, reason: reason, origin: context.app.origin,
+                                                     ip: context.ip, userAgent: context.userAgent) {
+        case .success(.opened(let token)):
+            context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
+            return .redirect(to: "/portal/profile")
+        case .success(.requested):
+            return .redirect(to: "/admin/users/\(id)?view=requested")
+        case .failure(.reasonRequired):
+            return try userPage(context, id: id, reasonError: "Give the reason for viewing this account.", status: 422)
+        case .failure(.notAllowed(let why)):
+            return try userPage(context, id: id, message: Message(.error, why), status: 403)
+        }
+    }
+
+    /// "Open the view" on the user's page, once the customer allowed this staff member's request (field `request`).
+    @Sendable static func openAllowedView(_ context: inout StaffContext) throws -> Response {
+        let id = try pathID(context)
+        guard let request = try context.form()["request"].flatMap({ Int64($0) }) else {
+            return try userPage(context, id: id, message: Message(.error, "There is no such request."), status: 422)
+        }
+        switch try context.portal.openAllowedView(staffSession: context.staffSession, customerID: id, requestID: request, ip: context.ip,
+                                                  userAgent: context.userAgent) {
         case .success(let token):
             context.setCookies.append(Cookies.set(Cookies.session, token, secure: context.portal.configuration.secureCookies))
             return .redirect(to: "/portal/profile")
         case .failure(.reasonRequired):
-            return try userPage(context, id: id, reasonError: "Give the reason for viewing this account.", status: 422)
+            return try userPage(context, id: id, status: 422)
         case .failure(.notAllowed(let why)):
             return try userPage(context, id: id, message: Message(.error, why), status: 403)
         }
@@ -626,13 +646,49 @@ enum AdminHandlers {
 
     static func userPage(_ context: StaffContext, id: Int64, reasonError: String? = nil, message: Message? = nil,
                          codeError: String? = nil, status: Int = 200) throws -> Response {
-        guard let summary = try context.portal.customerSummary(id: id) else { throw PortalError.notFound }
+        guard let summary = try context.portal.customerSummary(id: id),
+              let access = try context.portal.viewAccess(customerID: id, staffID: context.staff.id) else { throw PortalError.notFound }
         let client = try summary.user.clientID.flatMap { try context.portal.client(id: $0) }
+        var shown = message
+        if shown == nil {
+            switch context.request.query["view"] {
+            case "requested":
+                shown = Message(.success, "Your request was sent to \(summary.user.name), on their Security tab and by mail. This page shows when they answer.")
+            case "ended":
+                shown = Message(.info, "\(summary.user.name) revoked your access, or it ran out: the view ended.")
+            default: break
+            }
+        }
         var row = userRow(summary)
         row.caller = try callerCheck(context, customerID: id)
         row.caller.codeError = codeError
         return .html(AdminView.user(row, clientID: client?.id, clientName: client?.name, staff: try staff(context),
-                                    reasonError: reasonError, message: message), status: status)
+                                    view: viewCard(access, user: summary.user), reasonError: reasonError, message: shown), status: status)
+    }
+
+    /// The "View as customer" card as `viewAccess` has it for this staff member.
+    static func viewCard(_ access: ViewAccess, user: CustomerUser) -> AdminView.ViewCard {
+        switch access {
+        case .refused(let why): return .refused(why)
+        case .open(let grant):
+            return .form(consentRequired: grant != nil, grantedUntil: grant.map { DateText.dayAndTime($0.expiresAt) }, lastAnswer: nil)
+        case .ask(let last):
+            let answer = last.map { request -> String in
+                let when = DateText.dayAndTime(request.decidedAt ?? request.expiresAt)
+                switch request.state {
+                case .declined: return "\(user.name) declined your last request (\(when))."
+                case .revoked: return "\(user.name) revoked your last request (\(when))."
+                default: return "Your last request was not answered or used in time (it expired \(DateText.dayAndTime(request.expiresAt)))."
+                }
+            }
+            return .askFirst(lastAnswer: answer)
+        case .waiting(let request):
+            return .waiting(askedAt: DateText.dayAndTime(request.createdAt), reason: request.reason,
+                            expires: DateText.dayAndTime(request.expiresAt))
+        case .allowed(let request):
+            return .allowed(requestID: request.id, allowedAt: DateText.dayAndTime(request.decidedAt ?? request.createdAt),
+                            openBy: DateText.dayAndTime(request.expiresAt), reason: request.reason)
+        }
     }
 
     // MARK: Audit log and outbox
@@ -730,8 +786,10 @@ enum AdminHandlers {
     }
 
     static func row(_ client: Client, users: Int) -> AdminView.ClientRow {
-        AdminView.ClientRow(id: client.id, name: client.name, users: users, portal: client.portalEnabled, ssoOnly: client.ssoOnly,
-                            requireMFA: client.requireMFA, billing: client.billingEnabled)
+        var row = AdminView.ClientRow(id: client.id, name: client.name, users: users, portal: client.portalEnabled, ssoOnly: client.ssoOnly,
+                                      requireMFA: client.requireMFA, billing: client.billingEnabled)
+        row.viewConsent = client.viewConsent
+        return row
     }
 
     static func userRow(_ summary: CustomerSummary) -> AdminView.UserRow {

@@ -19,6 +19,9 @@ struct RequestContext {
     var impersonator: StaffMember?
     /// Why the administrator opened the view, as they typed it.
     var viewReason: String?
+    /// The customer whose consent no longer covered the administrator's view this request came from:
+    /// the view has just ended.
+    var viewEndedByCustomer: Int64?
     /// The browser's session ran out from inactivity on this request.
     var expiredIdle = false
     /// The token forms on this page carry.

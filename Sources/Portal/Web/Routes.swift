@@ -41,6 +41,12 @@ enum Routes {
         router.add("GET", "/portal/profile/security/sessions/revoke-others", .customer(SecurityHandlers.confirmRevokeOtherSessions))
         router.add("POST", "/portal/profile/security/sessions/revoke-others", .customer(SecurityHandlers.revokeOtherSessions))
         router.add("POST", "/portal/session/keepalive", .session(SecurityHandlers.keepAlive))
+        // Administrator access, where the client's customers approve administrator views (issue 20): only
+        // the account's owner answers a request, grants access ahead, or revokes it.
+        router.add("POST", "/portal/profile/security/administrator-access/requests/{id}/allow", .customer(SecurityHandlers.allowView))
+        router.add("POST", "/portal/profile/security/administrator-access/requests/{id}/decline", .customer(SecurityHandlers.declineView))
+        router.add("POST", "/portal/profile/security/administrator-access/grant", .customer(SecurityHandlers.grantView))
+        router.add("POST", "/portal/profile/security/administrator-access/{id}/revoke", .customer(SecurityHandlers.revokeView))
         // Security keys and passkeys (JSON ceremonies: begin answers the options, finish takes the credential).
         router.add("POST", "/portal/profile/security/passkeys/begin", .enrolment(PasskeyHandlers.beginRegistration))
         router.add("POST", "/portal/profile/security/passkeys/finish", .enrolment(PasskeyHandlers.finishRegistration))
@@ -89,6 +95,7 @@ enum Routes {
         router.add("POST", "/admin/users/{id}/verify-caller", .staff(AdminHandlers.sendCallerCode))
         router.add("POST", "/admin/users/{id}/verify-caller/check", .staff(AdminHandlers.checkCallerCode))
         router.add("POST", "/admin/users/{id}/impersonate", .staff(AdminHandlers.impersonate))
+        router.add("POST", "/admin/users/{id}/open-view", .staff(AdminHandlers.openAllowedView))
         router.add("GET", "/admin/security", .staff(AdminHandlers.security))
         router.add("POST", "/admin/security/totp/enable", .staff(AdminHandlers.enableAuthenticator))
         router.add("GET", "/admin/security/totp/setup", .staff(AdminHandlers.showAuthenticatorSetup))

@@ -22,6 +22,14 @@ enum SecurityHandlers {
             view.sessionsMessage = Message(.success, "Signed out. That browser must sign in again.")
         case .passkeyRemoved?:
             view.passkeys?.message = Message(.success, "The key was removed. It can no longer be used to sign in.")
+        case .viewAllowed?:
+            view.administratorAccess?.message = Message(.success, "Allowed for 30 minutes. The administrator can now open a view of your account; Revoke now ends it at once.")
+        case .viewDeclined?:
+            view.administratorAccess?.message = Message(.success, "Declined. The administrator cannot view your account.")
+        case .viewGranted?:
+            view.administratorAccess?.message = Message(.success, "Your IT provider can view your account until the time shown. Revoke now ends it at once.")
+        case .viewRevoked?:
+            view.administratorAccess?.message = Message(.success, "Revoked. A view in progress ends on its next page.")
         default:
             break
         }
@@ -68,6 +76,41 @@ enum SecurityHandlers {
         return .redirect(to: "/portal/profile/security#sessions")
     }
 
+    // MARK: Administrator access (the client's customers approve administrator views)
+
+    @Sendable static func allowView(_ context: inout CustomerContext) throws -> Response { try answerView(&context, allow: true) }
+    @Sendable static func declineView(_ context: inout CustomerContext) throws -> Response { try answerView(&context, allow: false) }
+
+    static func answerView(_ context: inout CustomerContext, allow: Bool) throws -> Response {
+        guard let id = context.request.pathParameters["id"].flatMap(Int64.init),
+              let change = try context.portal.answerViewRequest(id: id, allow: allow, actor: context.actor) else { throw PortalError.notFound }
+        return try accessAnswer(context, change)
+    }
+
+    /// "Let my IT provider view my account for 1 hour / 1 day" (field `duration`: `1h` or `1d`).
+    @Sendable static func grantView(_ context: inout CustomerContext) throws -> Response {
+        let duration = try context.form()["duration"] ?? ""
+        return try accessAnswer(context, try context.portal.grantViewAccess(duration: duration, actor: context.actor), status: 422)
+    }
+
+    @Sendable static func revokeView(_ context: inout CustomerContext) throws -> Response {
+        guard let id = context.request.pathParameters["id"].flatMap(Int64.init),
+              let change = try context.portal.revokeViewAccess(id: id, actor: context.actor) else { throw PortalError.notFound }
+        return try accessAnswer(context, change)
+    }
+
+    /// Done: back to the card (its confirmation is the session's flash). Refused: the tab with why, in the card.
+    static func accessAnswer(_ context: CustomerContext, _ change: ViewConsentChange, status: Int = 409) throws -> Response {
+        switch change {
+        case .done:
+            return .redirect(to: "/portal/profile/security#administrator-access")
+        case .refused(let why):
+            var view = try SecurityView.Model(context)
+            view.administratorAccess?.message = Message(.error, why)
+            return view.response(status: status)
+        }
+    }
+
     /// "Stay signed in": the page's idle warning asks the server to start the idle time-out again.
     @Sendable static func keepAlive(_ context: inout SessionContext) throws -> Response {
         try context.portal.touchSession(context.session)
@@ -110,6 +153,7 @@ extension SecurityView {
         var sessionsMessage: Message?
         var message: Message?
         var singleSignOnProvider: String?
+        var administratorAccess: SecurityPage.AdministratorAccessSection?
 
         init(_ context: CustomerContext) throws {
             let account = context.account
@@ -129,9 +173,30 @@ extension SecurityView {
             }
             activity = try Self.activity(context)
             singleSignOnProvider = try context.portal.linkedProviderName(customerID: account.user.id)
+            if account.client.viewConsent {
+                administratorAccess = try Self.administratorAccess(context)
+            }
             if context.impersonator != nil {
                 message = Message(.info, "While an administrator views this account, its password, two-factor authentication, recovery codes, passkeys and signed-in sessions cannot be changed: only \(account.user.name) can change them.")
             }
+        }
+
+        /// The requests waiting and the access given, as `viewConsents` has them (only where the client's
+        /// customers approve administrator views: no query otherwise).
+        static func administratorAccess(_ context: CustomerContext) throws -> SecurityPage.AdministratorAccessSection {
+            let consents = try context.portal.viewConsents(customerID: context.account.user.id)
+            let viewing = context.session.impersonatorStaffID
+            return SecurityPage.AdministratorAccessSection(
+                msp: context.portal.configuration.issuer,
+                requests: consents.filter { $0.state == .requested }.map { request in
+                    .init(id: request.id, staffName: request.staffName ?? "An administrator", reason: request.reason,
+                          askedAt: DateText.dayAndTime(request.createdAt), expires: DateText.dayAndTime(request.expiresAt))
+                },
+                access: consents.filter { $0.state == .allowed }.map { consent in
+                    .init(id: consent.id, staffName: consent.kind == .grant ? nil : consent.staffName ?? "An administrator",
+                          reason: consent.kind == .grant ? nil : consent.reason, until: DateText.dayAndTime(consent.liveUntil),
+                          viewOpen: consent.openedAt != nil || (consent.kind == .request && viewing != nil && viewing == consent.staffID))
+                })
         }
 
         /// Recent activity: the newest lines, or as many as `?activity=N` asks for (a number from 10 to
@@ -170,6 +235,7 @@ extension SecurityView {
             page.sessions = sessions
             page.sessionsMessage = sessionsMessage
             page.singleSignOnProvider = singleSignOnProvider
+            page.administratorAccess = administratorAccess
             return .html(SecurityView.render(page), status: status)
         }
     }

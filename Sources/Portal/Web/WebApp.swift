@@ -116,6 +116,11 @@ final class WebApp: Sendable {
             response.headers["Clear-Site-Data"] = LoginHandlers.clearSiteData
             return response
         }
+        // A view the customer's consent no longer covers has just ended: its administrator, still signed
+        // in as staff, goes back to the user's page, which says so (nothing of the account is shown).
+        if let customerID = context.viewEndedByCustomer, route.side != .staff, context.staffSession?.stage == .active {
+            return signInRedirect(context, to: "/admin/users/\(customerID)?view=ended")
+        }
         if request.method == "POST", !CSRF.matches(CSRF.submitted(request), expected: context.csrfToken) {
             return refusal(PortalError.csrfRefused, context)
         }
@@ -240,16 +245,23 @@ final class WebApp: Sendable {
                 setCookies.append(Cookies.clear(Cookies.staff, secure: secure))
             }
         }
-        // An administrator's view of an account ends with the staff session that opened it.
+        // An administrator's view of an account ends with the staff session that opened it, and, where
+        // the client's customers approve views, as soon as the customer's consent no longer holds
+        // (revoked, or a grant past its end). Only views pay for the check, in the query that reads the reason.
         var impersonator: StaffMember?
         var viewReason: String?
+        var viewEndedByCustomer: Int64?
         if let viewing = session, let staffID = viewing.impersonatorStaffID {
-            if let member = try portal.staffMember(id: staffID), member.active, let staffSessionID = viewing.staffSessionID,
+            let view = try portal.administratorView(sessionID: viewing.id)
+            let consentHolds = account?.client.viewConsent != true || view.consentLive
+            if consentHolds, let member = try portal.staffMember(id: staffID), member.active, let staffSessionID = viewing.staffSessionID,
                try portal.sessionIsLive(id: staffSessionID) {
                 impersonator = member
-                viewReason = try portal.impersonationReason(sessionID: viewing.id)
+                viewReason = view.reason
             } else {
-                try portal.endImpersonation(viewing, ip: request.remoteAddress)
+                try portal.endImpersonation(viewing, ip: request.remoteAddress,
+                                            detail: consentHolds ? "" : "the customer's consent no longer holds")
+                if !consentHolds { viewEndedByCustomer = viewing.customerUserID }
                 session = nil
                 account = nil
                 setCookies.append(Cookies.clear(Cookies.session, secure: secure))
@@ -269,7 +281,8 @@ final class WebApp: Sendable {
             binding = CSRF.binding(preSession: pre)
         }
         return RequestContext(request: request, app: self, session: session, account: account, staffSession: staffSession,
-                              staff: staff, impersonator: impersonator, viewReason: viewReason, expiredIdle: expiredIdle,
+                              staff: staff, impersonator: impersonator, viewReason: viewReason, viewEndedByCustomer: viewEndedByCustomer,
+                              expiredIdle: expiredIdle,
                               csrfToken: CSRF.token(key: portal.csrfKey, boundTo: binding), binding: binding, setCookies: setCookies)
     }
 
