@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import unittest
 from pathlib import Path
 
 from axe_selenium_python import Axe
@@ -60,6 +61,19 @@ def chromium():
     options.add_argument("--disable-dev-shm-usage")
     options.add_argument("--window-size=1280,900")
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class BrowserTest(unittest.TestCase):
+    """One console with the demo data and one Chromium on it, per test."""
+
+    def setUp(self):
+        self.console = Console()
+        self.driver = chromium()
+        self.page = Page(self.driver, self.console)
+
+    def tearDown(self):
+        self.driver.quit()
+        self.assertIn("Stopped.", self.console.stop())
 
 
 class Page:

@@ -8,7 +8,7 @@ import unittest
 
 from selenium.webdriver.common.by import By
 
-from console import DEMO_PASSWORD, Console, Page, chromium
+from console import DEMO_PASSWORD, BrowserTest
 
 # Every table's scrolling wrapper is no wider inside than it is: nothing hidden to the right.
 TABLES_FIT = """
@@ -25,16 +25,7 @@ return {row: getComputedStyle(row).display, label: getComputedStyle(cell, '::bef
 """
 
 
-class AdministratorPagesTest(unittest.TestCase):
-    def setUp(self):
-        self.console = Console()
-        self.driver = chromium()
-        self.page = Page(self.driver, self.console)
-
-    def tearDown(self):
-        self.driver.quit()
-        self.assertIn("Stopped.", self.console.stop())
-
+class AdministratorPagesTest(BrowserTest):
     def check_tables(self, name):
         """At both widths: every table fits without scrolling (a screenshot of it, scrolled into view);
         on a phone its rows are cards headed by their column names."""

@@ -12,7 +12,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from console import BINARY, Console, DEMO_PASSWORD, Page, chromium
+from console import BINARY, BrowserTest, DEMO_PASSWORD
 
 
 def decode_qr(svg):
@@ -48,16 +48,7 @@ def totp(secret):
     return subprocess.run(["oathtool", "--totp", "-b", secret], check=True, capture_output=True, text=True).stdout.strip()
 
 
-class CustomerFlowsTest(unittest.TestCase):
-    def setUp(self):
-        self.console = Console()
-        self.driver = chromium()
-        self.page = Page(self.driver, self.console)
-
-    def tearDown(self):
-        self.driver.quit()
-        self.assertIn("Stopped.", self.console.stop())
-
+class CustomerFlowsTest(BrowserTest):
     def test_sign_in_profile_notifications_password(self):
         page = self.page
         page.open("/login")

@@ -5,19 +5,10 @@ import unittest
 
 from selenium.webdriver.common.virtual_authenticator import VirtualAuthenticatorOptions
 
-from console import Console, Page, chromium
+from console import BrowserTest, Console, Page, chromium
 
 
-class PasskeyInBrowserTest(unittest.TestCase):
-    def setUp(self):
-        self.console = Console()
-        self.driver = chromium()
-        self.page = Page(self.driver, self.console)
-
-    def tearDown(self):
-        self.driver.quit()
-        self.assertIn("Stopped.", self.console.stop())
-
+class PasskeyInBrowserTest(BrowserTest):
     def add_authenticator(self):
         options = VirtualAuthenticatorOptions()
         options.protocol = VirtualAuthenticatorOptions.Protocol.CTAP2
