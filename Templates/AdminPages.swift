@@ -161,16 +161,12 @@ public enum AdminView {
         var chrome = Chrome(title: "Administrator sign-in")
         chrome.home = "/admin"
         chrome.audience = .staff
-        return Layout.page(chrome, content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="auth-title">
-            <h1 id="auth-title" class="auth__title">MSP administrator sign-in</h1>
-            <p class="auth__lead">For MSP staff. Customers sign in at <a href="/login">the Client Portal</a>.</p>
-            \(status.map { Form.alert(Message(.success, $0)) } ?? .empty)
-            \(error.map { Form.alert(Message(.error, $0)) } ?? .empty)
-            \(form)
-          </section>
-        </div>
+        return Layout.authPage(chrome, labelledBy: "auth-title", """
+        <h1 id="auth-title" class="auth__title">MSP administrator sign-in</h1>
+        <p class="auth__lead">For MSP staff. Customers sign in at <a href="/login">the Client Portal</a>.</p>
+        \(status.map { Form.alert(Message(.success, $0)) } ?? .empty)
+        \(error.map { Form.alert(Message(.error, $0)) } ?? .empty)
+        \(form)
         """)
     }
 

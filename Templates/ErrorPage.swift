@@ -22,15 +22,11 @@ public enum ErrorView {
     /// its notice); a bare frame with the page's title otherwise.
     public static func render(_ page: ErrorPage, chrome: Chrome? = nil) -> HTML {
         let reference: HTML = page.reference.map { "<p class=\"muted\">Reference: <code>\($0)</code></p>" } ?? .empty
-        return Layout.page(chrome ?? Chrome(title: page.title), content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="error-title">
-            <h1 id="error-title" class="auth__title">\(page.title)</h1>
-            <p>\(page.message)</p>
-            \(reference)
-            <p><a class="button button--secondary" href="\(page.wayOn.href)">\(page.wayOn.label)</a></p>
-          </section>
-        </div>
+        return Layout.authPage(chrome ?? Chrome(title: page.title), labelledBy: "error-title", """
+        <h1 id="error-title" class="auth__title">\(page.title)</h1>
+        <p>\(page.message)</p>
+        \(reference)
+        <p><a class="button button--secondary" href="\(page.wayOn.href)">\(page.wayOn.label)</a></p>
         """)
     }
 }

@@ -123,6 +123,18 @@ public enum Layout {
         """
     }
 
+    /// The one-card page of signing in and its neighbours (reset, the second step, errors, single
+    /// sign-on, confirming it's you): the card centred, titled by the element `labelledBy` names.
+    public static func authPage(_ chrome: Chrome, labelledBy: String, _ body: HTML) -> HTML {
+        page(chrome, content: """
+        <div class="auth">
+          <section class="card auth__card" aria-labelledby="\(labelledBy)">
+            \(body)
+          </section>
+        </div>
+        """)
+    }
+
     /// Name, email and initial avatar above the two tabs.
     static func accountHeader(_ chrome: Chrome) -> HTML {
         guard let account = chrome.account, let tab = chrome.tab else { return .empty }

@@ -65,16 +65,11 @@ public enum LoginView {
         let kioskNote: HTML = HTML.when(page.kiosk, """
             <p class="kiosk-note">This is a shared computer. Sign out when you are done, and don't save passwords in this browser.</p>
             """)
-        let content: HTML = """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="auth-title">
-            \(kioskNote)
-            \(Form.alert(page.notice))
-            \(body)
-          </section>
-        </div>
-        """
-        return Layout.page(Chrome(title: "Sign in", kiosk: page.kiosk), content: content)
+        return Layout.authPage(Chrome(title: "Sign in", kiosk: page.kiosk), labelledBy: "auth-title", """
+        \(kioskNote)
+        \(Form.alert(page.notice))
+        \(body)
+        """)
     }
 
     static func emailStep(_ page: LoginPage) -> HTML {
@@ -182,18 +177,13 @@ public enum AccessStateView {
             </ul>
             """
         }
-        let content: HTML = """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="state-title">
-            <h1 id="state-title" class="auth__title">\(title)</h1>
-            \(body)
-            \(HTML.when(page.state == .accessRequired, """
-                <p><a class="button button--primary" href="\(page.providerSignOut ?? page.signInPath)">Sign Out</a></p>
-                """))
-            <p><a class="button button--secondary" href="\(page.signInPath)">Sign in with a different email</a></p>
-          </section>
-        </div>
-        """
-        return Layout.page(Chrome(title: title, kiosk: page.kiosk), content: content)
+        return Layout.authPage(Chrome(title: title, kiosk: page.kiosk), labelledBy: "state-title", """
+        <h1 id="state-title" class="auth__title">\(title)</h1>
+        \(body)
+        \(HTML.when(page.state == .accessRequired, """
+            <p><a class="button button--primary" href="\(page.providerSignOut ?? page.signInPath)">Sign Out</a></p>
+            """))
+        <p><a class="button button--secondary" href="\(page.signInPath)">Sign in with a different email</a></p>
+        """)
     }
 }

@@ -176,25 +176,21 @@ public enum PasskeyView {
               <p class="field__error" role="alert" data-passkey-error hidden></p>
             </div>
             """)
-        return Layout.page(page.chrome, content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="reauth-title">
-            <h1 id="reauth-title" class="auth__title">Confirm it’s you</h1>
-            <p class="auth__lead">For your security, enter your password again to continue. You won’t be asked again for 5 minutes.</p>
-            <form method="post" action="/portal/reauth" novalidate>
-              \(Form.csrf(csrf))
-              <input type="hidden" name="next" value="\(page.next)">
-              <input type="text" name="username" value="\(page.chrome.account?.email ?? "")" autocomplete="username" hidden aria-hidden="true" tabindex="-1">
-              \(Form.field(id: "password", name: "password", label: "Password", type: "password", error: page.error,
-                           required: true, autocomplete: "current-password", maxLength: 1024, extra: " autofocus"))
-              <div class="actions">
-                <button type="submit" class="button button--primary">Continue</button>
-                <a class="button button--quiet" href="/portal/profile/security">Cancel</a>
-              </div>
-            </form>
-            \(passkey)
-          </section>
-        </div>
+        return Layout.authPage(page.chrome, labelledBy: "reauth-title", """
+        <h1 id="reauth-title" class="auth__title">Confirm it’s you</h1>
+        <p class="auth__lead">For your security, enter your password again to continue. You won’t be asked again for 5 minutes.</p>
+        <form method="post" action="/portal/reauth" novalidate>
+          \(Form.csrf(csrf))
+          <input type="hidden" name="next" value="\(page.next)">
+          <input type="text" name="username" value="\(page.chrome.account?.email ?? "")" autocomplete="username" hidden aria-hidden="true" tabindex="-1">
+          \(Form.field(id: "password", name: "password", label: "Password", type: "password", error: page.error,
+                       required: true, autocomplete: "current-password", maxLength: 1024, extra: " autofocus"))
+          <div class="actions">
+            <button type="submit" class="button button--primary">Continue</button>
+            <a class="button button--quiet" href="/portal/profile/security">Cancel</a>
+          </div>
+        </form>
+        \(passkey)
         """)
     }
 

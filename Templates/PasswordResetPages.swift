@@ -96,12 +96,6 @@ public enum PasswordResetView {
     }
 
     static func wrap(title: String, kiosk: Bool, _ body: HTML) -> HTML {
-        Layout.page(Chrome(title: title, kiosk: kiosk), content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="auth-title">
-            \(body)
-          </section>
-        </div>
-        """)
+        Layout.authPage(Chrome(title: title, kiosk: kiosk), labelledBy: "auth-title", body)
     }
 }

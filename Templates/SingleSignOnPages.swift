@@ -38,15 +38,10 @@ public enum SingleSignOnProblemView {
             <p><a class="button button--secondary" href="\(page.retryPath)">Try again</a></p>
             """
         }
-        let content: HTML = """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="sso-title">
-            <h1 id="sso-title" class="auth__title">\(title)</h1>
-            \(body)
-          </section>
-        </div>
-        """
-        return Layout.page(Chrome(title: title, kiosk: page.kiosk), content: content)
+        return Layout.authPage(Chrome(title: title, kiosk: page.kiosk), labelledBy: "sso-title", """
+        <h1 id="sso-title" class="auth__title">\(title)</h1>
+        \(body)
+        """)
     }
 }
 
@@ -56,14 +51,10 @@ public enum SingleSignOnSignedOutView {
     public static func render(providerName: String, continueTo url: String, kiosk: Bool) -> HTML {
         var chrome = Chrome(title: "Signed out", kiosk: kiosk)
         chrome.continueTo = url
-        return Layout.page(chrome, content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="signed-out-title">
-            <h1 id="signed-out-title" class="auth__title">You are signed out</h1>
-            <p>Signing you out at \(providerName) too, so the next person cannot sign in with your company account.</p>
-            <p><a class="button button--primary" href="\(url)">Continue to \(providerName)</a></p>
-          </section>
-        </div>
+        return Layout.authPage(chrome, labelledBy: "signed-out-title", """
+        <h1 id="signed-out-title" class="auth__title">You are signed out</h1>
+        <p>Signing you out at \(providerName) too, so the next person cannot sign in with your company account.</p>
+        <p><a class="button button--primary" href="\(url)">Continue to \(providerName)</a></p>
         """)
     }
 }
@@ -76,13 +67,9 @@ public enum SingleSignOnContinueView {
     public static func render(to path: String, kiosk: Bool) -> HTML {
         var chrome = Chrome(title: "Signing you in", kiosk: kiosk)
         chrome.continueTo = path
-        return Layout.page(chrome, content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="continue-title">
-            <h1 id="continue-title" class="auth__title">Signing you in</h1>
-            <p><a class="button button--primary" href="\(path)">Continue</a></p>
-          </section>
-        </div>
+        return Layout.authPage(chrome, labelledBy: "continue-title", """
+        <h1 id="continue-title" class="auth__title">Signing you in</h1>
+        <p><a class="button button--primary" href="\(path)">Continue</a></p>
         """)
     }
 }

@@ -190,19 +190,15 @@ public enum TwoFactorView {
             \(HTML.when(page.ways.count > 1, "<p class=\"auth__another\"><a href=\"/login/mfa?with=choose\">Try another way</a></p>"))
             """
         }
-        return Layout.page(Chrome(title: "Two-factor authentication", kiosk: page.kiosk), content: """
-        <div class="auth">
-          <section class="card auth__card" aria-labelledby="auth-title">
-            <h1 id="auth-title" class="auth__title">Two-factor authentication</h1>
-            <p class="auth__account">Signing in as <strong>\(page.email)</strong></p>
-            \(error)
-            \(body)
-            <form method="post" action="/logout" class="auth__cancel">
-              \(Form.csrf(page.csrfToken))
-              <button type="submit" class="button button--quiet button--block">Not you? Cancel and sign out</button>
-            </form>
-          </section>
-        </div>
+        return Layout.authPage(Chrome(title: "Two-factor authentication", kiosk: page.kiosk), labelledBy: "auth-title", """
+        <h1 id="auth-title" class="auth__title">Two-factor authentication</h1>
+        <p class="auth__account">Signing in as <strong>\(page.email)</strong></p>
+        \(error)
+        \(body)
+        <form method="post" action="/logout" class="auth__cancel">
+          \(Form.csrf(page.csrfToken))
+          <button type="submit" class="button button--quiet button--block">Not you? Cancel and sign out</button>
+        </form>
         """)
     }
 
