@@ -162,7 +162,7 @@ enum PasskeyHandlers {
         let session = context.session
         if context.portal.recentlyAuthenticated(session) { return nil }
         let location = "/portal/reauth?next=" + (returnTo.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
-        if context.request.headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true {
+        if context.request.sendsJSON {
             return .json(Outcome(ok: false, redirect: location, error: "For your security, confirm it's you first."), status: 401)
         }
         return .redirect(to: location)

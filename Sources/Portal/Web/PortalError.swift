@@ -32,11 +32,30 @@ struct PortalError: HTTPResponseError, Sendable {
 
 extension HTTPResponseError {
     /// The console's error page for this error, with its headers.
-    var errorPage: Response {
-        var response = Response.html(ErrorView.render(ErrorPage(status: status, title: title, message: message)), status: status)
+    var errorPage: Response { errorPage() }
+
+    /// The same in a signed-in page's frame (`chrome`), leading on by `wayOn` (the default: the profile).
+    func errorPage(chrome: Chrome? = nil, wayOn: (label: String, href: String)? = nil) -> Response {
+        var page = ErrorPage(status: status, title: title, message: message)
+        if let wayOn { page.wayOn = wayOn }
+        return withHeaders(.html(ErrorView.render(page, chrome: chrome), status: status))
+    }
+
+    /// The refusal for a script (the passkey ceremonies' JSON shape), which shows `message` beside its button.
+    var scriptRefusal: Response {
+        withHeaders(.json(PasskeyHandlers.Outcome(ok: false, error: message), status: status))
+    }
+
+    private func withHeaders(_ response: Response) -> Response {
+        var response = response
         for (name, value) in headers { response.headers.add(name, value) }
         return response
     }
+}
+
+extension Request {
+    /// A script's request (a passkey ceremony's JSON), which expects JSON back rather than a page.
+    var sendsJSON: Bool { headers["Content-Type"]?.lowercased().hasPrefix("application/json") == true }
 }
 
 extension HTTPError {

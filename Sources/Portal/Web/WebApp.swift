@@ -157,20 +157,13 @@ final class WebApp: Sendable {
     }
 
     /// A handler's refusal as the page that asked sees it: a script's request (a passkey's JSON) gets the
-    /// reason as JSON in the passkey endpoints' own shape, which the script shows beside its button; during an administrator's view the page
-    /// keeps the view's notice and leads back to the account.
+    /// reason as JSON in the passkey endpoints' own shape, which the script shows beside its button;
+    /// during an administrator's view the page keeps the view's notice and leads back to the account.
     private func refusal(_ error: HTTPResponseError, _ context: RequestContext) -> Response {
-        if context.request.headers["Content-Type"]?.hasPrefix("application/json") == true {
-            var response = Response.json(PasskeyHandlers.Outcome(ok: false, error: error.message), status: error.status)
-            for (name, value) in error.headers { response.headers.add(name, value) }
-            return response
-        }
+        if context.request.sendsJSON { return error.scriptRefusal }
         guard context.impersonator != nil, context.account != nil else { return error.errorPage }
-        var page = ErrorPage(status: error.status, title: error.title, message: error.message)
-        page.wayOn = (label: "Back to the account", href: "/portal/profile/security")
-        var response = Response.html(ErrorView.render(page, chrome: context.chrome(title: error.title, tab: nil)), status: error.status)
-        for (name, value) in error.headers { response.headers.add(name, value) }
-        return response
+        return error.errorPage(chrome: context.chrome(title: error.title, tab: nil),
+                               wayOn: (label: "Back to the account", href: "/portal/profile/security"))
     }
 
     /// Where a session at this stage belongs when the route is not for it, or nil when it may stay.
