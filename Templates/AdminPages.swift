@@ -277,7 +277,7 @@ public enum AdminView {
     static func gatedButton(_ label: String, id: String, skip: String, danger: Bool = false) -> HTML {
         """
         <div class="owner-only">
-          <button type="button" class="button \(danger ? "button--danger" : "button--secondary")" disabled aria-describedby="\(id)">\(label)</button>
+          <button type="button" class="button \(danger ? "button--danger-quiet" : "button--secondary")" disabled aria-describedby="\(id)">\(label)</button>
           <p class="owner-only__note" id="\(id)">Verify the caller first. <a href="\(skip)">Skip verification…</a></p>
         </div>
         """
@@ -402,7 +402,7 @@ public enum AdminView {
               <div><dt>Trust provider MFA</dt><dd>\(word(configured.trustProviderMFA))</dd></div>
               <div><dt>Create users on sign-in</dt><dd>\(word(configured.createUsers))</dd></div>
             </dl>
-            <p><a class="button button--danger" href="\(action)/remove">Turn off single sign-on</a></p>
+            <p><a class="button button--danger-quiet" href="\(action)/remove">Turn off single sign-on</a></p>
             """ } ?? "<p>Not set up: the client's users sign in with a password.</p>"
         return """
         <section class="card" aria-labelledby="sso-title">
@@ -591,12 +591,12 @@ public enum AdminView {
         if user.state == "Disabled" { actions.append(action(user.id, "enable", "Enable", staff: staff)) }
         var destructive: [HTML] = []
         if user.state != "Disabled" {
-            destructive.append("<a class=\"button button--danger\" href=\"\(base)/disable\">Disable</a>")
-            destructive.append("<a class=\"button button--danger\" href=\"\(base)/sign-out\">Sign out everywhere</a>")
+            destructive.append("<a class=\"button button--danger-quiet\" href=\"\(base)/disable\">Disable</a>")
+            destructive.append("<a class=\"button button--danger-quiet\" href=\"\(base)/sign-out\">Sign out everywhere</a>")
         }
         if user.twoFactor {
             destructive.append(gated ? gatedButton("Reset two-factor authentication", id: "reset-2fa-gated", skip: "\(base)/reset-2fa", danger: true)
-                                     : "<a class=\"button button--danger\" href=\"\(base)/reset-2fa\">Reset two-factor authentication</a>")
+                                     : "<a class=\"button button--danger-quiet\" href=\"\(base)/reset-2fa\">Reset two-factor authentication</a>")
         }
                 return page(user.name, staff: staff, section: .clients, message: message, content: """
         <section class="card" aria-labelledby="user-title">

@@ -236,7 +236,7 @@ import TestSupport
         let staff = try console.staffSignedIn()
         let id = try console.janeID()
         let userPage = try staff.get("/admin/users/\(id)").text
-        #expect(userPage.contains("<a class=\"button button--danger\" href=\"/admin/users/\(id)/disable\">Disable</a>"))
+        #expect(userPage.contains("<a class=\"button button--danger-quiet\" href=\"/admin/users/\(id)/disable\">Disable</a>"))
         #expect(!userPage.contains("action=\"/admin/users/\(id)/disable\""), "the user's page itself cannot disable")
 
         let confirm = try staff.get("/admin/users/\(id)/disable")
@@ -280,7 +280,7 @@ import TestSupport
         let staff = try console.staffSignedIn()
         let id = try console.janeID()
         #expect(try staff.get("/admin/users/\(id)").text.contains(
-            "<a class=\"button button--danger\" href=\"/admin/users/\(id)/reset-2fa\">Reset two-factor authentication</a>"))
+            "<a class=\"button button--danger-quiet\" href=\"/admin/users/\(id)/reset-2fa\">Reset two-factor authentication</a>"))
         let confirm = try staff.get("/admin/users/\(id)/reset-2fa")
         #expect(confirm.status == 200)
         #expect(confirm.text.contains("Reset two-factor authentication for Jane Doe?"))

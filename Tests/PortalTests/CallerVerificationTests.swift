@@ -71,7 +71,7 @@ extension HTTPClient {
         let world = try CallerWorld()
         let morgan = try world.staff()
         let page = try morgan.get("/admin/users/\(world.jane)").text
-        #expect(page.contains("<button type=\"button\" class=\"button button--danger\" disabled aria-describedby=\"reset-2fa-gated\">Reset two-factor authentication</button>"))
+        #expect(page.contains("<button type=\"button\" class=\"button button--danger-quiet\" disabled aria-describedby=\"reset-2fa-gated\">Reset two-factor authentication</button>"))
         #expect(page.contains("<button type=\"button\" class=\"button button--secondary\" disabled aria-describedby=\"unlock-gated\">Unlock</button>"))
         #expect(page.contains("Verify the caller first."))
         #expect(!page.contains("action=\"/admin/users/\(world.jane)/unlock\""), "no working Unlock form")
@@ -239,7 +239,7 @@ extension HTTPClient {
         }
         #expect(try morgan.postDirectly("/admin/users/\(world.jane)/verify-caller/check", user: world.jane, [("code", third)]).status == 200)
         world.console.clock.advance(by: 599)
-        #expect(try morgan.get("/admin/users/\(world.jane)").text.contains("<a class=\"button button--danger\" href=\"/admin/users/\(world.jane)/reset-2fa\">"))
+        #expect(try morgan.get("/admin/users/\(world.jane)").text.contains("<a class=\"button button--danger-quiet\" href=\"/admin/users/\(world.jane)/reset-2fa\">"))
         world.console.clock.advance(by: 2)
         #expect(try morgan.get("/admin/users/\(world.jane)").text.contains("Verify the caller first."))
         #expect(try morgan.postDirectly("/admin/users/\(world.jane)/reset-2fa", user: world.jane).status == 403)

@@ -188,7 +188,7 @@ import TestSupport
         #expect(!saved.text.contains("page-secret-1"))
         #expect(try console.portal.identityProvider(clientID: 1)?.createUsers == true)
         // Turning it off is a red link to a page that says what follows; that page changes nothing.
-        #expect(saved.text.contains("<a class=\"button button--danger\" href=\"/admin/clients/1/sso/remove\">Turn off single sign-on</a>"))
+        #expect(saved.text.contains("<a class=\"button button--danger-quiet\" href=\"/admin/clients/1/sso/remove\">Turn off single sign-on</a>"))
         let confirm = try staff.get("/admin/clients/1/sso/remove")
         #expect(confirm.status == 200)
         #expect(confirm.text.contains("Turn off single sign-on for Acme?"))
